@@ -1,0 +1,58 @@
+package dev.parallelsessionlock.core;
+
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The hook's decision, as a pure function. It blocks only on a {@link Acquisition.Blocked} result naming a
+ * holder other than the caller; a missing result, a failure, or anything it does not understand allows, with
+ * a warning. A lock tool that locks a user out of their own session on an internal error does more harm than
+ * the collision it prevents.
+ */
+public final class FailOpen {
+
+  private FailOpen() {}
+
+  /**
+   * Decides at time {@code now} whether {@code sessionId} may proceed.
+   *
+   * @param result the acquire result; {@code null} (the acquire never ran) allows
+   * @param sessionId the caller's session id; a block never names it as the holder
+   */
+  public static Decision decide(Either<LockFailure, Acquisition> result, String sessionId, Instant now) {
+    if (result == null) {
+      return allowWithWarning("no lock result (internal error); allowing");
+    }
+    if (result.isLeft()) {
+      LockFailure failure = result.getLeft();
+      return allowWithWarning("session lock unavailable, allowing: "
+          + (failure == null ? "unknown failure" : failure.describe()));
+    }
+    Acquisition acquisition = result.get();
+    if (!(acquisition instanceof Acquisition.Blocked)) {
+      return new Decision.Allow(Option.none());
+    }
+    Acquisition.Blocked blocked = (Acquisition.Blocked) acquisition;
+    Option<LockRecord> holder = blocked.holder() == null ? Option.none() : blocked.holder();
+    if (holder.exists(record -> record.sessionId().equals(sessionId))) {
+      return allowWithWarning("lock result named the caller as a rival holder; allowing");
+    }
+    String wait = blocked.freeAt() == null || now == null ? "" : ", lease ends in " + human(Duration.between(now, blocked.freeAt()));
+    String who = holder
+        .map(record -> "held by " + record.sessionId() + " (pid " + record.pid() + ")")
+        .getOrElse(() -> "held by an unreadable lock record " + blocked.key().name() + " (pid unknown)");
+    return new Decision.Block("parallel session lock " + who + " - wait or close that session first" + wait);
+  }
+
+  private static Decision allowWithWarning(String warning) {
+    return new Decision.Allow(Option.some(warning));
+  }
+
+  /** {@code 4m12s}, {@code 9s}; never negative. */
+  static String human(Duration duration) {
+    long seconds = Math.max(0, duration.getSeconds());
+    return seconds >= 60 ? (seconds / 60) + "m" + (seconds % 60) + "s" : seconds + "s";
+  }
+}

@@ -1,0 +1,56 @@
+package dev.parallelsessionlock.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One lease, as stored. Schema version 1 is the seed's {@code {schema_version, session_id, pid, acquired_at,
+ * ttl_ms}}; the extra fields below are optional on read, so records written by the seed stay readable, and
+ * a seed reader still judges staleness correctly from {@code acquired_at + ttl_ms}.
+ *
+ * @param schemaVersion always {@value #SCHEMA_VERSION} when written by this library
+ * @param sessionId the agent session that holds the lease
+ * @param holder the holder's process ({@code pid}; extra fields {@code host}, {@code process_started_at})
+ * @param acquiredAt start of the current lease; every acquire or refresh by the holder moves it forward
+ * @param ttl lease length ({@code ttl_ms}); the lease is stale from {@code acquiredAt + ttl} on
+ * @param heldSince (extra field {@code held_since}) first acquisition by this holder, for people reading it
+ */
+public record LockRecord(
+    int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  public LockRecord {
+    Objects.requireNonNull(sessionId, "sessionId");
+    Objects.requireNonNull(holder, "holder");
+    Objects.requireNonNull(acquiredAt, "acquiredAt");
+    Objects.requireNonNull(ttl, "ttl");
+    heldSince = heldSince == null ? acquiredAt : heldSince;
+  }
+
+  /** The holder's pid, as in the seed's record. */
+  public long pid() {
+    return holder.pid();
+  }
+
+  /** When the lease ends unless renewed. */
+  public Instant expiresAt() {
+    return acquiredAt.plus(ttl);
+  }
+
+  /**
+   * Time left on the lease at {@code now}, never negative. A record stamped more than one ttl in the future
+   * is nonsense (a broken clock, a hand edit) and has no time left, so it cannot hold a workspace
+   * indefinitely; smaller skew between hosts is tolerated.
+   */
+  public Duration remainingAt(Instant now) {
+    Duration left = Duration.between(now, expiresAt());
+    return left.isNegative() || left.compareTo(ttl.multipliedBy(2)) > 0 ? Duration.ZERO : left;
+  }
+
+  /** A lease is stale once no time is left on it; a stale lease may be taken over. */
+  public boolean isStaleAt(Instant now) {
+    return remainingAt(now).isZero();
+  }
+}

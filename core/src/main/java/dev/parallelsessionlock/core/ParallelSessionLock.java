@@ -1,0 +1,243 @@
+package dev.parallelsessionlock.core;
+
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The whole lock protocol, over an injected {@link LockStore}, {@link ProcessLiveness} and {@link Clock}.
+ *
+ * <p>Every operation is one loop: read the slot, classify it with {@link SlotState} (the transition table),
+ * and either answer at once or make one conditional write. A write that loses ({@link WriteOutcome#CONFLICT})
+ * means a rival changed the slot since it was read; the loop reads again, up to {@link #maxAttempts()} times,
+ * then answers {@link LockFailure.Contended}. Because a takeover replaces exactly the slot that was judged
+ * stale, two claimants that both saw it stale cannot both succeed.
+ *
+ * <p>Rules, each stated once:
+ * <ul>
+ *   <li>acquire: takes a lock that is absent, stale (past its ttl), held by a provably dead process, or
+ *       unreadable for longer than one ttl; renews the caller's own lock (idempotent); otherwise is
+ *       {@link Acquisition.Blocked}, naming the holder.</li>
+ *   <li>refresh: only the holder, and only while its record is still there; never steals.</li>
+ *   <li>release: only the holder; never removes another session's lock.</li>
+ *   <li>forceRelease: for people; removes whatever is there and says what it was.</li>
+ * </ul>
+ * "Holder" follows {@link Claimant#owns}: same session id, or the very same agent process.
+ *
+ * <p>Instances are immutable and thread-safe when the store is.
+ */
+public final class ParallelSessionLock {
+
+  /** The seed's default lease: 5 minutes. */
+  public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+
+  /** Conditional writes tried before giving up with {@link LockFailure.Contended}. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 8;
+
+  private final LockStore store;
+  private final ProcessLiveness liveness;
+  private final Clock clock;
+  private final Duration ttl;
+  private final int maxAttempts;
+
+  private ParallelSessionLock(
+      LockStore store, ProcessLiveness liveness, Clock clock, Duration ttl, int maxAttempts) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.liveness = Objects.requireNonNull(liveness, "liveness");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ttl = requirePositive(ttl);
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
+    }
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** A lock with the default ttl and attempt budget. */
+  public static ParallelSessionLock of(LockStore store, ProcessLiveness liveness, Clock clock) {
+    return new ParallelSessionLock(store, liveness, clock, DEFAULT_TTL, DEFAULT_MAX_ATTEMPTS);
+  }
+
+  /** A copy whose leases last {@code ttl} unless a call says otherwise. */
+  public ParallelSessionLock withTtl(Duration ttl) {
+    return new ParallelSessionLock(store, liveness, clock, ttl, maxAttempts);
+  }
+
+  /** A copy that tries at most {@code maxAttempts} conditional writes per call. */
+  public ParallelSessionLock withMaxAttempts(int maxAttempts) {
+    return new ParallelSessionLock(store, liveness, clock, ttl, maxAttempts);
+  }
+
+  public Duration ttl() {
+    return ttl;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /** The seed's workspace hash of an already resolved path; see {@link WorkspaceHash}. */
+  public static WorkspaceHash workspaceHash(String resolvedPath) {
+    return WorkspaceHash.of(resolvedPath);
+  }
+
+  /** {@link #acquire(LockKey, Claimant, Duration)} with this lock's ttl. */
+  public Either<LockFailure, Acquisition> acquire(LockKey key, Claimant claimant) {
+    return acquire(key, claimant, ttl);
+  }
+
+  /** Takes or renews the lease on {@code key} for {@code leaseTtl}, or reports who blocks it. */
+  public Either<LockFailure, Acquisition> acquire(LockKey key, Claimant claimant, Duration leaseTtl) {
+    requirePositive(leaseTtl);
+    return run(key, current -> {
+      Instant now = clock.instant();
+      SlotState state = SlotState.classify(current, claimant, now, liveness, leaseTtl);
+      Option<LockRecord> previous = current.flatMap(ParallelSessionLock::recordOf);
+      switch (state.onAcquire) {
+        case BLOCK:
+          return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
+        case CREATE: {
+          LockRecord lease = claimant.lease(now, leaseTtl, now);
+          return new Plan.Create<>(key, lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
+        }
+        case REPLACE: {
+          Instant heldSince = state == SlotState.OWN ? previous.get().heldSince() : now;
+          LockRecord lease = claimant.lease(now, leaseTtl, heldSince);
+          return new Plan.Replace<>(
+              current.get(), lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
+        }
+        default:
+          throw new IllegalStateException("no acquire step " + state.onAcquire + " in the table for " + state);
+      }
+    });
+  }
+
+  /** Extends the caller's own lease by its ttl from now; never touches another holder's lease. */
+  public Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant) {
+    return run(key, current -> {
+      Instant now = clock.instant();
+      SlotState state = SlotState.classify(current, claimant, now, liveness, ttl);
+      if (state.onRefresh != SlotState.Step.REPLACE) {
+        return new Plan.Done<>(new Refresh.NotHolder(key, current));
+      }
+      LockRecord mine = recordOf(current.get()).get();
+      LockRecord lease = claimant.lease(now, mine.ttl(), mine.heldSince());
+      return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
+    });
+  }
+
+  /** Removes the caller's own lease; never removes another holder's. */
+  public Either<LockFailure, Release> release(LockKey key, Claimant claimant) {
+    return run(key, current -> {
+      SlotState state = SlotState.classify(current, claimant, clock.instant(), liveness, ttl);
+      if (state.onRelease != SlotState.Step.DELETE) {
+        return new Plan.Done<>(new Release.NotHolder(key, current));
+      }
+      return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
+    });
+  }
+
+  /** For a person: removes whatever lease is stored under {@code key} and returns it (none when free). */
+  public Either<LockFailure, Option<Slot>> forceRelease(LockKey key) {
+    return run(key, current -> current.isEmpty()
+        ? new Plan.Done<>(Option.<Slot>none())
+        : new Plan.Delete<>(current.get(), current));
+  }
+
+  /** The lock on {@code key} as a person would want to see it. */
+  public Either<LockFailure, LockStatus> status(LockKey key) {
+    return store.read(key)
+        .<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
+        .map(current -> current.map(this::statusOf).getOrElse(() -> new LockStatus.Free(key)));
+  }
+
+  /** Every lock in the store, by key. */
+  public Either<LockFailure, List<LockStatus>> list() {
+    return store.list().<LockFailure>mapLeft(LockFailure.StoreUnavailable::new).map(slots -> slots.map(this::statusOf));
+  }
+
+  private LockStatus statusOf(Slot slot) {
+    Instant now = clock.instant();
+    if (slot instanceof Slot.Unreadable) {
+      Slot.Unreadable unreadable = (Slot.Unreadable) slot;
+      return new LockStatus.Unreadable(
+          slot.key(), unreadable.modifiedAt(), unreadable.problem(), unreadable.modifiedAt().plus(ttl));
+    }
+    LockRecord record = ((Slot.Held) slot).record();
+    Duration age = Duration.between(record.heldSince(), now);
+    return new LockStatus.Held(
+        slot.key(), record, liveness.of(record.holder()), age.isNegative() ? Duration.ZERO : age,
+        record.remainingAt(now));
+  }
+
+  private <T> Either<LockFailure, T> run(LockKey key, Function<Option<Slot>, Plan<T>> planner) {
+    Objects.requireNonNull(key, "key");
+    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+      Either<StoreFailure, Option<Slot>> read = store.read(key);
+      if (read.isLeft()) {
+        return Either.left(new LockFailure.StoreUnavailable(read.getLeft()));
+      }
+      Plan<T> plan = planner.apply(read.get());
+      if (plan instanceof Plan.Done) {
+        return Either.right(((Plan.Done<T>) plan).outcome());
+      }
+      Either<StoreFailure, WriteOutcome> written = write(plan);
+      if (written.isLeft()) {
+        return Either.left(new LockFailure.StoreUnavailable(written.getLeft()));
+      }
+      if (written.get() == WriteOutcome.WRITTEN) {
+        return Either.right(plan.outcome());
+      }
+      // CONFLICT: a rival wrote between our read and our write; judge the new slot afresh.
+    }
+    return Either.left(new LockFailure.Contended(key, maxAttempts));
+  }
+
+  private Either<StoreFailure, WriteOutcome> write(Plan<?> plan) {
+    if (plan instanceof Plan.Create) {
+      Plan.Create<?> create = (Plan.Create<?>) plan;
+      return store.create(create.key(), create.record());
+    }
+    if (plan instanceof Plan.Replace) {
+      Plan.Replace<?> replace = (Plan.Replace<?>) plan;
+      return store.replace(replace.expected(), replace.next());
+    }
+    return store.delete(((Plan.Delete<?>) plan).expected());
+  }
+
+  private static Option<LockRecord> recordOf(Slot slot) {
+    return slot instanceof Slot.Held ? Option.some(((Slot.Held) slot).record()) : Option.none();
+  }
+
+  private static Instant freeAt(Slot slot, Instant now, Duration unreadableTtl) {
+    if (slot instanceof Slot.Held) {
+      return now.plus(((Slot.Held) slot).record().remainingAt(now));
+    }
+    return ((Slot.Unreadable) slot).modifiedAt().plus(unreadableTtl);
+  }
+
+  private static Duration requirePositive(Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("ttl must be positive: " + ttl);
+    }
+    return ttl;
+  }
+
+  /** What one pass of the loop decided: an answer now, or one conditional write and the answer if it lands. */
+  private sealed interface Plan<T> {
+    T outcome();
+
+    record Done<T>(T outcome) implements Plan<T> {}
+
+    record Create<T>(LockKey key, LockRecord record, T outcome) implements Plan<T> {}
+
+    record Replace<T>(Slot expected, LockRecord next, T outcome) implements Plan<T> {}
+
+    record Delete<T>(Slot expected, T outcome) implements Plan<T> {}
+  }
+}

@@ -1,0 +1,25 @@
+package dev.parallelsessionlock.core;
+
+import java.time.Instant;
+
+/**
+ * What a {@link LockStore} holds under one key, as read, together with the version the store needs to tell
+ * whether it changed since. Versions are opaque to the protocol: it only hands a slot back to the store as
+ * the {@code expected} argument of a conditional write.
+ */
+public sealed interface Slot {
+
+  LockKey key();
+
+  /** Store-defined token; equal tokens mean the slot has not changed between two reads. */
+  long version();
+
+  /** A readable lease. */
+  record Held(LockKey key, long version, LockRecord record) implements Slot {}
+
+  /**
+   * Bytes that are not a lease (truncated, garbage, unknown schema). Counted as held by an unknown holder
+   * until {@code modifiedAt} is one ttl old; a store that replaces or deletes it keeps the bytes aside.
+   */
+  record Unreadable(LockKey key, long version, Instant modifiedAt, String problem) implements Slot {}
+}
