@@ -40,6 +40,11 @@ public abstract class LockStoreContract {
   /** A new store with nothing in it. Called once per test. */
   protected abstract LockStore newStore();
 
+  /** Acquire/release rounds per thread in the contention test; a slow (durable) store may lower it. */
+  protected int contentionRounds() {
+    return 200;
+  }
+
   protected static LockRecord record(String session, long pid) {
     return new LockRecord(LockRecord.SCHEMA_VERSION, session, ProcessRef.ofPid(pid), T0, Duration.ofMinutes(5), T0);
   }
@@ -187,7 +192,7 @@ public abstract class LockStoreContract {
         .withTtl(Duration.ofHours(1))
         .withMaxAttempts(1000);
     int threads = 8;
-    int rounds = 200;
+    int rounds = contentionRounds();
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
     AtomicInteger held = new AtomicInteger();

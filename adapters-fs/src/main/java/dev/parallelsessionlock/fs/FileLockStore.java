@@ -1,0 +1,360 @@
+package dev.parallelsessionlock.fs;
+
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WriteOutcome;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * A {@link LockStore} of one JSON file per key, {@code <dir>/<key>.json}, shared by every process of the user.
+ * With the key {@code session-lock-<hash>} and the directory {@code ~/.claude/runtime} this is the seed's
+ * location.
+ *
+ * <ul>
+ *   <li>Conditional writes compare and write under an exclusive OS lock on {@code <dir>/.session-lock.guard}
+ *       (the kernel drops it when a holder process dies) and an in-process lock, since an OS file lock is held
+ *       per JVM. Reads take no lock: records change only by atomic rename, so a reader sees the old file or the
+ *       new one, never a torn one.</li>
+ *   <li>A slot's version is a CRC32C of its bytes and their length: unchanged bytes mean an unchanged lease.</li>
+ *   <li>Unreadable bytes that are replaced or deleted are first linked (or copied) to
+ *       {@code <key>.json.corrupt-<UTC time>} beside the record.</li>
+ *   <li>The directory is created 0700, records 0600 (POSIX). A directory owned by another user or writable by
+ *       others is refused; a symlinked directory is followed; a symlink at a record's path is refused.</li>
+ *   <li>{@code durable} adds fsync of each record and the directory (about 0.7 ms here). Off by default: a lock
+ *       record need not survive a power loss, since its holders die with the machine.</li>
+ * </ul>
+ */
+public final class FileLockStore implements LockStore {
+
+  static final String RECORD_SUFFIX = ".json";
+  static final String GUARD_NAME = ".session-lock.guard";
+  private static final String CORRUPT_INFIX = ".corrupt-";
+  private static final DateTimeFormatter ASIDE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final ConcurrentMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+  private final Path dir;
+  private final Path guard;
+  private final boolean durable;
+  private final boolean posix;
+
+  private FileLockStore(Path dir, boolean durable, boolean posix) {
+    this.dir = dir;
+    this.guard = dir.resolve(GUARD_NAME);
+    this.durable = durable;
+    this.posix = posix;
+  }
+
+  /** A store in {@code dir}, created if missing, without fsync. */
+  public static Either<StoreFailure, FileLockStore> open(Path dir) {
+    return open(dir, false);
+  }
+
+  /** A store in {@code dir}, created if missing; {@code durable} fsyncs every write. */
+  public static Either<StoreFailure, FileLockStore> open(Path dir, boolean durable) {
+    try {
+      boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+      if (!Files.exists(dir)) {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        try {
+          if (posix) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          } else {
+            Files.createDirectory(dir);
+          }
+        } catch (FileAlreadyExistsException raced) {
+          // Another process created it first: fine, it is checked below like any existing directory.
+        }
+      }
+      Path real = dir.toRealPath();
+      if (!Files.isDirectory(real)) {
+        return refuse(dir, "is not a directory");
+      }
+      if (posix) {
+        Option<String> problem = DirectorySafety.problemWith(real);
+        if (problem.isDefined()) {
+          return refuse(dir, problem.get());
+        }
+      }
+      return Either.right(new FileLockStore(real, durable, posix));
+    } catch (IOException | SecurityException e) {
+      return refuse(dir, describe(e));
+    }
+  }
+
+  private static Either<StoreFailure, FileLockStore> refuse(Path dir, String why) {
+    return Either.left(new StoreFailure(null, "use lock directory", dir + " " + why));
+  }
+
+  /** The directory, with symlinks resolved. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** Where the record of {@code key} lives. */
+  public Path recordPath(LockKey key) {
+    return dir.resolve(key.name() + RECORD_SUFFIX);
+  }
+
+  @Override
+  public Either<StoreFailure, Option<Slot>> read(LockKey key) {
+    try {
+      return Either.right(readSlot(key));
+    } catch (IOException e) {
+      return Either.left(new StoreFailure(key, "read", describe(e)));
+    }
+  }
+
+  @Override
+  public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
+    return guarded(key, "create", () -> {
+      if (readSlot(key).isDefined()) {
+        return WriteOutcome.CONFLICT;
+      }
+      writeAtomically(key, RecordCodec.encode(record));
+      return WriteOutcome.WRITTEN;
+    });
+  }
+
+  @Override
+  public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
+    return guarded(expected.key(), "replace", () -> {
+      if (!unchanged(expected)) {
+        return WriteOutcome.CONFLICT;
+      }
+      keepAsideIfUnreadable(expected);
+      writeAtomically(expected.key(), RecordCodec.encode(next));
+      return WriteOutcome.WRITTEN;
+    });
+  }
+
+  @Override
+  public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
+    return guarded(expected.key(), "delete", () -> {
+      if (!unchanged(expected)) {
+        return WriteOutcome.CONFLICT;
+      }
+      keepAsideIfUnreadable(expected);
+      Files.delete(recordPath(expected.key()));
+      syncDirectory();
+      return WriteOutcome.WRITTEN;
+    });
+  }
+
+  @Override
+  public Either<StoreFailure, List<Slot>> list() {
+    List<Slot> slots = List.empty();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + RECORD_SUFFIX)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));
+        if (key.isDefined()) {
+          slots = slots.appendAll(readSlot(key.get()));
+        }
+      }
+    } catch (IOException e) {
+      return Either.left(new StoreFailure(null, "list", describe(e)));
+    }
+    return Either.right(slots.sortBy(Slot::key));
+  }
+
+  /** Files kept aside for inspection (unreadable records that were replaced or deleted), by name. */
+  public Either<StoreFailure, List<Path>> keptAside() {
+    List<Path> kept = List.empty();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + RECORD_SUFFIX + CORRUPT_INFIX + "*")) {
+      for (Path entry : entries) {
+        kept = kept.append(entry);
+      }
+    } catch (IOException e) {
+      return Either.left(new StoreFailure(null, "list kept-aside files", describe(e)));
+    }
+    return Either.right(kept.sortBy(Path::toString));
+  }
+
+  private static Option<LockKey> keyOf(String name) {
+    try {
+      return Option.some(new LockKey(name));
+    } catch (IllegalArgumentException notAKey) {
+      return Option.none();
+    }
+  }
+
+  private Option<Slot> readSlot(LockKey key) throws IOException {
+    Path path = recordPath(key);
+    byte[] bytes;
+    long size;
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      size = channel.size();
+      ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, RecordCodec.MAX_RECORD_BYTES + 1L));
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // fill up to the cap; a record larger than the cap is unreadable anyway
+      }
+      bytes = buffer.position() == buffer.capacity() ? buffer.array() : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+    } catch (NoSuchFileException absent) {
+      return Option.none();
+    } catch (FileSystemException e) {
+      if (Files.isSymbolicLink(path)) {
+        throw new FileSystemException(path.toString(), null, "is a symbolic link; refusing to follow it (remove it)");
+      }
+      throw e;
+    }
+    long version = version(bytes, size);
+    if (size > RecordCodec.MAX_RECORD_BYTES) {
+      return Option.some(new Slot.Unreadable(key, version, modified(path),
+          "file is " + size + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES));
+    }
+    byte[] content = bytes;
+    return Option.some(RecordCodec.decode(content).<Slot>fold(
+        problem -> new Slot.Unreadable(key, version, modifiedOrEpoch(path), problem),
+        record -> new Slot.Held(key, version, record)));
+  }
+
+  private static Instant modified(Path path) throws IOException {
+    return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toInstant();
+  }
+
+  private static Instant modifiedOrEpoch(Path path) {
+    try {
+      return modified(path);
+    } catch (IOException gone) {
+      return Instant.EPOCH;
+    }
+  }
+
+  private static long version(byte[] bytes, long size) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length);
+    return (crc.getValue() << 32) ^ size;
+  }
+
+  private boolean unchanged(Slot expected) throws IOException {
+    Option<Slot> current = readSlot(expected.key());
+    return current.isDefined() && current.get().version() == expected.version();
+  }
+
+  private void keepAsideIfUnreadable(Slot expected) throws IOException {
+    if (!(expected instanceof Slot.Unreadable)) {
+      return;
+    }
+    Path record = recordPath(expected.key());
+    String base = record.getFileName() + CORRUPT_INFIX + ASIDE_TIME.format(Instant.now());
+    Path aside = dir.resolve(base);
+    for (int n = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
+      aside = dir.resolve(base + "-" + n);
+    }
+    try {
+      Files.createLink(aside, record);
+    } catch (UnsupportedOperationException | IOException noHardLinks) {
+      Files.copy(record, aside, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+  }
+
+  private void writeAtomically(LockKey key, byte[] bytes) throws IOException {
+    Path target = recordPath(key);
+    Path temp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      try (FileChannel channel = FileChannel.open(temp, createNew(), privateFile())) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        if (durable) {
+          channel.force(true);
+        }
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("the filesystem of " + dir + " cannot rename atomically", e);
+      }
+      syncDirectory();
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private static Set<OpenOption> createNew() {
+    return Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  private FileAttribute<?>[] privateFile() {
+    return posix
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(EnumSet.of(
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))}
+        : new FileAttribute<?>[0];
+  }
+
+  private void syncDirectory() throws IOException {
+    if (durable && posix) {
+      try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+        directory.force(true);
+      }
+    }
+  }
+
+  /** The compare-and-write of one conditional operation, under the in-process and the OS lock. */
+  private <T> Either<StoreFailure, T> guarded(LockKey key, String operation, IoAction<T> action) {
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(guard, path -> new ReentrantLock());
+    local.lock();
+    try (FileChannel channel = FileChannel.open(guard,
+        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), privateFile());
+         FileLock ignored = channel.lock()) {
+      return Either.right(action.run());
+    } catch (IOException e) {
+      return Either.left(new StoreFailure(key, operation, describe(e)));
+    } finally {
+      local.unlock();
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoAction<T> {
+    T run() throws IOException;
+  }
+
+  /** One line: what failed and on which file, without a stack trace. */
+  static String describe(Exception e) {
+    if (e instanceof FileSystemException) {
+      FileSystemException fs = (FileSystemException) e;
+      String reason = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason();
+      return fs.getFile() + ": " + reason;
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.parallelsessionlock.fs;
+
+import com.grack.nanojson.JsonObject;
+import com.grack.nanojson.JsonParser;
+import com.grack.nanojson.JsonParserException;
+import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.ProcessRef;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * JSON form of a {@link LockRecord}: the seed's {@code {schema_version, session_id, pid, acquired_at, ttl_ms}}
+ * plus optional {@code host}, {@code process_started_at} and {@code held_since}. Instants are written as
+ * epoch milliseconds; on read, ISO-8601 strings are accepted too. Unknown fields are ignored.
+ */
+public final class RecordCodec {
+
+  /** Larger files are not lock records; they are reported unreadable without being parsed. */
+  public static final int MAX_RECORD_BYTES = 64 * 1024;
+
+  private RecordCodec() {}
+
+  /** UTF-8 JSON, one line, with a trailing newline for people who {@code cat} it. */
+  public static byte[] encode(LockRecord record) {
+    var writer = JsonWriter.string().object()
+        .value("schema_version", record.schemaVersion())
+        .value("session_id", record.sessionId())
+        .value("pid", record.pid())
+        .value("acquired_at", record.acquiredAt().toEpochMilli())
+        .value("ttl_ms", record.ttl().toMillis())
+        .value("held_since", record.heldSince().toEpochMilli());
+    if (record.holder().host().isDefined()) {
+      writer.value("host", record.holder().host().get());
+    }
+    if (record.holder().startedAt().isDefined()) {
+      writer.value("process_started_at", record.holder().startedAt().get().toEpochMilli());
+    }
+    return (writer.end().done() + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The record in {@code bytes}, or one line saying why they are not one. */
+  public static Either<String, LockRecord> decode(byte[] bytes) {
+    if (bytes.length == 0) {
+      return Either.left("empty file");
+    }
+    if (bytes.length > MAX_RECORD_BYTES) {
+      return Either.left("file is " + bytes.length + " bytes, more than a lock record's " + MAX_RECORD_BYTES);
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return Either.left("not UTF-8 text");
+    }
+    JsonObject json;
+    try {
+      json = JsonParser.object().from(text);
+    } catch (JsonParserException e) {
+      return Either.left("not a JSON object: " + oneLine(e.getMessage()));
+    }
+    return fromJson(json);
+  }
+
+  private static Either<String, LockRecord> fromJson(JsonObject json) {
+    if (!json.isNumber("schema_version") || json.getNumber("schema_version").doubleValue() != LockRecord.SCHEMA_VERSION) {
+      return Either.left("unsupported schema_version " + json.get("schema_version"));
+    }
+    Object session = json.get("session_id");
+    if (!(session instanceof String) || ((String) session).isEmpty()) {
+      return Either.left("session_id missing or not a non-empty string");
+    }
+    if (!json.isNumber("pid")) {
+      return Either.left("pid missing or not a number");
+    }
+    if (!json.isNumber("ttl_ms") || json.getNumber("ttl_ms").longValue() <= 0) {
+      return Either.left("ttl_ms missing or not a positive number");
+    }
+    Option<Instant> acquiredAt = instant(json, "acquired_at");
+    if (acquiredAt.isEmpty()) {
+      return Either.left("acquired_at missing or not epoch milliseconds / ISO-8601");
+    }
+    Option<String> host = json.isString("host") ? Option.some(json.getString("host")) : Option.none();
+    ProcessRef holder = new ProcessRef(json.getNumber("pid").longValue(), host, instant(json, "process_started_at"));
+    return Either.right(new LockRecord(LockRecord.SCHEMA_VERSION, (String) session, holder, acquiredAt.get(),
+        Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get())));
+  }
+
+  private static Option<Instant> instant(JsonObject json, String field) {
+    Object value = json.get(field);
+    if (value instanceof Number) {
+      return Option.some(Instant.ofEpochMilli(((Number) value).longValue()));
+    }
+    if (value instanceof String) {
+      try {
+        return Option.some(Instant.parse((String) value));
+      } catch (DateTimeParseException e) {
+        return Option.none();
+      }
+    }
+    return Option.none();
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replace('\n', ' ').replace('\r', ' ');
+  }
+}

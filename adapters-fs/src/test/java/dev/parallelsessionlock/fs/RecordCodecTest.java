@@ -1,0 +1,74 @@
+package dev.parallelsessionlock.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.ProcessRef;
+import io.vavr.control.Option;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+final class RecordCodecTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+  private static String decodeProblem(String json) {
+    return RecordCodec.decode(json.getBytes(StandardCharsets.UTF_8)).getLeft();
+  }
+
+  @Test
+  void roundTrip_keepsEveryField() {
+    LockRecord record = new LockRecord(1, "sess-é-1", new ProcessRef(4242, Option.some("box"),
+        Option.some(Instant.parse("2026-11-22T09:59:58.123Z"))), T0, Duration.ofMillis(300_000), T0.minusSeconds(90));
+
+    assertThat(RecordCodec.decode(RecordCodec.encode(record)).get()).isEqualTo(record);
+  }
+
+  @Test
+  void encode_writesTheSeedFieldsAsEpochMillis() {
+    LockRecord record = new LockRecord(1, "abc", ProcessRef.ofPid(5678), T0, Duration.ofMinutes(5), T0);
+
+    assertThat(new String(RecordCodec.encode(record), StandardCharsets.UTF_8)).isEqualTo(
+        "{\"schema_version\":1,\"session_id\":\"abc\",\"pid\":5678,\"acquired_at\":1795341600000,"
+            + "\"ttl_ms\":300000,\"held_since\":1795341600000}\n");
+  }
+
+  @Test
+  void decode_readsTheSeedsFiveFieldRecord() {
+    LockRecord record = RecordCodec.decode(
+        "{\"schema_version\":1,\"session_id\":\"abc\",\"pid\":5678,\"acquired_at\":1795341600000,\"ttl_ms\":300000}"
+            .getBytes(StandardCharsets.UTF_8)).get();
+
+    assertThat(record).isEqualTo(new LockRecord(1, "abc", ProcessRef.ofPid(5678), T0, Duration.ofMinutes(5), T0));
+  }
+
+  @Test
+  void decode_acceptsIsoInstantsAndIgnoresUnknownFields() {
+    LockRecord record = RecordCodec.decode(("{\"schema_version\":1,\"session_id\":\"abc\",\"pid\":1,"
+        + "\"acquired_at\":\"2026-11-22T10:00:00Z\",\"ttl_ms\":1000,\"future_field\":{\"x\":[1,2]}}")
+        .getBytes(StandardCharsets.UTF_8)).get();
+
+    assertThat(record.acquiredAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void decode_rejectsWhatIsNotARecord_withOneLine() {
+    assertThat(RecordCodec.decode(new byte[0]).getLeft()).isEqualTo("empty file");
+    assertThat(decodeProblem("{\"schema_version\":1,\"session_id\":\"a")).startsWith("not a JSON object:");
+    assertThat(decodeProblem("[1,2]")).startsWith("not a JSON object:");
+    assertThat(decodeProblem("{\"schema_version\":2,\"session_id\":\"a\",\"pid\":1,\"acquired_at\":1,\"ttl_ms\":1}"))
+        .isEqualTo("unsupported schema_version 2");
+    assertThat(decodeProblem("{\"schema_version\":1,\"session_id\":\"\",\"pid\":1,\"acquired_at\":1,\"ttl_ms\":1}"))
+        .isEqualTo("session_id missing or not a non-empty string");
+    assertThat(decodeProblem("{\"schema_version\":1,\"session_id\":\"a\",\"pid\":\"x\",\"acquired_at\":1,\"ttl_ms\":1}"))
+        .isEqualTo("pid missing or not a number");
+    assertThat(decodeProblem("{\"schema_version\":1,\"session_id\":\"a\",\"pid\":1,\"acquired_at\":1,\"ttl_ms\":0}"))
+        .isEqualTo("ttl_ms missing or not a positive number");
+    assertThat(decodeProblem("{\"schema_version\":1,\"session_id\":\"a\",\"pid\":1,\"acquired_at\":\"yesterday\",\"ttl_ms\":1}"))
+        .isEqualTo("acquired_at missing or not epoch milliseconds / ISO-8601");
+    assertThat(RecordCodec.decode(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'}).getLeft()).isEqualTo("not UTF-8 text");
+    assertThat(RecordCodec.decode(new byte[RecordCodec.MAX_RECORD_BYTES + 1]).getLeft()).startsWith("file is 65537 bytes");
+  }
+}
