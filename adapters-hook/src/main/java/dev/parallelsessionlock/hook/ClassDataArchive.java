@@ -1,0 +1,90 @@
+package dev.parallelsessionlock.hook;
+
+import io.vavr.control.Either;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a JDK class-data-sharing archive of the classes the hook loads, so each hook start maps them instead
+ * of loading and verifying them (shared/PERF-NOTES.md: about a quarter off the start-up). Two training runs,
+ * an acquire and a deny, record the class list; {@code -Xshare:dump} writes the archive; a third run checks
+ * that the JVM accepts it, else it is deleted and the launcher runs without one.
+ */
+final class ClassDataArchive {
+
+  private ClassDataArchive() {}
+
+  static Either<String, Path> build(Path java, Path jar, Path archive) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("session-lock-cds");
+      Path workspace = Files.createDirectory(work.resolve("workspace"));
+      Set<String> classes = new LinkedHashSet<>();
+      for (String session : new String[] {"training-a", "training-b"}) {
+        Path list = work.resolve(session + ".classlist");
+        String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"" + session
+            + "\",\"cwd\":\"" + workspace + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace
+            + "/a.txt\"}}";
+        int exit = run(work, event, java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
+            "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
+        if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
+          return Either.left("training run exited " + exit);
+        }
+        classes.addAll(Files.readAllLines(list));
+      }
+      Path list = Files.write(work.resolve("hook.classlist"), classes);
+      Files.deleteIfExists(archive);
+      int dumped = run(work, "", java.toString(), "-Xshare:dump", "-XX:SharedClassListFile=" + list,
+          "-XX:SharedArchiveFile=" + archive, "-Xmx64m", "-cp", jar.toString());
+      if (dumped != 0 || !Files.exists(archive)) {
+        return Either.left("-Xshare:dump exited " + dumped);
+      }
+      int check = run(work, "", java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
+          "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k", "-cp", jar.toString(),
+          Installer.MAIN_CLASS, "--version");
+      if (check != 0) {
+        Files.deleteIfExists(archive);
+        return Either.left("the JVM refused the archive");
+      }
+      return Either.right(archive);
+    } catch (IOException | InterruptedException e) {
+      return Either.left(e.toString());
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static int run(Path work, String stdin, String... command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command)))
+        .directory(work.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    Map<String, String> env = builder.environment();
+    env.put("SESSION_LOCK_DIR", work.resolve("locks").toString());
+    env.put("SESSION_LOCK_OWNER", "session");
+    env.remove("CLAUDE_PROJECT_DIR");
+    env.remove("CLAUDE_FILE_LOCK");
+    Process process = builder.start();
+    process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    return Installer.finished(process, 120) ? process.exitValue() : -1;
+  }
+
+  private static void deleteTree(Path root) {
+    if (root == null) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp directory left behind is harmless
+    }
+  }
+}

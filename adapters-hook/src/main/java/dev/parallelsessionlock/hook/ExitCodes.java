@@ -1,0 +1,19 @@
+package dev.parallelsessionlock.hook;
+
+/** Exit codes of {@code session-lock}, stable; listed in {@code --help} and the README. */
+final class ExitCodes {
+  /** Success; in hook mode the tool call proceeds (also on any internal error: the hook fails open). */
+  static final int OK = 0;
+  /** Hook mode only: the tool call is denied, another session holds the workspace. */
+  static final int DENY = 2;
+  /** Unknown command or option. */
+  static final int USAGE = 64;
+  /** A settings file is malformed; it was left untouched. */
+  static final int MALFORMED = 65;
+  /** The lock directory or a file to install cannot be used (permissions, not a directory). */
+  static final int UNAVAILABLE = 69;
+  /** Internal error in a command for people. */
+  static final int INTERNAL = 70;
+
+  private ExitCodes() {}
+}

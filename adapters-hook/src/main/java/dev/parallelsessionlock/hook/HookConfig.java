@@ -1,0 +1,66 @@
+package dev.parallelsessionlock.hook;
+
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings from the environment, each with a default; a bad value falls back to the default with a warning.
+ *
+ * <ul>
+ *   <li>{@code CLAUDE_FILE_LOCK=0}: opt out; the hook allows everything and touches nothing.</li>
+ *   <li>{@code SESSION_LOCK_DIR}: where lock records live; default {@code ~/.claude/runtime}.</li>
+ *   <li>{@code SESSION_LOCK_TTL_MS}: lease length; default 300000 (5 minutes).</li>
+ *   <li>{@code SESSION_LOCK_DEADLINE_MS}: the hook gives up and allows after this long; default 1000.</li>
+ *   <li>{@code SESSION_LOCK_OWNER}: {@code process} (default: the same agent process is the same owner even
+ *       when its session id changes) or {@code session} (only the session id counts).</li>
+ * </ul>
+ */
+record HookConfig(
+    boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
+    List<String> warnings) {
+
+  static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
+
+  static HookConfig from(Map<String, String> env) {
+    List<String> warnings = List.empty();
+    boolean enabled = !"0".equals(env.get("CLAUDE_FILE_LOCK"));
+    Path home = Path.of(Option.of(env.get("HOME")).filter(h -> !h.isBlank()).getOrElse(() -> System.getProperty("user.home")));
+    Path lockDir = Option.of(env.get("SESSION_LOCK_DIR")).filter(d -> !d.isBlank()).map(Path::of)
+        .getOrElse(() -> home.resolve(".claude").resolve("runtime"));
+    Option<Long> ttlMs = positiveMillis(env, "SESSION_LOCK_TTL_MS");
+    if (env.containsKey("SESSION_LOCK_TTL_MS") && ttlMs.isEmpty()) {
+      warnings = warnings.append("SESSION_LOCK_TTL_MS=" + env.get("SESSION_LOCK_TTL_MS") + " is not a positive number of milliseconds; using 300000");
+    }
+    Option<Long> deadlineMs = positiveMillis(env, "SESSION_LOCK_DEADLINE_MS");
+    if (env.containsKey("SESSION_LOCK_DEADLINE_MS") && deadlineMs.isEmpty()) {
+      warnings = warnings.append("SESSION_LOCK_DEADLINE_MS=" + env.get("SESSION_LOCK_DEADLINE_MS") + " is not a positive number of milliseconds; using 1000");
+    }
+    String owner = env.getOrDefault("SESSION_LOCK_OWNER", "process");
+    if (!owner.equals("process") && !owner.equals("session")) {
+      warnings = warnings.append("SESSION_LOCK_OWNER=" + owner + " is neither process nor session; using process");
+    }
+    return new HookConfig(enabled, lockDir,
+        ttlMs.map(Duration::ofMillis).getOrElse(ParallelSessionLock.DEFAULT_TTL),
+        deadlineMs.map(Duration::ofMillis).getOrElse(DEFAULT_DEADLINE),
+        !owner.equals("session"),
+        Option.of(env.get("CLAUDE_PROJECT_DIR")).filter(d -> !d.isBlank()),
+        warnings);
+  }
+
+  private static Option<Long> positiveMillis(Map<String, String> env, String name) {
+    String raw = env.get(name);
+    if (raw == null) {
+      return Option.none();
+    }
+    try {
+      long value = Long.parseLong(raw.trim());
+      return value > 0 ? Option.some(value) : Option.none();
+    } catch (NumberFormatException e) {
+      return Option.none();
+    }
+  }
+}

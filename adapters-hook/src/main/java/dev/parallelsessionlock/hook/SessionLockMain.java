@@ -1,0 +1,106 @@
+package dev.parallelsessionlock.hook;
+
+import io.vavr.control.Option;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Entry point of {@code session-lock}. The only class that reads stdin and the environment and ends the process.
+ *
+ * <p>Hook mode ({@code session-lock hook [EVENT]}) must never lock a user out: a watchdog allows the tool call
+ * when no decision is ready by the deadline, and any throwable allows it too. Both exit 0 with one line on
+ * stderr; Copilot CLI would turn any other failure exit into a deny.
+ */
+public final class SessionLockMain {
+
+  private static final AtomicBoolean FINISHED = new AtomicBoolean();
+
+  private SessionLockMain() {}
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("hook")) {
+      hook(args);
+      return;
+    }
+    int code;
+    try {
+      code = new Commands(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err, Clock.systemUTC())
+          .run(args);
+    } catch (RuntimeException | Error e) {
+      System.err.println("session-lock: internal error: " + e);
+      code = ExitCodes.INTERNAL;
+    }
+    System.out.flush();
+    System.exit(code);
+  }
+
+  private static void hook(String[] args) {
+    try {
+      Map<String, String> env = System.getenv();
+      HookConfig config = HookConfig.from(env);
+      startWatchdog(config.deadline().toMillis());
+      byte[] input = readAtMost(System.in, HookRunner.MAX_INPUT_BYTES + 1);
+      Option<String> event = args.length > 1 ? Option.some(args[1]) : Option.none();
+      HookResult result = HookRunner.run(input, event, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
+          () -> AgentProcess.of(ProcessHandle.current()));
+      finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
+    } catch (Throwable t) {
+      finish(ExitCodes.OK, "", "session-lock: internal error, allowing: " + t);
+    }
+  }
+
+  /** Allows the tool call if nothing was decided within {@code deadlineMs}. */
+  private static void startWatchdog(long deadlineMs) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(deadlineMs);
+      } catch (InterruptedException e) {
+        return;
+      }
+      finish(ExitCodes.OK, "", "session-lock: no decision within " + deadlineMs + " ms; allowing");
+    }, "session-lock-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+  }
+
+  /** Prints and halts, once: whichever of the hook and the watchdog comes first wins. */
+  private static void finish(int exitCode, String stdout, String stderr) {
+    if (!FINISHED.compareAndSet(false, true)) {
+      return;
+    }
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false, StandardCharsets.UTF_8);
+    if (!stdout.isEmpty()) {
+      out.print(stdout);
+      out.flush();
+    }
+    if (!stderr.isEmpty()) {
+      err.println(stderr);
+      err.flush();
+    }
+    Runtime.getRuntime().halt(exitCode);
+  }
+
+  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+    byte[] buffer = new byte[8192];
+    int length = 0;
+    while (length < limit) {
+      if (length == buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.min(limit, buffer.length * 2));
+      }
+      int read = in.read(buffer, length, Math.min(buffer.length, limit) - length);
+      if (read < 0) {
+        break;
+      }
+      length += read;
+    }
+    return Arrays.copyOf(buffer, length);
+  }
+}
