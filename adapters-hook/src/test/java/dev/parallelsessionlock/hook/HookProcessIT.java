@@ -1,0 +1,283 @@
+package dev.parallelsessionlock.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.grack.nanojson.JsonObject;
+import com.grack.nanojson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built executable as the agents run it: a separate agent process per session runs the registered command
+ * through {@code sh -c}, which starts the launcher, which starts the JVM; real hook JSON on stdin.
+ */
+final class HookProcessIT {
+
+  private static final Path LAUNCHER = Path.of(System.getProperty("session-lock.launcher"));
+
+  @TempDir
+  Path temp;
+
+  private Path project;
+  private Path locks;
+  private final List<Agent> agents = new ArrayList<>();
+
+  record Result(int exit, String stdout, String stderr) {}
+
+  /** One agent CLI stand-in, alive until closed or killed. */
+  final class Agent {
+    final Process process;
+    final long pid;
+    final PrintStream toAgent;
+    final BufferedReader fromAgent;
+
+    Agent(Map<String, String> extraEnv) throws IOException {
+      ProcessBuilder builder = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
+      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+      builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+      builder.environment().putAll(extraEnv);
+      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+      process = builder.start();
+      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      String ready = fromAgent.readLine();
+      assertThat(ready).startsWith("READY ");
+      pid = Long.parseLong(ready.substring(6));
+      agents.add(this);
+    }
+
+    Result hook(String eventArgument, String payload) throws IOException {
+      return run(HookRegistrations.command(LAUNCHER.toString(), eventArgument), payload);
+    }
+
+    Result run(String command, String payload) throws IOException {
+      toAgent.println(command + "\t" + payload);
+      String[] answer = fromAgent.readLine().split("\t", -1);
+      Base64.Decoder b64 = Base64.getDecoder();
+      return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
+          new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
+    }
+
+    void kill() throws InterruptedException {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    project = Files.createDirectory(temp.resolve("project")).toRealPath();
+    locks = temp.resolve("locks");
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    for (Agent agent : agents) {
+      agent.kill();
+    }
+  }
+
+  private String claude(String event, String session, String tool) {
+    return "{\"session_id\":\"" + session + "\",\"transcript_path\":\"/tmp/t.jsonl\",\"cwd\":\"" + project + "\","
+        + "\"permission_mode\":\"default\",\"hook_event_name\":\"" + event + "\""
+        + (tool == null ? "" : ",\"tool_name\":\"" + tool + "\",\"tool_input\":{\"file_path\":\"" + project
+            + "/src/App.java\",\"content\":\"class App {}\"},\"tool_use_id\":\"toolu_01\"") + "}";
+  }
+
+  private Path record() {
+    return locks.resolve("session-lock-" + dev.parallelsessionlock.core.WorkspaceHash.of(project.toString()).hex() + ".json");
+  }
+
+  private static String reason(String holder, long pid, String lease, Path project) {
+    return "parallel session lock held by " + holder + " (pid " + pid + ") - wait or close that session first, lease ends in "
+        + lease + ". Workspace " + project + "; if that session is gone: session-lock release --force --dir '" + project + "'";
+  }
+
+  @Test
+  void twoSessions_contend_andTheWorkspacePassesOnWhenTheHoldersTurnEnds() throws Exception {
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+
+    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    JsonObject lease = JsonParser.object().from(Files.readString(record()));
+    assertThat(lease.getLong("pid")).as("the lease names the agent, not the hook").isEqualTo(alice.pid);
+
+    Result denied = bob.hook("", claude("PreToolUse", "bob", "Write"));
+    assertThat(denied.exit()).isEqualTo(2);
+    JsonObject decision = JsonParser.object().from(denied.stdout());
+    String reason = decision.getString("permissionDecisionReason");
+    assertThat(reason).matches(java.util.regex.Pattern.quote(reason("alice", alice.pid, "X", project)).replace("X", "\\E4m5\\ds\\Q"));
+    assertThat(decision.getString("permissionDecision")).isEqualTo("deny");
+    assertThat(decision.getObject("hookSpecificOutput").getString("permissionDecision")).isEqualTo("deny");
+    assertThat(decision.getObject("hookSpecificOutput").getString("permissionDecisionReason")).isEqualTo(reason);
+    assertThat(decision.getObject("hookSpecificOutput").getString("hookEventName")).isEqualTo("PreToolUse");
+    assertThat(denied.stderr()).isEqualTo(reason + "\n");
+
+    assertThat(bob.hook("", claude("PreToolUse", "bob", "Read"))).as("read-only tools pass").isEqualTo(new Result(0, "", ""));
+    assertThat(alice.hook("", claude("PostToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    assertThat(alice.hook("", claude("Stop", "alice", null))).isEqualTo(new Result(0, "", ""));
+    assertThat(Files.exists(record())).isFalse();
+    assertThat(bob.hook("", claude("PreToolUse", "bob", "Write"))).isEqualTo(new Result(0, "", ""));
+    assertThat(bob.hook("", claude("SessionEnd", "bob", null))).isEqualTo(new Result(0, "", ""));
+    assertThat(Files.exists(record())).isFalse();
+  }
+
+  @Test
+  void staleLease_isTakenOver() throws Exception {
+    Agent alice = new Agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
+    Agent bob = new Agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
+    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    Thread.sleep(500); // real processes, real clock: let the 400 ms lease run out
+
+    Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+
+    assertThat(taken).isEqualTo(new Result(0, "",
+        "session-lock: took the workspace lock over (took_over_stale) from session alice (pid " + alice.pid + ")\n"));
+  }
+
+  @Test
+  void deadHolder_isTakenOverBeforeItsLeaseEnds() throws Exception {
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    alice.kill();
+
+    Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+
+    assertThat(taken).isEqualTo(new Result(0, "",
+        "session-lock: took the workspace lock over (took_over_dead_holder) from session alice (pid " + alice.pid + ")\n"));
+  }
+
+  @Test
+  void copilotCamelCaseHooks_contendToo() throws Exception {
+    Agent claude = new Agent(Map.of());
+    Agent copilot = new Agent(Map.of());
+    claude.hook("", claude("PreToolUse", "alice", "Bash"));
+
+    Result denied = copilot.hook(" preToolUse", "{\"sessionId\":\"cp-7\",\"timestamp\":1795341600000,\"cwd\":\""
+        + project + "\",\"toolName\":\"edit\",\"toolArgs\":\"{\\\"path\\\":\\\"" + project + "/a.txt\\\"}\"}");
+
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecision")).isEqualTo("deny");
+    assertThat(copilot.hook(" agentStop", "{\"sessionId\":\"cp-7\",\"cwd\":\"" + project + "\",\"stopReason\":\"end_turn\"}"))
+        .isEqualTo(new Result(0, "", ""));
+    assertThat(Files.exists(record())).as("agentStop of another session releases nothing").isTrue();
+  }
+
+  @Test
+  void optOut_allowsAndWritesNothing() throws Exception {
+    Agent alice = new Agent(Map.of("CLAUDE_FILE_LOCK", "0"));
+
+    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    assertThat(Files.exists(locks)).isFalse();
+  }
+
+  @Test
+  void missingExecutable_failsOpen() throws Exception {
+    Agent alice = new Agent(Map.of());
+
+    Result result = alice.run(HookRegistrations.command(temp.resolve("gone/session-lock").toString(), " preToolUse"),
+        claude("PreToolUse", "alice", "Edit"));
+
+    assertThat(result).isEqualTo(new Result(0, "", ""));
+  }
+
+  private Result direct(byte[] stdin, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
+    builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+    builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    Thread writer = new Thread(() -> {
+      try (OutputStream in = process.getOutputStream()) {
+        in.write(stdin);
+      } catch (IOException closedEarly) {
+        // the hook stops reading after 1 MiB
+      }
+    });
+    writer.start();
+    byte[] out = process.getInputStream().readAllBytes();
+    byte[] err = process.getErrorStream().readAllBytes();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    writer.join();
+    return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void garbageInput_isAllowedWithOneLine() throws Exception {
+    String notJson = "session-lock: hook input is not a JSON object; allowing\n";
+    assertThat(direct(new byte[0], Map.of())).isEqualTo(new Result(0, "", notJson));
+    assertThat(direct("PreToolUse please".getBytes(StandardCharsets.UTF_8), Map.of())).isEqualTo(new Result(0, "", notJson));
+    byte[] binary = new byte[4096];
+    new java.util.Random(7).nextBytes(binary);
+    assertThat(direct(binary, Map.of())).isEqualTo(new Result(0, "", notJson));
+    byte[] tenMegabytes = new byte[10 * 1024 * 1024];
+    java.util.Arrays.fill(tenMegabytes, (byte) '{');
+    assertThat(direct(tenMegabytes, Map.of()))
+        .isEqualTo(new Result(0, "", "session-lock: hook input is larger than 1048576 bytes; allowing\n"));
+    assertThat(Files.exists(locks)).isFalse();
+  }
+
+  @Test
+  void stdinThatNeverCloses_isAllowedAtTheDeadline() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
+    builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_DEADLINE_MS", "300");
+    Process process = builder.start();
+
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isZero();
+    assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+    assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("session-lock: no decision within 300 ms; allowing\n");
+    process.getOutputStream().close();
+  }
+
+  @Test
+  void install_registersAWorkingCommandThatSurvivesTheBuildTree() throws Exception {
+    Path home = Files.createDirectory(temp.resolve("home"));
+    Path installHome = temp.resolve("install");
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "install", "--dir", project.toString());
+    builder.environment().put("HOME", home.toString());
+    builder.environment().put("SESSION_LOCK_HOME", installHome.toString());
+    builder.redirectErrorStream(true);
+    Process install = builder.start();
+    String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(install.waitFor()).as(output).isZero();
+    assertThat(output).contains("installed " + installHome.resolve("lib/session-lock.jar"),
+        "built the start-up archive " + installHome.resolve("lib/session-lock.jsa"),
+        "registered the hooks in " + project.resolve(".claude/settings.json"));
+
+    JsonObject settings = JsonParser.object().from(Files.readString(project.resolve(".claude/settings.json")));
+    String command = settings.getObject("hooks").getArray("PreToolUse").getObject(0).getArray("hooks").getObject(0)
+        .getString("command");
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    assertThat(alice.run(command, claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    Result denied = bob.run(command, claude("PreToolUse", "bob", "Edit"));
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stdout()).startsWith("{\"hookSpecificOutput\"");
+
+    builder.command(LAUNCHER.toString(), "install", "--dir", project.toString());
+    Process second = builder.start();
+    assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("already up to date: " + project.resolve(".claude/settings.json") + "\n");
+    assertThat(second.waitFor()).isZero();
+  }
+}
