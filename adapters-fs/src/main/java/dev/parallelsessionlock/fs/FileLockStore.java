@@ -62,8 +62,6 @@ public final class FileLockStore implements LockStore {
   static final String RECORD_SUFFIX = ".json";
   static final String GUARD_NAME = ".session-lock.guard";
   private static final String CORRUPT_INFIX = ".corrupt-";
-  private static final DateTimeFormatter ASIDE_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final ConcurrentMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path dir;
@@ -143,37 +141,46 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
-    return guarded(key, "create", () -> {
-      if (readSlot(key).isDefined()) {
-        return WriteOutcome.CONFLICT;
+    return guarded(key, "create", new IoAction() {
+      @Override
+      public WriteOutcome run() throws IOException {
+        if (readSlot(key).isDefined()) {
+          return WriteOutcome.CONFLICT;
+        }
+        writeAtomically(key, RecordCodec.encode(record));
+        return WriteOutcome.WRITTEN;
       }
-      writeAtomically(key, RecordCodec.encode(record));
-      return WriteOutcome.WRITTEN;
     });
   }
 
   @Override
   public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
-    return guarded(expected.key(), "replace", () -> {
-      if (!unchanged(expected)) {
-        return WriteOutcome.CONFLICT;
+    return guarded(expected.key(), "replace", new IoAction() {
+      @Override
+      public WriteOutcome run() throws IOException {
+        if (!unchanged(expected)) {
+          return WriteOutcome.CONFLICT;
+        }
+        keepAsideIfUnreadable(expected);
+        writeAtomically(expected.key(), RecordCodec.encode(next));
+        return WriteOutcome.WRITTEN;
       }
-      keepAsideIfUnreadable(expected);
-      writeAtomically(expected.key(), RecordCodec.encode(next));
-      return WriteOutcome.WRITTEN;
     });
   }
 
   @Override
   public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
-    return guarded(expected.key(), "delete", () -> {
-      if (!unchanged(expected)) {
-        return WriteOutcome.CONFLICT;
+    return guarded(expected.key(), "delete", new IoAction() {
+      @Override
+      public WriteOutcome run() throws IOException {
+        if (!unchanged(expected)) {
+          return WriteOutcome.CONFLICT;
+        }
+        keepAsideIfUnreadable(expected);
+        Files.delete(recordPath(expected.key()));
+        syncDirectory();
+        return WriteOutcome.WRITTEN;
       }
-      keepAsideIfUnreadable(expected);
-      Files.delete(recordPath(expected.key()));
-      syncDirectory();
-      return WriteOutcome.WRITTEN;
     });
   }
 
@@ -239,10 +246,10 @@ public final class FileLockStore implements LockStore {
       return Option.some(new Slot.Unreadable(key, version, modified(path),
           "file is " + size + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES));
     }
-    byte[] content = bytes;
-    return Option.some(RecordCodec.decode(content).<Slot>fold(
-        problem -> new Slot.Unreadable(key, version, modifiedOrEpoch(path), problem),
-        record -> new Slot.Held(key, version, record)));
+    Either<String, LockRecord> decoded = RecordCodec.decode(bytes);
+    return Option.some(decoded.isRight()
+        ? new Slot.Held(key, version, decoded.get())
+        : new Slot.Unreadable(key, version, modifiedOrEpoch(path), decoded.getLeft()));
   }
 
   private static Instant modified(Path path) throws IOException {
@@ -273,7 +280,9 @@ public final class FileLockStore implements LockStore {
       return;
     }
     Path record = recordPath(expected.key());
-    String base = record.getFileName() + CORRUPT_INFIX + ASIDE_TIME.format(Instant.now());
+    // Formatter built here, not in a static field: it costs milliseconds, and this path is rare.
+    DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    String base = record.getFileName() + CORRUPT_INFIX + time.format(Instant.now());
     Path aside = dir.resolve(base);
     for (int n = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
       aside = dir.resolve(base + "-" + n);
@@ -329,8 +338,12 @@ public final class FileLockStore implements LockStore {
   }
 
   /** The compare-and-write of one conditional operation, under the in-process and the OS lock. */
-  private <T> Either<StoreFailure, T> guarded(LockKey key, String operation, IoAction<T> action) {
-    ReentrantLock local = IN_PROCESS.computeIfAbsent(guard, path -> new ReentrantLock());
+  private Either<StoreFailure, WriteOutcome> guarded(LockKey key, String operation, IoAction action) {
+    ReentrantLock local = IN_PROCESS.get(guard);
+    if (local == null) {
+      IN_PROCESS.putIfAbsent(guard, new ReentrantLock());
+      local = IN_PROCESS.get(guard);
+    }
     local.lock();
     try (FileChannel channel = FileChannel.open(guard,
         Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), privateFile());
@@ -343,9 +356,12 @@ public final class FileLockStore implements LockStore {
     }
   }
 
-  @FunctionalInterface
-  private interface IoAction<T> {
-    T run() throws IOException;
+  /**
+   * The body of a conditional write. Anonymous classes implement it, not lambdas: every hook process runs
+   * this, and each lambda call site costs about a millisecond of cold start.
+   */
+  private interface IoAction {
+    WriteOutcome run() throws IOException;
   }
 
   /** One line: what failed and on which file, without a stack trace. */

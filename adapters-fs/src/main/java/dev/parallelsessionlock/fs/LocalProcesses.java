@@ -7,27 +7,152 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 
-/** Identities of processes on this host, as {@link ProcessRef}s with host and start time filled in. */
+/**
+ * Identities of processes on this host, as {@link ProcessRef}s with host and start time filled in.
+ *
+ * <p>On Linux it reads {@code /proc/<pid>/stat} directly: {@code ProcessHandle} costs 4-5 ms of every cold
+ * hook start (shared/PERF-NOTES.md), a file read well under one. Start times are computed as
+ * {@code ProcessHandle} computes them (boot time plus start ticks at 100 per second), to the millisecond, so
+ * both ways agree. Elsewhere it uses {@code ProcessHandle}.
+ */
 public final class LocalProcesses {
 
+  private static final Path PROC = Path.of("/proc");
+  /** USER_HZ: the unit of {@code starttime} in {@code /proc/<pid>/stat}; 100 on every mainstream Linux. */
+  private static final long TICKS_PER_SECOND = 100;
+
   private static volatile Option<String> hostName;
+  private static volatile Option<Long> bootMillis;
+  private static volatile Boolean procFs;
 
   private LocalProcesses() {}
 
+  /** What {@code /proc/<pid>/stat} says of one process. */
+  record Stat(long pid, String name, char state, long parentPid, Option<Instant> startedAt) {}
+
   /** This JVM. */
   public static ProcessRef current() {
-    return of(ProcessHandle.current());
+    return of(currentPid());
+  }
+
+  public static long currentPid() {
+    Option<Stat> self = stat("self");
+    return self.isDefined() ? self.get().pid() : ProcessHandle.current().pid();
   }
 
   /** The process with {@code pid}, with its start time when it still runs. */
   public static ProcessRef of(long pid) {
-    return ProcessHandle.of(pid).map(LocalProcesses::of).orElseGet(() -> new ProcessRef(pid, hostName(), Option.none()));
+    if (hasProcFs()) {
+      Option<Stat> stat = stat(Long.toString(pid));
+      return new ProcessRef(pid, hostName(), stat.isDefined() ? stat.get().startedAt() : Option.none());
+    }
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    return new ProcessRef(pid, hostName(),
+        handle.isPresent() ? Option.ofOptional(handle.get().info().startInstant()) : Option.none());
   }
 
   /** The process behind {@code handle}. */
   public static ProcessRef of(ProcessHandle handle) {
-    return new ProcessRef(handle.pid(), hostName(), Option.ofOptional(handle.info().startInstant()).map(LocalProcesses::toMillis));
+    return of(handle.pid());
+  }
+
+  // Plain conditionals below, no lambdas or method references: each lambda call site costs about a
+  // millisecond of a cold hook start.
+
+  /** The parent of {@code pid}, when it has one that still runs. */
+  public static Option<Long> parentPid(long pid) {
+    if (hasProcFs()) {
+      Option<Stat> stat = stat(Long.toString(pid));
+      return stat.isDefined() && stat.get().parentPid() > 0 ? Option.some(stat.get().parentPid()) : Option.none();
+    }
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    Optional<ProcessHandle> parent = handle.isPresent() ? handle.get().parent() : Optional.empty();
+    return parent.isPresent() ? Option.some(parent.get().pid()) : Option.none();
+  }
+
+  /** The program name of {@code pid}, lower case, without directory or {@code .exe}; empty when unknown. */
+  public static String name(long pid) {
+    String name = "";
+    if (hasProcFs()) {
+      Option<Stat> stat = stat(Long.toString(pid));
+      name = stat.isDefined() ? stat.get().name() : "";
+    } else {
+      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+      name = handle.isPresent() ? handle.get().info().command().orElse("") : "";
+    }
+    String base = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1).toLowerCase(Locale.ROOT);
+    return base.endsWith(".exe") ? base.substring(0, base.length() - 4) : base;
+  }
+
+  /**
+   * Whether {@code pid} runs: a zombie (exited, not yet reaped) does not. None when this host cannot tell
+   * without {@code ProcessHandle}.
+   */
+  static Option<Stat> running(long pid) {
+    Option<Stat> stat = stat(Long.toString(pid));
+    return stat.isDefined() && stat.get().state() != 'Z' && stat.get().state() != 'X' ? stat : Option.none();
+  }
+
+  static boolean hasProcFs() {
+    Boolean known = procFs;
+    if (known == null) {
+      known = Files.isDirectory(PROC);
+      procFs = known;
+    }
+    return known;
+  }
+
+  static Option<Stat> stat(String pid) {
+    String text;
+    try {
+      text = new String(Files.readAllBytes(PROC.resolve(pid).resolve("stat")), StandardCharsets.UTF_8);
+    } catch (IOException | SecurityException gone) {
+      return Option.none();
+    }
+    // "pid (comm) state ppid ..." where comm may itself hold spaces and parentheses.
+    int open = text.indexOf('(');
+    int close = text.lastIndexOf(')');
+    if (open < 0 || close < open || close + 2 >= text.length()) {
+      return Option.none();
+    }
+    String[] fields = text.substring(close + 2).trim().split(" ");
+    if (fields.length < 20) {
+      return Option.none();
+    }
+    try {
+      long ownPid = Long.parseLong(text.substring(0, open).trim());
+      long startTicks = Long.parseLong(fields[19]);
+      Option<Long> boot = boot();
+      Option<Instant> started = boot.isDefined()
+          ? Option.some(Instant.ofEpochMilli(boot.get() + startTicks * 1000 / TICKS_PER_SECOND))
+          : Option.none();
+      return Option.some(new Stat(ownPid, text.substring(open + 1, close), fields[0].charAt(0),
+          Long.parseLong(fields[1]), started));
+    } catch (NumberFormatException e) {
+      return Option.none();
+    }
+  }
+
+  private static Option<Long> boot() {
+    Option<Long> known = bootMillis;
+    if (known == null) {
+      known = Option.none();
+      try {
+        for (String line : Files.readAllLines(PROC.resolve("stat"), StandardCharsets.UTF_8)) {
+          if (line.startsWith("btime ")) {
+            known = Option.some(Long.parseLong(line.substring(6).trim()) * 1000);
+            break;
+          }
+        }
+      } catch (IOException | NumberFormatException | SecurityException e) {
+        known = Option.none();
+      }
+      bootMillis = known;
+    }
+    return known;
   }
 
   /**
@@ -37,17 +162,17 @@ public final class LocalProcesses {
   public static Option<String> hostName() {
     Option<String> known = hostName;
     if (known == null) {
-      known = firstLine(Path.of("/proc/sys/kernel/hostname"))
-          .orElse(() -> firstLine(Path.of("/etc/hostname")))
-          .orElse(() -> Option.of(System.getenv("COMPUTERNAME")).filter(name -> !name.isBlank()));
+      known = firstLine(PROC.resolve("sys/kernel/hostname"));
+      if (known.isEmpty()) {
+        known = firstLine(Path.of("/etc/hostname"));
+      }
+      String windows = System.getenv("COMPUTERNAME");
+      if (known.isEmpty() && windows != null && !windows.isBlank()) {
+        known = Option.some(windows);
+      }
       hostName = known;
     }
     return known;
-  }
-
-  /** Start times are compared at millisecond precision, as records store them. */
-  static Instant toMillis(Instant instant) {
-    return Instant.ofEpochMilli(instant.toEpochMilli());
   }
 
   private static Option<String> firstLine(Path path) {

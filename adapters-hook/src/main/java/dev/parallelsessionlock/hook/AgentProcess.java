@@ -1,9 +1,8 @@
 package dev.parallelsessionlock.hook;
 
-import dev.parallelsessionlock.fs.LocalProcesses;
 import dev.parallelsessionlock.core.ProcessRef;
-import java.util.Locale;
-import java.util.Optional;
+import dev.parallelsessionlock.fs.LocalProcesses;
+import io.vavr.control.Option;
 import java.util.Set;
 
 /**
@@ -12,7 +11,10 @@ import java.util.Set;
  */
 final class AgentProcess {
 
-  /** Processes that only pass a hook command on: shells, the launcher, exec wrappers. */
+  /**
+   * Processes that only pass a hook command on: shells, the launcher (a {@code #!} script is named after its
+   * file), exec wrappers.
+   */
   private static final Set<String> WRAPPERS = Set.of(
       "sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "busybox", "env", "timeout", "nice", "nohup",
       "cmd", "powershell", "pwsh", "session-lock");
@@ -21,24 +23,17 @@ final class AgentProcess {
 
   private AgentProcess() {}
 
-  /** The first ancestor of {@code hook} that is not a wrapper; the direct parent when none is found. */
-  static ProcessRef of(ProcessHandle hook) {
-    Optional<ProcessHandle> candidate = hook.parent();
-    Optional<ProcessHandle> firstParent = candidate;
-    for (int depth = 0; candidate.isPresent() && depth < MAX_DEPTH; depth++) {
-      ProcessHandle process = candidate.get();
-      if (!WRAPPERS.contains(name(process))) {
-        return LocalProcesses.of(process);
+  /** The first ancestor of process {@code hookPid} that is not a wrapper; its parent when none is found. */
+  static ProcessRef of(long hookPid) {
+    Option<Long> firstParent = LocalProcesses.parentPid(hookPid);
+    Option<Long> candidate = firstParent;
+    for (int depth = 0; candidate.isDefined() && depth < MAX_DEPTH; depth++) {
+      long pid = candidate.get();
+      if (!WRAPPERS.contains(LocalProcesses.name(pid))) {
+        return LocalProcesses.of(pid);
       }
-      candidate = process.parent();
+      candidate = LocalProcesses.parentPid(pid);
     }
-    return LocalProcesses.of(firstParent.orElse(hook));
-  }
-
-  static String name(ProcessHandle process) {
-    String command = process.info().command().orElse("");
-    String base = command.substring(Math.max(command.lastIndexOf('/'), command.lastIndexOf('\\')) + 1)
-        .toLowerCase(Locale.ROOT);
-    return base.endsWith(".exe") ? base.substring(0, base.length() - 4) : base;
+    return LocalProcesses.of(firstParent.getOrElse(hookPid));
   }
 }

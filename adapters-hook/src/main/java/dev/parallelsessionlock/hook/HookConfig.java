@@ -1,9 +1,10 @@
 package dev.parallelsessionlock.hook;
 
 import dev.parallelsessionlock.core.ParallelSessionLock;
-import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,29 +27,36 @@ record HookConfig(
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
 
   static HookConfig from(Map<String, String> env) {
-    List<String> warnings = List.empty();
+    // java.util, not vavr, collections on the hook path: vavr's List hierarchy is slow to initialise.
+    List<String> warnings = new ArrayList<>();
     boolean enabled = !"0".equals(env.get("CLAUDE_FILE_LOCK"));
-    Path home = Path.of(Option.of(env.get("HOME")).filter(h -> !h.isBlank()).getOrElse(() -> System.getProperty("user.home")));
-    Path lockDir = Option.of(env.get("SESSION_LOCK_DIR")).filter(d -> !d.isBlank()).map(Path::of)
-        .getOrElse(() -> home.resolve(".claude").resolve("runtime"));
+    Option<String> homeVariable = nonBlank(env, "HOME");
+    Path home = Path.of(homeVariable.isDefined() ? homeVariable.get() : System.getProperty("user.home"));
+    Option<String> lockDirVariable = nonBlank(env, "SESSION_LOCK_DIR");
+    Path lockDir = lockDirVariable.isDefined() ? Path.of(lockDirVariable.get()) : home.resolve(".claude").resolve("runtime");
     Option<Long> ttlMs = positiveMillis(env, "SESSION_LOCK_TTL_MS");
     if (env.containsKey("SESSION_LOCK_TTL_MS") && ttlMs.isEmpty()) {
-      warnings = warnings.append("SESSION_LOCK_TTL_MS=" + env.get("SESSION_LOCK_TTL_MS") + " is not a positive number of milliseconds; using 300000");
+      warnings.add("SESSION_LOCK_TTL_MS=" + env.get("SESSION_LOCK_TTL_MS") + " is not a positive number of milliseconds; using 300000");
     }
     Option<Long> deadlineMs = positiveMillis(env, "SESSION_LOCK_DEADLINE_MS");
     if (env.containsKey("SESSION_LOCK_DEADLINE_MS") && deadlineMs.isEmpty()) {
-      warnings = warnings.append("SESSION_LOCK_DEADLINE_MS=" + env.get("SESSION_LOCK_DEADLINE_MS") + " is not a positive number of milliseconds; using 1000");
+      warnings.add("SESSION_LOCK_DEADLINE_MS=" + env.get("SESSION_LOCK_DEADLINE_MS") + " is not a positive number of milliseconds; using 1000");
     }
     String owner = env.getOrDefault("SESSION_LOCK_OWNER", "process");
     if (!owner.equals("process") && !owner.equals("session")) {
-      warnings = warnings.append("SESSION_LOCK_OWNER=" + owner + " is neither process nor session; using process");
+      warnings.add("SESSION_LOCK_OWNER=" + owner + " is neither process nor session; using process");
     }
     return new HookConfig(enabled, lockDir,
-        ttlMs.map(Duration::ofMillis).getOrElse(ParallelSessionLock.DEFAULT_TTL),
-        deadlineMs.map(Duration::ofMillis).getOrElse(DEFAULT_DEADLINE),
+        ttlMs.isDefined() ? Duration.ofMillis(ttlMs.get()) : ParallelSessionLock.DEFAULT_TTL,
+        deadlineMs.isDefined() ? Duration.ofMillis(deadlineMs.get()) : DEFAULT_DEADLINE,
         !owner.equals("session"),
-        Option.of(env.get("CLAUDE_PROJECT_DIR")).filter(d -> !d.isBlank()),
-        warnings);
+        nonBlank(env, "CLAUDE_PROJECT_DIR"),
+        List.copyOf(warnings));
+  }
+
+  private static Option<String> nonBlank(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? Option.none() : Option.some(value);
   }
 
   private static Option<Long> positiveMillis(Map<String, String> env, String name) {

@@ -43,7 +43,7 @@ record HookEvent(Kind kind, String eventName, Option<String> sessionId, Option<S
   static final String COPILOT_MATCHER = "edit|create|bash|powershell|apply_patch|str_replace_editor";
 
   boolean isMutatingTool() {
-    return toolName.exists(MUTATING_TOOLS::contains);
+    return toolName.isDefined() && MUTATING_TOOLS.contains(toolName.get());
   }
 
   /**
@@ -52,13 +52,22 @@ record HookEvent(Kind kind, String eventName, Option<String> sessionId, Option<S
    * tool a pre-tool event.
    */
   static HookEvent from(JsonObject payload, Option<String> eventArgument) {
-    Option<String> named = text(payload, "hook_event_name").orElse(eventArgument);
-    Option<String> tool = text(payload, "tool_name").orElse(() -> text(payload, "toolName"));
-    String eventName = named.getOrElse(() -> payload.has("toolResult") || payload.has("tool_response")
-        ? "postToolUse" : tool.isDefined() ? "preToolUse" : "unknown");
+    Option<String> named = either(text(payload, "hook_event_name"), eventArgument);
+    Option<String> tool = either(text(payload, "tool_name"), text(payload, "toolName"));
+    String eventName;
+    if (named.isDefined()) {
+      eventName = named.get();
+    } else if (payload.has("toolResult") || payload.has("tool_response")) {
+      eventName = "postToolUse";
+    } else {
+      eventName = tool.isDefined() ? "preToolUse" : "unknown";
+    }
     return new HookEvent(kindOf(eventName), eventName,
-        text(payload, "session_id").orElse(() -> text(payload, "sessionId")),
-        text(payload, "cwd"), tool);
+        either(text(payload, "session_id"), text(payload, "sessionId")), text(payload, "cwd"), tool);
+  }
+
+  private static Option<String> either(Option<String> first, Option<String> second) {
+    return first.isDefined() ? first : second;
   }
 
   static Kind kindOf(String eventName) {

@@ -1,6 +1,6 @@
 package dev.parallelsessionlock.hook;
 
-import io.vavr.collection.List;
+import java.util.List;
 
 /**
  * What the hook process prints and how it exits.
@@ -15,7 +15,7 @@ record HookResult(int exitCode, String stdout, List<String> stderr) {
   static final int DENY = 2;
 
   static HookResult allow() {
-    return new HookResult(ALLOW, "", List.empty());
+    return new HookResult(ALLOW, "", List.of());
   }
 
   static HookResult allow(List<String> stderr) {

@@ -16,16 +16,20 @@ import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.fs.ProcessTableLiveness;
-import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One hook invocation, from the bytes on stdin to the exit code. Acquires on a mutating PreToolUse, refreshes
+ * One hook invocation, from the bytes on stdin to the exit code. Like everything on the hook path it avoids
+ * lambdas, regexes and vavr collections: each costs milliseconds of a cold start (BENCHMARKS.md).
+ *
+ * <p> Acquires on a mutating PreToolUse, refreshes
  * on PostToolUse(Failure), releases on Stop/SessionEnd. Fails open: only a fresh lease of another live session
  * denies; every problem allows with one warning line.
  */
@@ -49,18 +53,23 @@ final class HookRunner {
   static HookResult run(
       byte[] input, Option<String> eventArgument, HookConfig config, Path processCwd, Clock clock,
       Supplier<ProcessRef> agent) {
-    List<String> warnings = config.warnings().map(w -> PREFIX + w);
+    List<String> warnings = new ArrayList<>();
+    for (String warning : config.warnings()) {
+      warnings.add(PREFIX + warning);
+    }
     if (!config.enabled()) {
       return HookResult.allow(warnings);
     }
     if (input.length > MAX_INPUT_BYTES) {
-      return HookResult.allow(warnings.append(PREFIX + "hook input is larger than " + MAX_INPUT_BYTES + " bytes; allowing"));
+      warnings.add(PREFIX + "hook input is larger than " + MAX_INPUT_BYTES + " bytes; allowing");
+      return HookResult.allow(warnings);
     }
     JsonObject payload;
     try {
       payload = JsonParser.object().from(new String(input, StandardCharsets.UTF_8));
     } catch (JsonParserException | RuntimeException e) {
-      return HookResult.allow(warnings.append(PREFIX + "hook input is not a JSON object; allowing"));
+      warnings.add(PREFIX + "hook input is not a JSON object; allowing");
+      return HookResult.allow(warnings);
     }
     HookEvent event = HookEvent.from(payload, eventArgument);
     if (event.kind() == HookEvent.Kind.IGNORED
@@ -71,13 +80,14 @@ final class HookRunner {
     LockKey key = LockKey.workspace(WorkspaceHash.of(workspace.toString()));
     Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir());
     if (store.isLeft()) {
-      return HookResult.allow(warnings.append(PREFIX + "lock store unavailable, allowing: " + store.getLeft().describe()));
+      warnings.add(PREFIX + "lock store unavailable, allowing: " + store.getLeft().describe());
+      return HookResult.allow(warnings);
     }
     ProcessRef agentProcess = agent.get();
     ProcessRef owner = config.ownerIsProcess()
         ? agentProcess
         : new ProcessRef(agentProcess.pid(), agentProcess.host(), Option.none());
-    String sessionId = event.sessionId().getOrElse(() -> "agent-pid-" + agentProcess.pid());
+    String sessionId = event.sessionId().isDefined() ? event.sessionId().get() : "agent-pid-" + agentProcess.pid();
     Claimant claimant = new Claimant(sessionId, owner);
     ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
         .withTtl(config.ttl());
@@ -85,9 +95,11 @@ final class HookRunner {
       case PRE_TOOL:
         return preTool(lock, key, claimant, workspace, clock, warnings);
       case POST_TOOL:
-        return HookResult.allow(warnings.appendAll(failureOf(lock.refresh(key, claimant)).map(w -> PREFIX + "refresh failed: " + w)));
+        addFailure(warnings, "refresh failed: ", lock.refresh(key, claimant));
+        return HookResult.allow(warnings);
       default:
-        return HookResult.allow(warnings.appendAll(failureOf(lock.release(key, claimant)).map(w -> PREFIX + "release failed: " + w)));
+        addFailure(warnings, "release failed: ", lock.release(key, claimant));
+        return HookResult.allow(warnings);
     }
   }
 
@@ -96,15 +108,22 @@ final class HookRunner {
     Either<LockFailure, Acquisition> result = lock.acquire(key, claimant);
     Decision decision = FailOpen.decide(result, claimant.sessionId(), clock.instant());
     if (decision instanceof Decision.Allow) {
-      List<String> notes = ((Decision.Allow) decision).warning().map(w -> PREFIX + w).toList();
-      if (result.isRight() && result.get() instanceof Acquisition.Acquired) {
-        notes = notes.appendAll(takeoverNote((Acquisition.Acquired) result.get()));
+      Option<String> warning = ((Decision.Allow) decision).warning();
+      if (warning.isDefined()) {
+        warnings.add(PREFIX + warning.get());
       }
-      return HookResult.allow(warnings.appendAll(notes));
+      if (result.isRight() && result.get() instanceof Acquisition.Acquired) {
+        Option<String> note = takeoverNote((Acquisition.Acquired) result.get());
+        if (note.isDefined()) {
+          warnings.add(note.get());
+        }
+      }
+      return HookResult.allow(warnings);
     }
     String reason = ((Decision.Block) decision).reason() + ". Workspace " + workspace
         + "; if that session is gone: session-lock release --force --dir '" + workspace + "'";
-    return new HookResult(HookResult.DENY, denyJson(reason), warnings.append(reason));
+    warnings.add(reason);
+    return new HookResult(HookResult.DENY, denyJson(reason), warnings);
   }
 
   private static Option<String> takeoverNote(Acquisition.Acquired acquired) {
@@ -113,7 +132,9 @@ final class HookRunner {
       case TOOK_OVER_DEAD_HOLDER:
       case TOOK_OVER_UNREADABLE:
         return Option.some(PREFIX + "took the workspace lock over (" + acquired.how().name().toLowerCase(java.util.Locale.ROOT)
-            + ")" + acquired.previous().map(p -> " from session " + p.sessionId() + " (pid " + p.pid() + ")").getOrElse(""));
+            + ")" + (acquired.previous().isDefined()
+                ? " from session " + acquired.previous().get().sessionId() + " (pid " + acquired.previous().get().pid() + ")"
+                : ""));
       default:
         return Option.none();
     }
@@ -136,7 +157,9 @@ final class HookRunner {
         .done() + "\n";
   }
 
-  private static Option<String> failureOf(Either<LockFailure, ?> result) {
-    return result.isLeft() ? Option.some(result.getLeft().describe()) : Option.none();
+  private static void addFailure(List<String> warnings, String what, Either<LockFailure, ?> result) {
+    if (result.isLeft()) {
+      warnings.add(PREFIX + what + result.getLeft().describe());
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.parallelsessionlock.hook;
 
+import dev.parallelsessionlock.core.ProcessRef;
+import dev.parallelsessionlock.fs.LocalProcesses;
 import io.vavr.control.Option;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Entry point of {@code session-lock}. The only class that reads stdin and the environment and ends the process.
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SessionLockMain {
 
-  private static final AtomicBoolean FINISHED = new AtomicBoolean();
+  /** Guarded by the class: a plain flag, since an AtomicBoolean's VarHandle costs start-up time. */
+  private static boolean finished;
 
   private SessionLockMain() {}
 
@@ -48,8 +51,14 @@ public final class SessionLockMain {
       startWatchdog(config.deadline().toMillis());
       byte[] input = readAtMost(System.in, HookRunner.MAX_INPUT_BYTES + 1);
       Option<String> event = args.length > 1 ? Option.some(args[1]) : Option.none();
+      // Anonymous classes, not lambdas, on the hook path: each lambda call site costs ~1 ms of cold start.
       HookResult result = HookRunner.run(input, event, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
-          () -> AgentProcess.of(ProcessHandle.current()));
+          new Supplier<ProcessRef>() {
+            @Override
+            public ProcessRef get() {
+              return AgentProcess.of(LocalProcesses.currentPid());
+            }
+          });
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
     } catch (Throwable t) {
       finish(ExitCodes.OK, "", "session-lock: internal error, allowing: " + t);
@@ -58,13 +67,16 @@ public final class SessionLockMain {
 
   /** Allows the tool call if nothing was decided within {@code deadlineMs}. */
   private static void startWatchdog(long deadlineMs) {
-    Thread watchdog = new Thread(() -> {
-      try {
-        Thread.sleep(deadlineMs);
-      } catch (InterruptedException e) {
-        return;
+    Thread watchdog = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        try {
+          Thread.sleep(deadlineMs);
+        } catch (InterruptedException e) {
+          return;
+        }
+        finish(ExitCodes.OK, "", "session-lock: no decision within " + deadlineMs + " ms; allowing");
       }
-      finish(ExitCodes.OK, "", "session-lock: no decision within " + deadlineMs + " ms; allowing");
     }, "session-lock-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
@@ -72,8 +84,11 @@ public final class SessionLockMain {
 
   /** Prints and halts, once: whichever of the hook and the watchdog comes first wins. */
   private static void finish(int exitCode, String stdout, String stderr) {
-    if (!FINISHED.compareAndSet(false, true)) {
-      return;
+    synchronized (SessionLockMain.class) {
+      if (finished) {
+        return;
+      }
+      finished = true;
     }
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false, StandardCharsets.UTF_8);

@@ -20,7 +20,7 @@ final class Workspaces {
     if (projectDir.isDefined()) {
       return real(Path.of(projectDir.get()));
     }
-    Path start = real(cwd.map(Path::of).getOrElse(processCwd));
+    Path start = real(cwd.isDefined() ? Path.of(cwd.get()) : processCwd);
     for (Path dir = start; dir != null; dir = dir.getParent()) {
       if (Files.exists(dir.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
         return dir;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.testkit.MutableClock;
 import dev.parallelsessionlock.fs.LocalProcesses;
-import io.vavr.collection.List;
+import java.util.List;
 import io.vavr.control.Option;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +125,7 @@ final class HookRunnerTest {
     HookResult result = run(claude("PreToolUse", "bob", "Edit"), bobAgent);
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stderr().mkString()).contains("took_over_dead_holder", "from session alice");
+    assertThat(String.join("", result.stderr())).contains("took_over_dead_holder", "from session alice");
   }
 
   @Test
@@ -241,7 +241,8 @@ final class HookRunnerTest {
     HookResult result = run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
 
     assertThat(result.exitCode()).isZero();
-    assertThat(result.stderr().single()).startsWith("session-lock: lock store unavailable, allowing: ").contains("is not a directory");
+    assertThat(result.stderr()).hasSize(1);
+    assertThat(result.stderr().get(0)).startsWith("session-lock: lock store unavailable, allowing: ").contains("is not a directory");
   }
 
   @Test

@@ -35,14 +35,15 @@ public final class FailOpen {
       return new Decision.Allow(Option.none());
     }
     Acquisition.Blocked blocked = (Acquisition.Blocked) acquisition;
+    // Plain conditionals, no lambdas: this runs in every cold hook process.
     Option<LockRecord> holder = blocked.holder() == null ? Option.none() : blocked.holder();
-    if (holder.exists(record -> record.sessionId().equals(sessionId))) {
+    if (holder.isDefined() && holder.get().sessionId().equals(sessionId)) {
       return allowWithWarning("lock result named the caller as a rival holder; allowing");
     }
     String wait = blocked.freeAt() == null || now == null ? "" : ", lease ends in " + human(Duration.between(now, blocked.freeAt()));
-    String who = holder
-        .map(record -> "held by " + record.sessionId() + " (pid " + record.pid() + ")")
-        .getOrElse(() -> "held by an unreadable lock record " + blocked.key().name() + " (pid unknown)");
+    String who = holder.isDefined()
+        ? "held by " + holder.get().sessionId() + " (pid " + holder.get().pid() + ")"
+        : "held by an unreadable lock record " + blocked.key().name() + " (pid unknown)";
     return new Decision.Block("parallel session lock " + who + " - wait or close that session first" + wait);
   }
 

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * The whole lock protocol, over an injected {@link LockStore}, {@link ProcessLiveness} and {@link Clock}.
@@ -93,59 +92,71 @@ public final class ParallelSessionLock {
   /** Takes or renews the lease on {@code key} for {@code leaseTtl}, or reports who blocks it. */
   public Either<LockFailure, Acquisition> acquire(LockKey key, Claimant claimant, Duration leaseTtl) {
     requirePositive(leaseTtl);
-    return run(key, current -> {
-      Instant now = clock.instant();
-      SlotState state = SlotState.classify(current, claimant, now, liveness, leaseTtl);
-      Option<LockRecord> previous = current.flatMap(ParallelSessionLock::recordOf);
-      switch (state.onAcquire) {
-        case BLOCK:
-          return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
-        case CREATE: {
-          LockRecord lease = claimant.lease(now, leaseTtl, now);
-          return new Plan.Create<>(key, lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
+    return run(key, new Planner<Acquisition>() {
+      @Override
+      public Plan<Acquisition> plan(Option<Slot> current) {
+        Instant now = clock.instant();
+        SlotState state = SlotState.classify(current, claimant, now, liveness, leaseTtl);
+        Option<LockRecord> previous = current.isEmpty() ? Option.none() : recordOf(current.get());
+        switch (state.onAcquire) {
+          case BLOCK:
+            return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
+          case CREATE: {
+            LockRecord lease = claimant.lease(now, leaseTtl, now);
+            return new Plan.Create<>(key, lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
+          }
+          case REPLACE: {
+            Instant heldSince = state == SlotState.OWN ? previous.get().heldSince() : now;
+            LockRecord lease = claimant.lease(now, leaseTtl, heldSince);
+            return new Plan.Replace<>(
+                current.get(), lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
+          }
+          default:
+            throw new IllegalStateException("no acquire step " + state.onAcquire + " in the table for " + state);
         }
-        case REPLACE: {
-          Instant heldSince = state == SlotState.OWN ? previous.get().heldSince() : now;
-          LockRecord lease = claimant.lease(now, leaseTtl, heldSince);
-          return new Plan.Replace<>(
-              current.get(), lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
-        }
-        default:
-          throw new IllegalStateException("no acquire step " + state.onAcquire + " in the table for " + state);
       }
     });
   }
 
   /** Extends the caller's own lease by its ttl from now; never touches another holder's lease. */
   public Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant) {
-    return run(key, current -> {
-      Instant now = clock.instant();
-      SlotState state = SlotState.classify(current, claimant, now, liveness, ttl);
-      if (state.onRefresh != SlotState.Step.REPLACE) {
-        return new Plan.Done<>(new Refresh.NotHolder(key, current));
+    return run(key, new Planner<Refresh>() {
+      @Override
+      public Plan<Refresh> plan(Option<Slot> current) {
+        Instant now = clock.instant();
+        SlotState state = SlotState.classify(current, claimant, now, liveness, ttl);
+        if (state.onRefresh != SlotState.Step.REPLACE) {
+          return new Plan.Done<>(new Refresh.NotHolder(key, current));
+        }
+        LockRecord mine = recordOf(current.get()).get();
+        LockRecord lease = claimant.lease(now, mine.ttl(), mine.heldSince());
+        return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
       }
-      LockRecord mine = recordOf(current.get()).get();
-      LockRecord lease = claimant.lease(now, mine.ttl(), mine.heldSince());
-      return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
     });
   }
 
   /** Removes the caller's own lease; never removes another holder's. */
   public Either<LockFailure, Release> release(LockKey key, Claimant claimant) {
-    return run(key, current -> {
-      SlotState state = SlotState.classify(current, claimant, clock.instant(), liveness, ttl);
-      if (state.onRelease != SlotState.Step.DELETE) {
-        return new Plan.Done<>(new Release.NotHolder(key, current));
+    return run(key, new Planner<Release>() {
+      @Override
+      public Plan<Release> plan(Option<Slot> current) {
+        SlotState state = SlotState.classify(current, claimant, clock.instant(), liveness, ttl);
+        if (state.onRelease != SlotState.Step.DELETE) {
+          return new Plan.Done<>(new Release.NotHolder(key, current));
+        }
+        return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
       }
-      return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
     });
   }
 
   /** For a person: removes whatever lease is stored under {@code key} and returns it (none when free). */
   public Either<LockFailure, Option<Slot>> forceRelease(LockKey key) {
-    return run(key, current -> current.isEmpty()
-        ? new Plan.Done<>(Option.<Slot>none())
-        : new Plan.Delete<>(current.get(), current));
+    return run(key, new Planner<Option<Slot>>() {
+      @Override
+      public Plan<Option<Slot>> plan(Option<Slot> current) {
+        return current.isEmpty() ? new Plan.Done<>(Option.<Slot>none()) : new Plan.Delete<>(current.get(), current);
+      }
+    });
   }
 
   /** The lock on {@code key} as a person would want to see it. */
@@ -174,14 +185,14 @@ public final class ParallelSessionLock {
         record.remainingAt(now));
   }
 
-  private <T> Either<LockFailure, T> run(LockKey key, Function<Option<Slot>, Plan<T>> planner) {
+  private <T> Either<LockFailure, T> run(LockKey key, Planner<T> planner) {
     Objects.requireNonNull(key, "key");
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       Either<StoreFailure, Option<Slot>> read = store.read(key);
       if (read.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(read.getLeft()));
       }
-      Plan<T> plan = planner.apply(read.get());
+      Plan<T> plan = planner.plan(read.get());
       if (plan instanceof Plan.Done) {
         return Either.right(((Plan.Done<T>) plan).outcome());
       }
@@ -226,6 +237,15 @@ public final class ParallelSessionLock {
       throw new IllegalArgumentException("ttl must be positive: " + ttl);
     }
     return ttl;
+  }
+
+  /**
+   * One pass of an operation: from the slot as read to a plan. Implemented by anonymous classes rather than
+   * lambdas because this runs in every hook process, where each lambda call site costs about a millisecond of
+   * cold start (LambdaMetafactory spins classes with ASM even when a CDS archive holds the proxies).
+   */
+  private interface Planner<T> {
+    Plan<T> plan(Option<Slot> current);
   }
 
   /** What one pass of the loop decided: an answer now, or one conditional write and the answer if it lands. */
