@@ -30,8 +30,19 @@ public final class LocalProcesses {
 
   private LocalProcesses() {}
 
-  /** What {@code /proc/<pid>/stat} says of one process. */
-  record Stat(long pid, String name, char state, long parentPid, Option<Instant> startedAt) {}
+  /**
+   * What {@code /proc/<pid>/stat} says of one process.
+   *
+   * @param name the program name ({@code comm}; a {@code #!} script is named after its file)
+   * @param state one letter; {@code Z} is a zombie: exited, not yet reaped
+   */
+  public record Stat(long pid, String name, char state, long parentPid, Option<Instant> startedAt) {
+
+    /** The process as a lock holder. */
+    public ProcessRef toProcessRef() {
+      return new ProcessRef(pid, hostName(), startedAt);
+    }
+  }
 
   /** This JVM. */
   public static ProcessRef current() {
@@ -83,6 +94,11 @@ public final class LocalProcesses {
       Optional<ProcessHandle> handle = ProcessHandle.of(pid);
       name = handle.isPresent() ? handle.get().info().command().orElse("") : "";
     }
+    return programName(name);
+  }
+
+  /** {@code /usr/bin/Node.exe} to {@code node}. */
+  public static String programName(String name) {
     String base = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1).toLowerCase(Locale.ROOT);
     return base.endsWith(".exe") ? base.substring(0, base.length() - 4) : base;
   }
@@ -96,13 +112,19 @@ public final class LocalProcesses {
     return stat.isDefined() && stat.get().state() != 'Z' && stat.get().state() != 'X' ? stat : Option.none();
   }
 
-  static boolean hasProcFs() {
+  /** Whether this host has {@code /proc/<pid>/stat} (Linux). */
+  public static boolean hasProcFs() {
     Boolean known = procFs;
     if (known == null) {
       known = Files.isDirectory(PROC);
       procFs = known;
     }
     return known;
+  }
+
+  /** {@code /proc/<pid>/stat} of {@code pid}; none without procfs or when the process is gone. */
+  public static Option<Stat> stat(long pid) {
+    return hasProcFs() ? stat(Long.toString(pid)) : Option.none();
   }
 
   static Option<Stat> stat(String pid) {

@@ -25,6 +25,9 @@ final class AgentProcess {
 
   /** The first ancestor of process {@code hookPid} that is not a wrapper; its parent when none is found. */
   static ProcessRef of(long hookPid) {
+    if (LocalProcesses.hasProcFs()) {
+      return fromProcFs(hookPid);
+    }
     Option<Long> firstParent = LocalProcesses.parentPid(hookPid);
     Option<Long> candidate = firstParent;
     for (int depth = 0; candidate.isDefined() && depth < MAX_DEPTH; depth++) {
@@ -35,5 +38,22 @@ final class AgentProcess {
       candidate = LocalProcesses.parentPid(pid);
     }
     return LocalProcesses.of(firstParent.getOrElse(hookPid));
+  }
+
+  /** The same walk with one {@code /proc/<pid>/stat} read per ancestor. */
+  private static ProcessRef fromProcFs(long hookPid) {
+    Option<LocalProcesses.Stat> hook = LocalProcesses.stat(hookPid);
+    if (hook.isEmpty()) {
+      return LocalProcesses.of(hookPid);
+    }
+    Option<LocalProcesses.Stat> first = LocalProcesses.stat(hook.get().parentPid());
+    Option<LocalProcesses.Stat> candidate = first;
+    for (int depth = 0; candidate.isDefined() && depth < MAX_DEPTH; depth++) {
+      if (!WRAPPERS.contains(LocalProcesses.programName(candidate.get().name()))) {
+        return candidate.get().toProcessRef();
+      }
+      candidate = candidate.get().parentPid() > 0 ? LocalProcesses.stat(candidate.get().parentPid()) : Option.none();
+    }
+    return first.isDefined() ? first.get().toProcessRef() : hook.get().toProcessRef();
   }
 }

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Builds a JDK class-data-sharing archive of the classes the hook loads, so each hook start maps them instead
- * of loading and verifying them (shared/PERF-NOTES.md: about a quarter off the start-up). Two training runs,
- * an acquire and a deny, record the class list; {@code -Xshare:dump} writes the archive; a third run checks
+ * of loading and verifying them (shared/PERF-NOTES.md: about a quarter off the start-up). Five training runs
+ * (take, renew, deny, refresh, release) record the class list; {@code -Xshare:dump} writes the archive; a third run checks
  * that the JVM accepts it, else it is deleted and the launcher runs without one.
  */
 final class ClassDataArchive {
@@ -27,9 +27,13 @@ final class ClassDataArchive {
       work = Files.createTempDirectory("session-lock-cds");
       Path workspace = Files.createDirectory(work.resolve("workspace"));
       Set<String> classes = new LinkedHashSet<>();
-      for (String session : new String[] {"training-a", "training-b"}) {
-        Path list = work.resolve(session + ".classlist");
-        String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"" + session
+      // Every path of the hook: take, renew, deny, refresh, release.
+      String[][] training = {
+          {"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PreToolUse", "training-b"},
+          {"PostToolUse", "training-a"}, {"Stop", "training-a"}};
+      for (int run = 0; run < training.length; run++) {
+        Path list = work.resolve(run + ".classlist");
+        String event = "{\"hook_event_name\":\"" + training[run][0] + "\",\"session_id\":\"" + training[run][1]
             + "\",\"cwd\":\"" + workspace + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace
             + "/a.txt\"}}";
         int exit = run(work, event, java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,

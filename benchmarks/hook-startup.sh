@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Whole-process time of one PreToolUse hook call, the installed session-lock (launcher + JVM + CDS archive)
+# against benchmarks/node/hook-peer.mjs doing the same job, alternated in the same run.
+# Scenarios: "renew" (the common path: the session already holds the lock; read it, rewrite it) and "deny"
+# (another live session holds it). Prints medians and ratios as a markdown table for BENCHMARKS.md.
+# Usage: benchmarks/hook-startup.sh [runs per variant, default 30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+command -v node >/dev/null || { echo "node is required for the peer" >&2; exit 1; }
+
+[ -f adapters-hook/target/session-lock.jar ] || mvn -B -q -ntp -DskipTests package -pl adapters-hook -am >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/ws" "$work/home"
+HOME="$work/home" SESSION_LOCK_HOME="$work/install" adapters-hook/target/session-lock install --dir "$work/ws" >/dev/null
+launcher="$work/install/bin/session-lock"
+[ -f "$work/install/lib/session-lock.jsa" ] || echo "warning: no CDS archive was built" >&2
+
+event() { printf '{"session_id":"%s","transcript_path":"/tmp/t.jsonl","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Edit","tool_input":{"file_path":"%s/src/App.java","old_string":"a","new_string":"b"},"tool_use_id":"toolu_01"}' "$1" "$work/ws" "$work/ws"; }
+event mine > "$work/mine.json"
+event rival > "$work/rival.json"
+
+# Each variant has its own lock directory, prepared so that "mine" already holds it (renew) or that a live
+# session, this script's shell, holds it (deny).
+for impl in java node; do
+  for scenario in renew deny; do mkdir -p "$work/locks-$impl-$scenario"; done
+done
+SESSION_LOCK_DIR="$work/locks-java-renew" sh -c "exec '$launcher' hook < '$work/mine.json'"
+SESSION_LOCK_DIR="$work/locks-java-deny" sh -c "exec '$launcher' hook < '$work/mine.json'"
+SESSION_LOCK_DIR="$work/locks-node-renew" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
+SESSION_LOCK_DIR="$work/locks-node-deny" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
+
+time_ms() { # dir, event file, command...
+  local dir=$1 input=$2; shift 2
+  local start end
+  start=$(date +%s%N)
+  SESSION_LOCK_DIR="$dir" sh -c 'exec "$@" < "$0"' "$input" "$@" >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  echo $(( (end - start) / 1000 ))
+}
+
+declare -A samples
+for scenario in renew deny; do
+  input="$work/mine.json"; [ "$scenario" = deny ] && input="$work/rival.json"
+  for ((i = 0; i < runs; i++)); do
+    samples[java-$scenario]+="$(time_ms "$work/locks-java-$scenario" "$input" "$launcher" hook) "
+    samples[node-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" node benchmarks/node/hook-peer.mjs) "
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'; }
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(java -version 2>&1 | head -1); node $(node --version); $runs runs each, alternated"
+echo
+echo "| scenario | session-lock median ms | Node peer median ms | ratio |"
+echo "|---|---|---|---|"
+for scenario in renew deny; do
+  j=$(echo "${samples[java-$scenario]}" | median)
+  n=$(echo "${samples[node-$scenario]}" | median)
+  echo "| $scenario | $j | $n | $(awk -v j="$j" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+done
