@@ -5,8 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
+import java.util.Map;
 
 /** Whether a lock directory is safe to trust: the user's own, and writable by nobody else. */
 final class DirectorySafety {
@@ -16,7 +15,9 @@ final class DirectorySafety {
   /** Why {@code realDir} (symlinks already resolved) must not be used, or none when it is safe. */
   static Option<String> problemWith(Path realDir) throws IOException {
     Option<Integer> ownUid = currentUid();
-    Object dirUid = Files.getAttribute(realDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    // One attribute read for owner and mode: each read builds its own attribute map on a cold start.
+    Map<String, Object> unix = Files.readAttributes(realDir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+    Object dirUid = unix.get("uid");
     if (ownUid.isEmpty()) {
       String owner = Files.getOwner(realDir, LinkOption.NOFOLLOW_LINKS).getName();
       if (!owner.equals(System.getProperty("user.name"))) {
@@ -26,8 +27,8 @@ final class DirectorySafety {
       return Option.some("belongs to uid " + dirUid + ", not to this user (uid " + ownUid.get()
           + "); use a directory of your own (SESSION_LOCK_DIR)");
     }
-    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(realDir, LinkOption.NOFOLLOW_LINKS);
-    if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+    int mode = (Integer) unix.get("mode");
+    if ((mode & 0022) != 0) { // group- or other-writable
       return Option.some("is writable by other users; run: chmod go-w '" + realDir + "'");
     }
     return Option.none();

@@ -34,7 +34,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -63,6 +63,8 @@ public final class FileLockStore implements LockStore {
   static final String GUARD_NAME = ".session-lock.guard";
   private static final String CORRUPT_INFIX = ".corrupt-";
   private static final ConcurrentMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final AtomicLong TEMP_COUNTER = new AtomicLong();
+  private static final long TEMP_SALT = System.identityHashCode(TEMP_COUNTER) * 0x9E3779B97F4A7C15L;
 
   private final Path dir;
   private final Path guard;
@@ -296,7 +298,9 @@ public final class FileLockStore implements LockStore {
 
   private void writeAtomically(LockKey key, byte[] bytes) throws IOException {
     Path target = recordPath(key);
-    Path temp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    // Unique without a random generator (its initialisation shows in hook start-up): CREATE_NEW refuses a clash.
+    Path temp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime() ^ TEMP_SALT)
+        + "-" + TEMP_COUNTER.incrementAndGet());
     try {
       try (FileChannel channel = FileChannel.open(temp, createNew(), privateFile())) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);

@@ -21,6 +21,66 @@ final class ClassDataArchive {
 
   private ClassDataArchive() {}
 
+  /** The feature version of the JDK that {@code java} belongs to, from its {@code release} file; 0 if unknown. */
+  static int javaFeatureVersion(Path java) {
+    try {
+      Path home = java.toRealPath().getParent().getParent();
+      for (String line : Files.readAllLines(home.resolve("release"))) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+          int end = 0;
+          while (end < version.length() && Character.isDigit(version.charAt(end))) {
+            end++;
+          }
+          return end == 0 ? 0 : Integer.parseInt(version.substring(0, end));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  /**
+   * On Java 25+, an AOT cache (JEP 483) instead: classes come loaded and linked, lambdas resolved. One training
+   * run records the common path (renewing a lease the session holds); a cache made by another JDK or for an older
+   * jar is ignored by the JVM, and install rebuilds it whenever the jar changes (JDK-8377932).
+   */
+  static Either<String, Path> buildAotCache(Path java, Path jar, Path cache) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("session-lock-aot");
+      Path workspace = Files.createDirectory(work.resolve("workspace"));
+      String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"training\",\"cwd\":\"" + workspace
+          + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace + "/a.txt\"}}";
+      int first = run(work, event, java.toString(), "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
+      Path config = work.resolve("hook.aotconf");
+      int recorded = run(work, event, java.toString(), "-XX:AOTMode=record", "-XX:AOTConfiguration=" + config,
+          "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
+      if (first != ExitCodes.OK || recorded != ExitCodes.OK || !Files.exists(config)) {
+        return Either.left("AOT training run exited " + recorded);
+      }
+      Files.deleteIfExists(cache);
+      int created = run(work, "", java.toString(), "-XX:AOTMode=create", "-XX:AOTConfiguration=" + config,
+          "-XX:AOTCache=" + cache, "-Xmx64m", "-cp", jar.toString());
+      if (created != 0 || !Files.exists(cache)) {
+        return Either.left("-XX:AOTMode=create exited " + created);
+      }
+      int check = run(work, "", java.toString(), "-XX:AOTMode=on", "-XX:AOTCache=" + cache,
+          "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k", "-cp", jar.toString(),
+          Installer.MAIN_CLASS, "--version");
+      if (check != 0) {
+        Files.deleteIfExists(cache);
+        return Either.left("the JVM refused the AOT cache");
+      }
+      return Either.right(cache);
+    } catch (IOException | InterruptedException e) {
+      return Either.left(e.toString());
+    } finally {
+      deleteTree(work);
+    }
+  }
+
   static Either<String, Path> build(Path java, Path jar, Path archive) {
     Path work = null;
     try {

@@ -58,6 +58,8 @@ final class Commands {
       "  SESSION_LOCK_DEADLINE_MS  the hook allows if it has not decided by then (default 1000)",
       "  SESSION_LOCK_OWNER        process (default) or session: what makes two events the same owner",
       "  SESSION_LOCK_HOME         install location (default ~/.local/share/parallel-session-lock)",
+      "  SESSION_LOCK_JAVA         install: the java the hook runs on (default: the one running install;",
+      "                            with Java 25+ install builds an AOT cache, else a CDS archive)",
       "");
 
   private final Map<String, String> env;
@@ -163,7 +165,11 @@ final class Commands {
         err.println("session-lock: install runs from the packaged jar (adapters-hook/target/session-lock.jar)");
         return ExitCodes.UNAVAILABLE;
       }
-      result = installer.install(agent, scope, jar.get(), Path.of(System.getProperty("java.home"), "bin", "java"));
+      String chosenJava = env.get("SESSION_LOCK_JAVA");
+      Path java = chosenJava != null && !chosenJava.isBlank()
+          ? Path.of(chosenJava)
+          : Path.of(System.getProperty("java.home"), "bin", "java");
+      result = installer.install(agent, scope, jar.get(), java);
     } else {
       result = installer.uninstall(agent, scope);
     }

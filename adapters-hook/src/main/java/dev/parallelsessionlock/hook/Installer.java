@@ -183,6 +183,7 @@ final class Installer {
     Files.createDirectories(installHome.resolve("bin"));
     Path jar = lib.resolve("session-lock.jar");
     Path archive = lib.resolve("session-lock.jsa");
+    Path aotCache = lib.resolve("session-lock.aot");
     List<String> lines = List.empty();
     boolean jarChanged = !Files.exists(jar) || !Arrays.equals(Files.readAllBytes(jar), Files.readAllBytes(sourceJar));
     if (jarChanged) {
@@ -192,7 +193,8 @@ final class Installer {
     }
     String script = launcherScript(javaBinary, jar, archive);
     Path launcher = launcher();
-    if (!Files.exists(launcher) || !Files.readString(launcher).equals(script)) {
+    boolean scriptChanged = !Files.exists(launcher) || !Files.readString(launcher).equals(script);
+    if (scriptChanged) {
       writeAtomically(launcher, script.getBytes(StandardCharsets.UTF_8));
       lines = lines.append("installed " + launcher);
     }
@@ -201,10 +203,17 @@ final class Installer {
     } catch (UnsupportedOperationException notPosix) {
       launcher.toFile().setExecutable(true);
     }
-    if (jarChanged || !Files.exists(archive)) {
-      lines = lines.append(ClassDataArchive.build(javaBinary, jar, archive)
-          .fold(problem -> "no start-up archive (" + problem + "); the hook runs, only slower",
-              built -> "built the start-up archive " + built));
+    boolean aot = ClassDataArchive.javaFeatureVersion(javaBinary) >= 25;
+    Path wanted = aot ? aotCache : archive;
+    if (jarChanged || scriptChanged || !Files.exists(wanted)) {
+      // Only one of the two may exist: the launcher prefers the AOT cache.
+      Files.deleteIfExists(aot ? archive : aotCache);
+      Either<String, Path> built = aot
+          ? ClassDataArchive.buildAotCache(javaBinary, jar, aotCache)
+          : ClassDataArchive.build(javaBinary, jar, archive);
+      lines = lines.append(built.isRight()
+          ? "built the start-up archive " + built.get()
+          : "no start-up archive (" + built.getLeft() + "); the hook runs, only slower");
     }
     return lines;
   }

@@ -2,8 +2,12 @@
 # Hook mode fails open: if Java or the jar is missing, or the JVM dies with anything but 0 (allow) or
 # 2 (deny), the tool call proceeds. Copilot CLI denies every tool call when a preToolUse hook exits 1 or 127.
 if [ -z "$JAVA" ] || [ ! -x "$JAVA" ]; then JAVA=$(command -v java 2>/dev/null); fi
+# A start-up archive when install built one: an AOT cache (Java 25+) or a CDS archive (Java 17+).
 CDS=
-if [ -f "$JSA" ]; then
+AOT=${JSA%.jsa}.aot
+if [ -f "$AOT" ]; then
+  case $AOT in *' '*) ;; *) CDS=-XX:AOTCache=$AOT ;; esac
+elif [ -f "$JSA" ]; then
   case $JSA in *' '*) ;; *) CDS=-XX:SharedArchiveFile=$JSA ;; esac
 fi
 # JVM warnings go to stderr: the agent parses stdout.

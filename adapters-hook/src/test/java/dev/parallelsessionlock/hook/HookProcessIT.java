@@ -280,4 +280,34 @@ final class HookProcessIT {
         .isEqualTo("already up to date: " + project.resolve(".claude/settings.json") + "\n");
     assertThat(second.waitFor()).isZero();
   }
+
+  @Test
+  void install_onJava25_buildsAnAotCacheThatTheLauncherUses() throws Exception {
+    java.util.Optional<Path> java25;
+    try (var jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+      java25 = jdks.map(jdk -> jdk.resolve("bin/java")).filter(Files::isExecutable)
+          .filter(java -> ClassDataArchive.javaFeatureVersion(java) >= 25).findFirst();
+    } catch (IOException noJvmDirectory) {
+      java25 = java.util.Optional.empty();
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(java25.isPresent(), "no JDK 25+ under /usr/lib/jvm");
+    Path installHome = temp.resolve("install25");
+    ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "install", "--dir", project.toString());
+    builder.environment().put("HOME", Files.createDirectory(temp.resolve("home25")).toString());
+    builder.environment().put("SESSION_LOCK_HOME", installHome.toString());
+    builder.environment().put("SESSION_LOCK_JAVA", java25.get().toString());
+    builder.redirectErrorStream(true);
+    Process install = builder.start();
+    String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(install.waitFor()).as(output).isZero();
+    assertThat(output).contains("built the start-up archive " + installHome.resolve("lib/session-lock.aot"));
+    assertThat(Files.exists(installHome.resolve("lib/session-lock.jsa"))).isFalse();
+
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    String launcher = installHome.resolve("bin/session-lock").toString();
+    assertThat(alice.run(HookRegistrations.command(launcher, ""), claude("PreToolUse", "alice", "Edit")))
+        .as("no JVM warning may reach stdout").isEqualTo(new Result(0, "", ""));
+    assertThat(bob.run(HookRegistrations.command(launcher, ""), claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
+  }
 }
