@@ -3,6 +3,8 @@
 # against benchmarks/node/hook-peer.mjs doing the same job, alternated in the same run.
 # Scenarios: "renew" (the common path: the session already holds the lock; read it, rewrite it) and "deny"
 # (another live session holds it). Prints medians and ratios as a markdown table for BENCHMARKS.md.
+# With a JDK 25+ under /usr/lib/jvm (or BENCH_JAVA25=/path/to/java) a third variant runs the hook on it with
+# an AOT cache.
 # Usage: benchmarks/hook-startup.sh [runs per variant, default 30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,19 @@ mkdir -p "$work/ws" "$work/home"
 HOME="$work/home" SESSION_LOCK_HOME="$work/install" adapters-hook/target/session-lock install --dir "$work/ws" >/dev/null
 launcher="$work/install/bin/session-lock"
 [ -f "$work/install/lib/session-lock.jsa" ] || echo "warning: no CDS archive was built" >&2
+java25=${BENCH_JAVA25:-}
+if [ -z "$java25" ]; then
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    release="$(dirname "$(dirname "$candidate")")/release"
+    if [ -f "$release" ] && grep -qE '^JAVA_VERSION="(2[5-9]|[3-9][0-9])' "$release"; then java25=$candidate; break; fi
+  done
+fi
+impls="java node"
+if [ -n "$java25" ]; then
+  HOME="$work/home" SESSION_LOCK_HOME="$work/install25" SESSION_LOCK_JAVA="$java25" \
+    adapters-hook/target/session-lock install --dir "$work/ws" >/dev/null
+  impls="java java25 node"
+fi
 
 event() { printf '{"session_id":"%s","transcript_path":"/tmp/t.jsonl","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Edit","tool_input":{"file_path":"%s/src/App.java","old_string":"a","new_string":"b"},"tool_use_id":"toolu_01"}' "$1" "$work/ws" "$work/ws"; }
 event mine > "$work/mine.json"
@@ -23,11 +38,15 @@ event rival > "$work/rival.json"
 
 # Each variant has its own lock directory, prepared so that "mine" already holds it (renew) or that a live
 # session, this script's shell, holds it (deny).
-for impl in java node; do
+for impl in $impls; do
   for scenario in renew deny; do mkdir -p "$work/locks-$impl-$scenario"; done
 done
 SESSION_LOCK_DIR="$work/locks-java-renew" sh -c "exec '$launcher' hook < '$work/mine.json'"
 SESSION_LOCK_DIR="$work/locks-java-deny" sh -c "exec '$launcher' hook < '$work/mine.json'"
+if [ -n "$java25" ]; then
+  SESSION_LOCK_DIR="$work/locks-java25-renew" sh -c "exec '$work/install25/bin/session-lock' hook < '$work/mine.json'"
+  SESSION_LOCK_DIR="$work/locks-java25-deny" sh -c "exec '$work/install25/bin/session-lock' hook < '$work/mine.json'"
+fi
 SESSION_LOCK_DIR="$work/locks-node-renew" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
 SESSION_LOCK_DIR="$work/locks-node-deny" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
 
@@ -46,6 +65,9 @@ for scenario in renew deny; do
   for ((i = 0; i < runs; i++)); do
     samples[java-$scenario]+="$(time_ms "$work/locks-java-$scenario" "$input" "$launcher" hook) "
     samples[node-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" node benchmarks/node/hook-peer.mjs) "
+    if [ -n "$java25" ]; then
+      samples[java25-$scenario]+="$(time_ms "$work/locks-java25-$scenario" "$input" "$work/install25/bin/session-lock" hook) "
+    fi
   done
 done
 
@@ -53,10 +75,15 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {m = (NR %
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(java -version 2>&1 | head -1); node $(node --version); $runs runs each, alternated"
 echo
-echo "| scenario | session-lock median ms | Node peer median ms | ratio |"
+echo "| scenario | variant | median ms | ratio to Node peer |"
 echo "|---|---|---|---|"
 for scenario in renew deny; do
-  j=$(echo "${samples[java-$scenario]}" | median)
   n=$(echo "${samples[node-$scenario]}" | median)
-  echo "| $scenario | $j | $n | $(awk -v j="$j" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+  j=$(echo "${samples[java-$scenario]}" | median)
+  echo "| $scenario | session-lock, $(java -version 2>&1 | head -1 | cut -d'"' -f2), CDS archive | $j | $(awk -v j="$j" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+  if [ -n "$java25" ]; then
+    k=$(echo "${samples[java25-$scenario]}" | median)
+    echo "| $scenario | session-lock, $("$java25" -version 2>&1 | head -1 | cut -d'"' -f2), AOT cache | $k | $(awk -v j="$k" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+  fi
+  echo "| $scenario | Node peer (benchmarks/node/hook-peer.mjs) | $n | 1.00 |"
 done
