@@ -51,8 +51,7 @@ final class ClassDataArchive {
     try {
       work = Files.createTempDirectory("session-lock-aot");
       Path workspace = Files.createDirectory(work.resolve("workspace"));
-      String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"training\",\"cwd\":\"" + workspace
-          + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace + "/a.txt\"}}";
+      String event = trainingEvent("PreToolUse", "training", workspace);
       int first = run(work, event, java.toString(), "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
       Path config = work.resolve("hook.aotconf");
       int recorded = run(work, event, java.toString(), "-XX:AOTMode=record", "-XX:AOTConfiguration=" + config,
@@ -66,14 +65,7 @@ final class ClassDataArchive {
       if (created != 0 || !Files.exists(cache)) {
         return Either.left("-XX:AOTMode=create exited " + created);
       }
-      int check = run(work, "", java.toString(), "-XX:AOTMode=on", "-XX:AOTCache=" + cache,
-          "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k", "-cp", jar.toString(),
-          Installer.MAIN_CLASS, "--version");
-      if (check != 0) {
-        Files.deleteIfExists(cache);
-        return Either.left("the JVM refused the AOT cache");
-      }
-      return Either.right(cache);
+      return accepted(work, java, jar, cache, "-XX:AOTMode=on", "-XX:AOTCache=" + cache);
     } catch (IOException | InterruptedException e) {
       return Either.left(e.toString());
     } finally {
@@ -93,9 +85,7 @@ final class ClassDataArchive {
           {"PostToolUse", "training-a"}, {"Stop", "training-a"}};
       for (int run = 0; run < training.length; run++) {
         Path list = work.resolve(run + ".classlist");
-        String event = "{\"hook_event_name\":\"" + training[run][0] + "\",\"session_id\":\"" + training[run][1]
-            + "\",\"cwd\":\"" + workspace + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace
-            + "/a.txt\"}}";
+        String event = trainingEvent(training[run][0], training[run][1], workspace);
         int exit = run(work, event, java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
             "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
         if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
@@ -110,19 +100,29 @@ final class ClassDataArchive {
       if (dumped != 0 || !Files.exists(archive)) {
         return Either.left("-Xshare:dump exited " + dumped);
       }
-      int check = run(work, "", java.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + archive,
-          "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xmx64m", "-Xss512k", "-cp", jar.toString(),
-          Installer.MAIN_CLASS, "--version");
-      if (check != 0) {
-        Files.deleteIfExists(archive);
-        return Either.left("the JVM refused the archive");
-      }
-      return Either.right(archive);
+      return accepted(work, java, jar, archive, "-Xshare:on", "-XX:SharedArchiveFile=" + archive);
     } catch (IOException | InterruptedException e) {
       return Either.left(e.toString());
     } finally {
       deleteTree(work);
     }
+  }
+
+  private static String trainingEvent(String event, String session, Path workspace) {
+    return "{\"hook_event_name\":\"" + event + "\",\"session_id\":\"" + session + "\",\"cwd\":\"" + workspace
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + workspace + "/a.txt\"}}";
+  }
+
+  /** Starts the JVM as the launcher does, insisting on the archive; deletes an archive it refuses. */
+  private static Either<String, Path> accepted(Path work, Path java, Path jar, Path archive, String strictFlag,
+      String archiveFlag) throws IOException, InterruptedException {
+    int check = run(work, "", java.toString(), strictFlag, archiveFlag, "-XX:TieredStopAtLevel=1",
+        "-XX:-UsePerfData", "-Xmx64m", "-Xss512k", "-cp", jar.toString(), Installer.MAIN_CLASS, "--version");
+    if (check != 0) {
+      Files.deleteIfExists(archive);
+      return Either.left("the JVM refused the archive " + archive.getFileName());
+    }
+    return Either.right(archive);
   }
 
   private static int run(Path work, String stdin, String... command) throws IOException, InterruptedException {

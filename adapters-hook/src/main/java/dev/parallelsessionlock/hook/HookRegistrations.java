@@ -4,6 +4,7 @@ import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 
 /**
  * The hook entries the installer adds to an agent's settings, and their removal, as pure transformations of
@@ -106,14 +107,11 @@ final class HookRegistrations {
    */
   static Either<String, JsonObject> withoutClaudeHooks(JsonObject settings) {
     JsonObject copy = deepCopy(settings);
-    Object hooksValue = copy.get("hooks");
-    if (hooksValue == null) {
-      return Either.right(copy);
+    Either<String, Option<JsonObject>> found = hooksOf(copy);
+    if (found.isLeft() || found.get().isEmpty()) {
+      return found.map(none -> copy);
     }
-    if (!(hooksValue instanceof JsonObject)) {
-      return Either.left("\"hooks\" is not an object");
-    }
-    JsonObject hooks = (JsonObject) hooksValue;
+    JsonObject hooks = found.get().get();
     for (String event : java.util.List.copyOf(hooks.keySet())) {
       if (!(hooks.get(event) instanceof JsonArray)) {
         continue; // not ours to judge; left exactly as it is
@@ -163,14 +161,11 @@ final class HookRegistrations {
   /** A Copilot hooks file without our entries; the file can be deleted when this has no hooks left. */
   static Either<String, JsonObject> withoutCopilotHooks(JsonObject file) {
     JsonObject copy = deepCopy(file);
-    Object hooksValue = copy.get("hooks");
-    if (hooksValue == null) {
-      return Either.right(copy);
+    Either<String, Option<JsonObject>> found = hooksOf(copy);
+    if (found.isLeft() || found.get().isEmpty()) {
+      return found.map(none -> copy);
     }
-    if (!(hooksValue instanceof JsonObject)) {
-      return Either.left("\"hooks\" is not an object");
-    }
-    JsonObject hooks = (JsonObject) hooksValue;
+    JsonObject hooks = found.get().get();
     for (String event : java.util.List.copyOf(hooks.keySet())) {
       if (hooks.get(event) instanceof JsonArray) {
         JsonArray handlers = (JsonArray) hooks.get(event);
@@ -180,6 +175,17 @@ final class HookRegistrations {
       }
     }
     return Either.right(copy);
+  }
+
+  /** The {@code hooks} object of a settings file: none when absent, an error when it is not an object. */
+  private static Either<String, Option<JsonObject>> hooksOf(JsonObject settings) {
+    Object hooks = settings.get("hooks");
+    if (hooks == null) {
+      return Either.right(Option.none());
+    }
+    return hooks instanceof JsonObject
+        ? Either.right(Option.some((JsonObject) hooks))
+        : Either.left("\"hooks\" is not an object");
   }
 
   @SuppressWarnings("unchecked")
