@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 /**
  * A {@link LockStore} of one JSON file per key, {@code <dir>/<key>.json}, shared by every process of the user.
@@ -48,7 +47,8 @@ import java.util.zip.CRC32C;
  *       (the kernel drops it when a holder process dies) and an in-process lock, since an OS file lock is held
  *       per JVM. Reads take no lock: records change only by atomic rename, so a reader sees the old file or the
  *       new one, never a torn one.</li>
- *   <li>A slot's version is a CRC32C of its bytes and their length: unchanged bytes mean an unchanged lease.</li>
+ *   <li>A slot's version is a 64-bit FNV-1a hash of its bytes and their length: unchanged bytes mean an
+ *       unchanged lease.</li>
  *   <li>Unreadable bytes that are replaced or deleted are first linked (or copied) to
  *       {@code <key>.json.corrupt-<UTC time>} beside the record.</li>
  *   <li>The directory is created 0700, records 0600 (POSIX). A directory owned by another user or writable by
@@ -266,10 +266,16 @@ public final class FileLockStore implements LockStore {
     }
   }
 
+  /**
+   * FNV-1a over the bytes, mixed with the file size. Not CRC32C: its class initialiser builds lookup tables in
+   * interpreted code, a millisecond of every cold hook start.
+   */
   private static long version(byte[] bytes, long size) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
-    return (crc.getValue() << 32) ^ size;
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : bytes) {
+      hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return hash ^ (size * 0x9E3779B97F4A7C15L);
   }
 
   private boolean unchanged(Slot expected) throws IOException {
