@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code CLAUDE_FILE_LOCK=0}: opt out; the hook allows everything and touches nothing.</li>
- *   <li>{@code SESSION_LOCK_DIR}: where lock records live; default {@code ~/.claude/runtime}.</li>
+ *   <li>{@code SESSION_LOCK_DIR}: where lock records live, an absolute path; default {@code ~/.claude/runtime}.</li>
  *   <li>{@code SESSION_LOCK_TTL_MS}: lease length; default 300000 (5 minutes).</li>
  *   <li>{@code SESSION_LOCK_DEADLINE_MS}: the hook gives up and allows after this long; default 1000.</li>
  *   <li>{@code SESSION_LOCK_OWNER}: {@code process} (default: the same agent process is the same owner even
@@ -33,6 +33,11 @@ record HookConfig(
     Option<String> homeVariable = nonBlank(env, "HOME");
     Path home = Path.of(homeVariable.isDefined() ? homeVariable.get() : System.getProperty("user.home"));
     Option<String> lockDirVariable = nonBlank(env, "SESSION_LOCK_DIR");
+    if (lockDirVariable.isDefined() && !Path.of(lockDirVariable.get()).isAbsolute()) {
+      // A relative directory would differ per workspace, and sessions would stop seeing each other's locks.
+      warnings.add("SESSION_LOCK_DIR=" + lockDirVariable.get() + " is not an absolute path; using ~/.claude/runtime");
+      lockDirVariable = Option.none();
+    }
     Path lockDir = lockDirVariable.isDefined() ? Path.of(lockDirVariable.get()) : home.resolve(".claude").resolve("runtime");
     Option<Long> ttlMs = positiveMillis(env, "SESSION_LOCK_TTL_MS");
     if (env.containsKey("SESSION_LOCK_TTL_MS") && ttlMs.isEmpty()) {

@@ -3,9 +3,10 @@ package dev.parallelsessionlock.hook;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.fs.LocalProcesses;
 import io.vavr.control.Option;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,15 +91,16 @@ public final class SessionLockMain {
       }
       finished = true;
     }
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), false, StandardCharsets.UTF_8);
-    if (!stdout.isEmpty()) {
-      out.print(stdout);
-      out.flush();
-    }
-    if (!stderr.isEmpty()) {
-      err.println(stderr);
-      err.flush();
+    // Raw UTF-8 bytes to the file descriptors: whatever the platform encoding, and no writer to initialise.
+    try {
+      if (!stdout.isEmpty()) {
+        new FileOutputStream(FileDescriptor.out).write(stdout.getBytes(StandardCharsets.UTF_8));
+      }
+      if (!stderr.isEmpty()) {
+        new FileOutputStream(FileDescriptor.err).write((stderr + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException agentStoppedReading) {
+      // nothing left to tell it; the exit code still counts
     }
     Runtime.getRuntime().halt(exitCode);
   }

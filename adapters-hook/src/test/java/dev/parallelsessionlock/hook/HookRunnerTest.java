@@ -255,4 +255,14 @@ final class HookRunnerTest {
     assertThat(result.stderr()).containsExactly(
         "session-lock: SESSION_LOCK_TTL_MS=soon is not a positive number of milliseconds; using 300000");
   }
+
+  @Test
+  void relativeLockDirectory_isRefusedForTheDefault() {
+    env.put("SESSION_LOCK_DIR", "locks");
+
+    HookConfig config = HookConfig.from(env);
+
+    assertThat(config.lockDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".claude", "runtime"));
+    assertThat(config.warnings()).containsExactly("SESSION_LOCK_DIR=locks is not an absolute path; using ~/.claude/runtime");
+  }
 }
