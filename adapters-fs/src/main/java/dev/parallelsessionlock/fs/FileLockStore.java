@@ -348,6 +348,7 @@ public final class FileLockStore implements LockStore {
   }
 
   /** The compare-and-write of one conditional operation, under the in-process and the OS lock. */
+  @SuppressWarnings("try") // the FileLock is held for the body and released by the try
   private Either<StoreFailure, WriteOutcome> guarded(LockKey key, String operation, IoAction action) {
     ReentrantLock local = IN_PROCESS.get(guard);
     if (local == null) {

@@ -138,7 +138,7 @@ final class ClassDataArchive {
     Process process = builder.start();
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();
-    return Installer.finished(process, 120) ? process.exitValue() : -1;
+    return Installer.waitOrKill(process, 120) ? process.exitValue() : -1;
   }
 
   private static void deleteTree(Path root) {

@@ -233,7 +233,7 @@ final class Installer {
   }
 
   /** Waits for a process, killing it after {@code seconds}. */
-  static boolean finished(Process process, int seconds) throws InterruptedException {
+  static boolean waitOrKill(Process process, int seconds) throws InterruptedException {
     if (process.waitFor(seconds, TimeUnit.SECONDS)) {
       return true;
     }
