@@ -150,9 +150,26 @@ public final class FileLockStore implements LockStore {
           return WriteOutcome.CONFLICT;
         }
         writeAtomically(key, RecordCodec.encode(record));
+        sweepTemporaries(key);
         return WriteOutcome.WRITTEN;
       }
     });
+  }
+
+  /**
+   * Deletes temp files of {@code key} left by writers killed between write and rename. Only on create, the
+   * rare first write of a lease. It runs under the guard lock, so no other write is under way and every temp
+   * file is an orphan; the one-minute margin is caution for filesystems whose locks are weaker than promised.
+   */
+  private void sweepTemporaries(LockKey key) throws IOException {
+    long cutoff = System.currentTimeMillis() - 60_000;
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, key.name() + RECORD_SUFFIX + ".tmp-*")) {
+      for (Path temp : temps) {
+        if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+          Files.deleteIfExists(temp);
+        }
+      }
+    }
   }
 
   @Override

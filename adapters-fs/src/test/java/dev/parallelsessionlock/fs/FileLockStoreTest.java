@@ -232,4 +232,20 @@ final class FileLockStoreTest {
       return 127;
     }
   }
+
+  @Test
+  void create_sweepsTempFilesThatKilledWritersLeftBehind() throws IOException {
+    FileLockStore store = store(temp);
+    Path old = Files.writeString(temp.resolve("session-lock-3ff20dc3f34a.json.tmp-dead1"), "{\"half");
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minusSeconds(120)));
+    Path recent = Files.writeString(temp.resolve("session-lock-3ff20dc3f34a.json.tmp-busy2"), "{\"half");
+    Path otherKey = Files.writeString(temp.resolve("session-lock-aaaaaaaaaaaa.json.tmp-dead3"), "{\"half");
+    Files.setLastModifiedTime(otherKey, FileTime.from(Instant.now().minusSeconds(120)));
+
+    lock(store).acquire(KEY, BOB);
+
+    assertThat(Files.exists(old)).isFalse();
+    assertThat(Files.exists(recent)).as("a write that may still be running").isTrue();
+    assertThat(Files.exists(otherKey)).as("another key's files are its own creates' business").isTrue();
+  }
 }
