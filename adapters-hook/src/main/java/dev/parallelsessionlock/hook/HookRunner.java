@@ -29,9 +29,8 @@ import java.util.function.Supplier;
  * One hook invocation, from the bytes on stdin to the exit code. Like everything on the hook path it avoids
  * lambdas, regexes and vavr collections: each costs milliseconds of a cold start (BENCHMARKS.md).
  *
- * <p> Acquires on a mutating PreToolUse, refreshes
- * on PostToolUse(Failure), releases on Stop/SessionEnd. Fails open: only a fresh lease of another live session
- * denies; every problem allows with one warning line.
+ * <p>Acquires on a mutating PreToolUse, refreshes on PostToolUse(Failure), releases on Stop/SessionEnd. Fails
+ * open: only a fresh lease of another live session denies; every problem allows with one warning line.
  */
 final class HookRunner {
 
@@ -84,9 +83,11 @@ final class HookRunner {
       return HookResult.allow(warnings);
     }
     ProcessRef agentProcess = agent.get();
+    // Without a host, ProcessRef.isSameProcessAs never matches, so only the session id makes the owner; the
+    // start time stays, so liveness still tells a reused pid from the holder.
     ProcessRef owner = config.ownerIsProcess()
         ? agentProcess
-        : new ProcessRef(agentProcess.pid(), agentProcess.host(), Option.none());
+        : new ProcessRef(agentProcess.pid(), Option.none(), agentProcess.startedAt());
     String sessionId = event.sessionId().isDefined() ? event.sessionId().get() : "agent-pid-" + agentProcess.pid();
     Claimant claimant = new Claimant(sessionId, owner);
     ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
