@@ -69,7 +69,7 @@ final class ClassDataArchive {
     } catch (IOException | InterruptedException e) {
       return Either.left(e.toString());
     } finally {
-      deleteTree(work);
+      TempTrees.delete(work);
     }
   }
 
@@ -104,7 +104,7 @@ final class ClassDataArchive {
     } catch (IOException | InterruptedException e) {
       return Either.left(e.toString());
     } finally {
-      deleteTree(work);
+      TempTrees.delete(work);
     }
   }
 
@@ -139,16 +139,5 @@ final class ClassDataArchive {
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();
     return Installer.waitOrKill(process, 120) ? process.exitValue() : -1;
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException ignored) {
-      // a temp directory left behind is harmless
-    }
   }
 }

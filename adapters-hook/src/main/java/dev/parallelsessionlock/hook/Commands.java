@@ -143,10 +143,6 @@ final class Commands {
     return Workspaces.resolve(projectDir, Option.none(), cwd);
   }
 
-  private Path home() {
-    return Path.of(Option.of(env.get("HOME")).filter(h -> !h.isBlank()).getOrElse(() -> System.getProperty("user.home")));
-  }
-
   private int installOrUninstall(boolean install, Map<String, String> flags) {
     Installer.Agent agent;
     Installer.Scope scope;
@@ -156,7 +152,7 @@ final class Commands {
     } catch (IllegalArgumentException e) {
       return usage("--agent takes claude or copilot, --scope takes project, local or user");
     }
-    Path home = home();
+    Path home = HookConfig.home(env);
     Installer installer = new Installer(workspace(flags), home, Installer.defaultInstallHome(env, home));
     Either<Installer.Failure, List<String>> result;
     if (install) {

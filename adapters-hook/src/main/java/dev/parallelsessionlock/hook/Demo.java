@@ -43,16 +43,8 @@ final class Demo {
     step(out, config, clock, bob, "bob", "PreToolUse", "Write");
     step(out, config, clock, bob, "bob", "SessionEnd", null);
     out.println("\nEach step ran the hook code the agents run; exit 2 denies the tool call.");
-    deleteTree(temp);
+    TempTrees.delete(temp);
     return ExitCodes.OK;
-  }
-
-  private static void deleteTree(Path root) {
-    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException leftBehind) {
-      // a temp folder left behind is harmless
-    }
   }
 
   private static void step(PrintStream out, HookConfig config, Clock clock, ProcessRef agent, String session,

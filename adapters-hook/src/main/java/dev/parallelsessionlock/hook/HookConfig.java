@@ -30,8 +30,7 @@ record HookConfig(
     // java.util, not vavr, collections on the hook path: vavr's List hierarchy is slow to initialise.
     List<String> warnings = new ArrayList<>();
     boolean enabled = !"0".equals(env.get("CLAUDE_FILE_LOCK"));
-    Option<String> homeVariable = nonBlank(env, "HOME");
-    Path home = Path.of(homeVariable.isDefined() ? homeVariable.get() : System.getProperty("user.home"));
+    Path home = home(env);
     Option<String> lockDirVariable = nonBlank(env, "SESSION_LOCK_DIR");
     if (lockDirVariable.isDefined() && !Path.of(lockDirVariable.get()).isAbsolute()) {
       // A relative directory would differ per workspace, and sessions would stop seeing each other's locks.
@@ -57,6 +56,12 @@ record HookConfig(
         !owner.equals("session"),
         nonBlank(env, "CLAUDE_PROJECT_DIR"),
         List.copyOf(warnings));
+  }
+
+  /** The user's home: {@code HOME}, else the JVM's {@code user.home}. */
+  static Path home(Map<String, String> env) {
+    Option<String> homeVariable = nonBlank(env, "HOME");
+    return Path.of(homeVariable.isDefined() ? homeVariable.get() : System.getProperty("user.home"));
   }
 
   private static Option<String> nonBlank(Map<String, String> env, String name) {
