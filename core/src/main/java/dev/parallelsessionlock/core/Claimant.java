@@ -7,15 +7,23 @@ import java.util.Objects;
 /**
  * Who asks for a lease: an agent session and the agent process it runs in.
  *
- * <p>Ownership rule: a claimant owns a record when the session ids are equal, or when the record names the
- * very same agent process (same pid, host and start time). The second half keeps a user in their own
- * workspace when the agent changes its session id without restarting ({@code /clear}, resume, auto-compact),
- * and makes subagents that run inside the parent's process one owner with it.
+ * <p>Ownership, decided by {@link SlotState} because it needs the holder's liveness:
+ * <ul>
+ *   <li>the same session id in the same process, or in a process that is gone or cannot be probed: the owner;</li>
+ *   <li>the same session id in <em>another live process</em> ({@code claude --resume X} in two terminals): not
+ *       the owner; two live processes are never one owner;</li>
+ *   <li>another session id in the very same agent process ({@code /clear}, resume, auto-compact change the id
+ *       without a restart): the owner for acquire and refresh, so a user is never locked out of their own
+ *       workspace, but not for release, so a late end-of-session event of an old id frees nothing;
+ *       {@code sameProcessIsSameOwner = false} turns this off (several sessions hosted in one process).</li>
+ * </ul>
  *
- * @param sessionId the agent's session id, never empty
- * @param process the agent process (not a short-lived hook process)
+ * @param sessionId the agent's session id, never blank
+ * @param process the agent process (not a short-lived hook process); {@link ProcessRef#unknown} when none
+ *     could be told
+ * @param sameProcessIsSameOwner whether another session id in the very same process counts as the owner
  */
-public record Claimant(String sessionId, ProcessRef process) {
+public record Claimant(String sessionId, ProcessRef process, boolean sameProcessIsSameOwner) {
 
   public Claimant {
     Objects.requireNonNull(sessionId, "sessionId");
@@ -25,13 +33,18 @@ public record Claimant(String sessionId, ProcessRef process) {
     }
   }
 
-  /** True when this claimant is the holder of {@code record} under the ownership rule above. */
-  public boolean owns(LockRecord record) {
-    return sessionId.equals(record.sessionId()) || process.isSameProcessAs(record.holder());
+  /** A claimant under the default rule: the same process is the same owner. */
+  public Claimant(String sessionId, ProcessRef process) {
+    this(sessionId, process, true);
+  }
+
+  /** Whether {@code record} was written by this very agent process (and that counts as this owner). */
+  boolean isSameProcessAs(LockRecord record) {
+    return sameProcessIsSameOwner && process.isSameProcessAs(record.holder());
   }
 
   /** A fresh lease for this claimant, starting now. */
-  LockRecord lease(Instant now, Duration ttl, Instant heldSince) {
-    return new LockRecord(LockRecord.SCHEMA_VERSION, sessionId, process, now, ttl, heldSince);
+  LockRecord lease(Instant now, Duration ttl, Instant heldSince, long generation, LockRecord.Details details) {
+    return new LockRecord(LockRecord.SCHEMA_VERSION, sessionId, process, now, ttl, heldSince, generation, details);
   }
 }

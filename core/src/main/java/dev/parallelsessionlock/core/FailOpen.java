@@ -19,9 +19,10 @@ public final class FailOpen {
    * Decides at time {@code now} whether {@code sessionId} may proceed.
    *
    * @param result the acquire result; {@code null} (the acquire never ran) allows
-   * @param sessionId the caller's session id; a block never names it as the holder
+   * @param caller who asked; a block never names the caller's own lease (same session in the same process,
+   *     or the very same process), but does name the same session id running in another live process
    */
-  public static Decision decide(Either<LockFailure, Acquisition> result, String sessionId, Instant now) {
+  public static Decision decide(Either<LockFailure, Acquisition> result, Claimant caller, Instant now) {
     if (result == null) {
       return allowWithWarning("no lock result (internal error); allowing");
     }
@@ -35,16 +36,21 @@ public final class FailOpen {
       return new Decision.Allow(Option.none());
     }
     Acquisition.Blocked blocked = (Acquisition.Blocked) acquisition;
-    // Plain conditionals, no lambdas: this runs in every cold hook process.
     Option<LockRecord> holder = blocked.holder() == null ? Option.none() : blocked.holder();
-    if (holder.isDefined() && holder.get().sessionId().equals(sessionId)) {
+    boolean sameSession = holder.isDefined() && caller != null && holder.get().sessionId().equals(caller.sessionId());
+    if (holder.isDefined() && caller != null
+        && (caller.process().isSameProcessAs(holder.get().holder())
+            || (sameSession && (!caller.process().isKnown() || !holder.get().holder().isKnown())))) {
       return allowWithWarning("lock result named the caller as a rival holder; allowing");
     }
     String wait = blocked.freeAt() == null || now == null ? "" : ", lease ends in " + human(Duration.between(now, blocked.freeAt()));
     String who = holder.isDefined()
         ? "held by " + holder.get().sessionId() + " (pid " + holder.get().pid() + ")"
         : "held by an unreadable lock record " + blocked.key().name() + " (pid unknown)";
-    return new Decision.Block("parallel session lock " + who + " - wait or close that session first" + wait);
+    String twin = sameSession
+        ? ": the same session id runs in another live process (resumed in a second terminal?); only one of them may edit"
+        : "";
+    return new Decision.Block("parallel session lock " + who + twin + " - wait or close that session first" + wait);
   }
 
   private static Decision allowWithWarning(String warning) {

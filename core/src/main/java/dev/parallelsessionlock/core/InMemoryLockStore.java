@@ -52,7 +52,12 @@ public final class InMemoryLockStore implements LockStore {
 
   /** Stores unreadable bytes under {@code key}, as a crashed or foreign writer might leave them. */
   public void putUnreadable(LockKey key, Instant modifiedAt, String problem) {
-    slots.put(key, new Slot.Unreadable(key, versions.incrementAndGet(), modifiedAt, problem));
+    putUnreadable(key, modifiedAt, problem, -1);
+  }
+
+  /** Stores {@code size} unreadable bytes under {@code key} (0: an empty record, as a crash without fsync leaves). */
+  public void putUnreadable(LockKey key, Instant modifiedAt, String problem, long size) {
+    slots.put(key, new Slot.Unreadable(key, versions.incrementAndGet(), modifiedAt, problem, size));
   }
 
   /** Unreadable slots that a replace or delete moved out of the way, oldest first. */

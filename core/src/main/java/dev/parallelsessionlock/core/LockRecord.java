@@ -1,5 +1,6 @@
 package dev.parallelsessionlock.core;
 
+import io.vavr.control.Option;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -11,15 +12,42 @@ import java.util.Objects;
  *
  * @param schemaVersion always {@value #SCHEMA_VERSION} when written by this library
  * @param sessionId the agent session that holds the lease
- * @param holder the holder's process ({@code pid}; extra fields {@code host}, {@code process_started_at})
+ * @param holder the holder's process ({@code pid}; extra fields {@code host}, {@code process_started_at},
+ *     {@code boot_id}, {@code pid_ns}, {@code start_ticks})
  * @param acquiredAt start of the current lease; every acquire or refresh by the holder moves it forward
  * @param ttl lease length ({@code ttl_ms}); the lease is stale from {@code acquiredAt + ttl} on
  * @param heldSince (extra field {@code held_since}) first acquisition by this holder, for people reading it
+ * @param generation (extra field {@code generation}) the fencing generation: it grows with every grant of the
+ *     lease to a new holder and stays the same while one holder renews; 0 when the record has none
+ * @param details what the key stands for and how the lease was got, for people
  */
 public record LockRecord(
-    int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince) {
+    int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince,
+    long generation, Details details) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /**
+   * Optional facts kept with a lease for people and for the holder that lost it.
+   *
+   * @param path (extra field {@code path}) the resolved path the key stands for, e.g. the workspace
+   * @param takenOverFrom (extra field {@code taken_over_from}) the session whose stale or dead lease this one
+   *     took over, so that session's next hook can tell it lost the lease
+   */
+  public record Details(Option<String> path, Option<String> takenOverFrom) {
+
+    public static final Details NONE = new Details(Option.none(), Option.none());
+
+    public Details {
+      path = path == null ? Option.none() : path;
+      takenOverFrom = takenOverFrom == null ? Option.none() : takenOverFrom;
+    }
+
+    /** Details naming the path {@code path}. */
+    public static Details ofPath(String path) {
+      return new Details(Option.some(path), Option.none());
+    }
+  }
 
   public LockRecord {
     Objects.requireNonNull(sessionId, "sessionId");
@@ -27,6 +55,13 @@ public record LockRecord(
     Objects.requireNonNull(acquiredAt, "acquiredAt");
     Objects.requireNonNull(ttl, "ttl");
     heldSince = heldSince == null ? acquiredAt : heldSince;
+    details = details == null ? Details.NONE : details;
+  }
+
+  /** A record without a generation or details, as the seed writes them. */
+  public LockRecord(
+      int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince) {
+    this(schemaVersion, sessionId, holder, acquiredAt, ttl, heldSince, 0, Details.NONE);
   }
 
   /** The holder's pid, as in the seed's record. */

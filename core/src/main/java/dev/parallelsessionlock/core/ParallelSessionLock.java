@@ -22,11 +22,12 @@ import java.util.Objects;
  *   <li>acquire: takes a lock that is absent, stale (past its ttl), held by a provably dead process, or
  *       unreadable for longer than one ttl; renews the caller's own lock (idempotent); otherwise is
  *       {@link Acquisition.Blocked}, naming the holder.</li>
- *   <li>refresh: only the holder, and only while its record is still there; never steals.</li>
- *   <li>release: only the holder; never removes another session's lock.</li>
+ *   <li>refresh: only the holder, and only while its record is still there; never steals. With a fencing
+ *       generation, only while the record still has it.</li>
+ *   <li>release: only the holder under the session id in the record; never removes another session's lock.</li>
  *   <li>forceRelease: for people; removes whatever is there and says what it was.</li>
  * </ul>
- * "Holder" follows {@link Claimant#owns}: same session id, or the very same agent process.
+ * "Holder" follows the ownership rule in {@link Claimant}; the states and steps are {@link SlotState}.
  *
  * <p>Instances are immutable and thread-safe when the store is.
  */
@@ -86,50 +87,92 @@ public final class ParallelSessionLock {
 
   /** {@link #acquire(LockKey, Claimant, Duration)} with this lock's ttl. */
   public Either<LockFailure, Acquisition> acquire(LockKey key, Claimant claimant) {
-    return acquire(key, claimant, ttl);
+    return acquire(key, claimant, ttl, Option.none());
   }
 
   /** Takes or renews the lease on {@code key} for {@code leaseTtl}, or reports who blocks it. */
   public Either<LockFailure, Acquisition> acquire(LockKey key, Claimant claimant, Duration leaseTtl) {
+    return acquire(key, claimant, leaseTtl, Option.none());
+  }
+
+  /**
+   * Takes or renews the lease on {@code key} for {@code leaseTtl}, or reports who blocks it. {@code path} is
+   * what the key stands for (a workspace's resolved path), kept in the record for people; none keeps the path
+   * a renewed record already has.
+   *
+   * <p>A grant to a new holder (create, takeover) gets a new fencing generation, greater than the one it
+   * replaced and at least the current time in milliseconds, so it also grows across a release and a later
+   * create unless the clock steps back; a renewal keeps the holder's generation.
+   */
+  public Either<LockFailure, Acquisition> acquire(
+      LockKey key, Claimant claimant, Duration leaseTtl, Option<String> path) {
     requirePositive(leaseTtl);
+    Objects.requireNonNull(path, "path");
     return run(key, new Planner<Acquisition>() {
       @Override
       public Plan<Acquisition> plan(Option<Slot> current) {
         Instant now = clock.instant();
         SlotState state = SlotState.classify(current, claimant, now, liveness, leaseTtl);
         Option<LockRecord> previous = current.isEmpty() ? Option.none() : recordOf(current.get());
-        switch (state.onAcquire) {
-          case BLOCK:
-            return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
-          case CREATE: {
-            LockRecord lease = claimant.lease(now, leaseTtl, now);
-            return new Plan.Create<>(key, lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
-          }
-          case REPLACE: {
-            Instant heldSince = state == SlotState.OWN ? previous.get().heldSince() : now;
-            LockRecord lease = claimant.lease(now, leaseTtl, heldSince);
-            return new Plan.Replace<>(
-                current.get(), lease, new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous));
-          }
-          default:
-            throw new IllegalStateException("no acquire step " + state.onAcquire + " in the table for " + state);
+        if (state.onAcquire == SlotState.Step.BLOCK) {
+          return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
         }
+        LockRecord lease;
+        if (state.grantsToNewHolder()) {
+          long before = previous.isDefined() ? previous.get().generation() : 0;
+          Option<String> takenFrom = state == SlotState.FOREIGN_STALE || state == SlotState.FOREIGN_DEAD
+              ? Option.some(previous.get().sessionId()) : Option.none();
+          lease = claimant.lease(now, leaseTtl, now, Math.max(before + 1, now.toEpochMilli()),
+              new LockRecord.Details(path, takenFrom));
+        } else {
+          LockRecord mine = previous.get();
+          lease = claimant.lease(now, leaseTtl, mine.heldSince(), mine.generation(),
+              new LockRecord.Details(path.isDefined() ? path : mine.details().path(), mine.details().takenOverFrom()));
+        }
+        Acquisition.Acquired acquired = new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous);
+        if (state.onAcquire == SlotState.Step.CREATE) {
+          return new Plan.Create<>(key, lease, acquired);
+        }
+        return new Plan.Replace<>(current.get(), lease, acquired);
       }
     });
   }
 
   /** Extends the caller's own lease by its ttl from now; never touches another holder's lease. */
   public Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant) {
+    return refresh(key, claimant, Option.none(), Option.none());
+  }
+
+  /**
+   * Extends the caller's own lease by {@code leaseTtl} from now (a lease stretched for a long tool call goes
+   * back to the usual length this way); never touches another holder's lease.
+   */
+  public Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant, Duration leaseTtl) {
+    return refresh(key, claimant, Option.none(), Option.some(requirePositive(leaseTtl)));
+  }
+
+  /**
+   * Extends the caller's own lease only if it still has fencing generation {@code generation}, the one its
+   * acquire returned: a holder that lost the lease and comes back cannot extend the next holder's lease, even
+   * under the same session id.
+   */
+  public Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant, long generation) {
+    return refresh(key, claimant, Option.some(generation), Option.none());
+  }
+
+  private Either<LockFailure, Refresh> refresh(
+      LockKey key, Claimant claimant, Option<Long> generation, Option<Duration> leaseTtl) {
     return run(key, new Planner<Refresh>() {
       @Override
       public Plan<Refresh> plan(Option<Slot> current) {
         Instant now = clock.instant();
         SlotState state = SlotState.classify(current, claimant, now, liveness, ttl);
-        if (state.onRefresh != SlotState.Step.REPLACE) {
+        if (state.onRefresh != SlotState.Step.REPLACE || !fenced(current.get(), generation)) {
           return new Plan.Done<>(new Refresh.NotHolder(key, current));
         }
         LockRecord mine = recordOf(current.get()).get();
-        LockRecord lease = claimant.lease(now, mine.ttl(), mine.heldSince());
+        LockRecord lease = claimant.lease(now, leaseTtl.getOrElse(mine.ttl()), mine.heldSince(), mine.generation(),
+            mine.details());
         return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
       }
     });
@@ -137,16 +180,30 @@ public final class ParallelSessionLock {
 
   /** Removes the caller's own lease; never removes another holder's. */
   public Either<LockFailure, Release> release(LockKey key, Claimant claimant) {
+    return release(key, claimant, Option.none());
+  }
+
+  /** Removes the caller's own lease only if it still has fencing generation {@code generation}. */
+  public Either<LockFailure, Release> release(LockKey key, Claimant claimant, long generation) {
+    return release(key, claimant, Option.some(generation));
+  }
+
+  private Either<LockFailure, Release> release(LockKey key, Claimant claimant, Option<Long> generation) {
     return run(key, new Planner<Release>() {
       @Override
       public Plan<Release> plan(Option<Slot> current) {
         SlotState state = SlotState.classify(current, claimant, clock.instant(), liveness, ttl);
-        if (state.onRelease != SlotState.Step.DELETE) {
+        if (state.onRelease != SlotState.Step.DELETE || !fenced(current.get(), generation)) {
           return new Plan.Done<>(new Release.NotHolder(key, current));
         }
         return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
       }
     });
+  }
+
+  private static boolean fenced(Slot slot, Option<Long> generation) {
+    return generation.isEmpty()
+        || (slot instanceof Slot.Held held && held.record().generation() == generation.get().longValue());
   }
 
   /** For a person: removes whatever lease is stored under {@code key} and returns it (none when free). */
@@ -173,10 +230,9 @@ public final class ParallelSessionLock {
 
   private LockStatus statusOf(Slot slot) {
     Instant now = clock.instant();
-    if (slot instanceof Slot.Unreadable) {
-      Slot.Unreadable unreadable = (Slot.Unreadable) slot;
+    if (slot instanceof Slot.Unreadable unreadable) {
       return new LockStatus.Unreadable(
-          slot.key(), unreadable.modifiedAt(), unreadable.problem(), unreadable.modifiedAt().plus(ttl));
+          slot.key(), unreadable.modifiedAt(), unreadable.problem(), SlotState.unreadableFreeAt(unreadable, ttl));
     }
     LockRecord record = ((Slot.Held) slot).record();
     Duration age = Duration.between(record.heldSince(), now);
@@ -225,10 +281,10 @@ public final class ParallelSessionLock {
   }
 
   private static Instant freeAt(Slot slot, Instant now, Duration unreadableTtl) {
-    if (slot instanceof Slot.Held) {
-      return now.plus(((Slot.Held) slot).record().remainingAt(now));
+    if (slot instanceof Slot.Held held) {
+      return now.plus(held.record().remainingAt(now));
     }
-    return ((Slot.Unreadable) slot).modifiedAt().plus(unreadableTtl);
+    return SlotState.unreadableFreeAt((Slot.Unreadable) slot, unreadableTtl);
   }
 
   private static Duration requirePositive(Duration ttl) {

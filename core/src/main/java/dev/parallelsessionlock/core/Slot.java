@@ -19,7 +19,16 @@ public sealed interface Slot {
 
   /**
    * Bytes that are not a lease (truncated, garbage, unknown schema). Counted as held by an unknown holder
-   * until {@code modifiedAt} is one ttl old; a store that replaces or deletes it keeps the bytes aside.
+   * until {@code modifiedAt} is one ttl old, or, when there are no bytes at all, a few seconds old (see
+   * {@link SlotState}); a store that replaces or deletes it keeps the bytes aside.
+   *
+   * @param size how many bytes are stored; 0 for an empty record
    */
-  record Unreadable(LockKey key, long version, Instant modifiedAt, String problem) implements Slot {}
+  record Unreadable(LockKey key, long version, Instant modifiedAt, String problem, long size) implements Slot {
+
+    /** Unreadable bytes of unknown size. */
+    public Unreadable(LockKey key, long version, Instant modifiedAt, String problem) {
+      this(key, version, modifiedAt, problem, -1);
+    }
+  }
 }

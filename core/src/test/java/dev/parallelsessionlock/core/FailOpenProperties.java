@@ -2,8 +2,8 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import io.vavr.control.Either;
@@ -23,10 +23,22 @@ final class FailOpenProperties {
   private static final Gen<String> SESSIONS = Generate.pick(java.util.List.of("s1", "s2", "s3", "", "s1 "))
       .mix(strings().basicLatinAlphabet().ofLengthBetween(1, 12), 30);
 
+  /**
+   * A few processes, so that the caller and the holder are often the same one: pids 0 (unknown) to 3, and pid 2
+   * a second time with other start ticks (a reused pid, another process).
+   */
+  private static final Gen<ProcessRef> PROCESSES = integers().between(0, 4).map(n -> n == 0
+      ? ProcessRef.unknown(Option.some("host"))
+      : new ProcessRef(n == 4 ? 2 : n, Option.some("host"), Option.none(),
+          Option.some(new ProcessRef.Identity("boot", "pid:[1]", n == 4 ? 99 : n * 10L))));
+
   private static final Gen<LockRecord> RECORDS = SESSIONS
-      .zip(longs().between(-1, 1L << 40), integers().between(1, 3_600_000),
-          (session, pid, ttlMs) -> new LockRecord(1, session, ProcessRef.ofPid(pid), NOW.minusSeconds(1),
+      .zip(PROCESSES, integers().between(1, 3_600_000),
+          (session, process, ttlMs) -> new LockRecord(1, session, process, NOW.minusSeconds(1),
               Duration.ofMillis(ttlMs), NOW.minusSeconds(1)));
+
+  private static final Gen<Claimant> CLAIMANTS = SESSIONS.map(session -> session.isBlank() ? "s1" : session)
+      .zip(PROCESSES, Claimant::new);
 
   private static final Gen<LockFailure> FAILURES = Generate.oneOf(
       strings().basicLatinAlphabet().ofLengthBetween(0, 40)
@@ -48,16 +60,23 @@ final class FailOpenProperties {
       ACQUISITIONS.map(Either::<LockFailure, Acquisition>right),
       Generate.constant((Either<LockFailure, Acquisition>) null));
 
-  private static boolean blocksAnotherHolder(Either<LockFailure, Acquisition> result, String caller) {
+  /** The caller's own lease: the very same process, or its session id where a process cannot be told. */
+  private static boolean isCallersOwn(LockRecord holder, Claimant caller) {
+    return caller.process().isSameProcessAs(holder.holder())
+        || (holder.sessionId().equals(caller.sessionId())
+            && (!caller.process().isKnown() || !holder.holder().isKnown()));
+  }
+
+  private static boolean blocksAnotherHolder(Either<LockFailure, Acquisition> result, Claimant caller) {
     return result != null
         && result.isRight()
         && result.get() instanceof Acquisition.Blocked
-        && !((Acquisition.Blocked) result.get()).holder().exists(holder -> holder.sessionId().equals(caller));
+        && !((Acquisition.Blocked) result.get()).holder().exists(holder -> isCallersOwn(holder, caller));
   }
 
   @Test
   void decide_blocksExactlyWhenAnotherHolderIsNamed() {
-    qt().withExamples(5000).forAll(RESULTS, SESSIONS).checkAssert((result, caller) -> {
+    qt().withExamples(5000).forAll(RESULTS, CLAIMANTS).checkAssert((result, caller) -> {
       Decision decision = FailOpen.decide(result, caller, NOW);
       assertThat(decision instanceof Decision.Block).isEqualTo(blocksAnotherHolder(result, caller));
     });
@@ -66,7 +85,7 @@ final class FailOpenProperties {
   @Test
   void decide_failsOpenWithAWarning_onMissingOrFailedResults() {
     qt().withExamples(2000).forAll(FAILURES.map(Either::<LockFailure, Acquisition>left)
-            .mix(Generate.constant((Either<LockFailure, Acquisition>) null)), SESSIONS)
+            .mix(Generate.constant((Either<LockFailure, Acquisition>) null)), CLAIMANTS)
         .checkAssert((result, caller) -> {
           Decision decision = FailOpen.decide(result, caller, NOW);
           assertThat(decision).isInstanceOf(Decision.Allow.class);
@@ -76,17 +95,43 @@ final class FailOpenProperties {
 
   @Test
   void decide_neverBlocksTheCallerByItsOwnLock() {
-    qt().withExamples(2000).forAll(RECORDS, integers().between(0, 600)).checkAssert((record, seconds) -> {
-      Either<LockFailure, Acquisition> own =
-          Either.right(new Acquisition.Blocked(KEY, Option.some(record), NOW.plusSeconds(seconds)));
-      assertThat(FailOpen.decide(own, record.sessionId(), NOW)).isInstanceOf(Decision.Allow.class);
-    });
+    // The caller is made from the record: its process, or its session id with an unknown process.
+    qt().withExamples(2000).forAll(RECORDS, booleans().all(), integers().between(0, 600))
+        .checkAssert((record, sameProcess, seconds) -> {
+          Claimant caller = sameProcess
+              ? new Claimant("other", record.holder())
+              : new Claimant(record.sessionId().isBlank() ? "s1" : record.sessionId(), ProcessRef.unknown(Option.none()));
+          LockRecord own = record.sessionId().isBlank() && !sameProcess
+              ? new LockRecord(1, "s1", record.holder(), record.acquiredAt(), record.ttl(), record.heldSince()) : record;
+          assertThat(isCallersOwn(own, caller)).isEqualTo(sameProcess ? own.holder().isKnown() : true);
+          if (!isCallersOwn(own, caller)) {
+            return;
+          }
+          Either<LockFailure, Acquisition> blockedByOwn =
+              Either.right(new Acquisition.Blocked(KEY, Option.some(own), NOW.plusSeconds(seconds)));
+          assertThat(FailOpen.decide(blockedByOwn, caller, NOW)).isInstanceOf(Decision.Allow.class);
+        });
+  }
+
+  @Test
+  void decide_sameSessionIdInAnotherLiveProcess_blocksAndSaysWhy() {
+    ProcessRef first = new ProcessRef(1, Option.some("host"), Option.none(),
+        Option.some(new ProcessRef.Identity("boot", "pid:[1]", 10)));
+    ProcessRef second = new ProcessRef(2, Option.some("host"), Option.none(),
+        Option.some(new ProcessRef.Identity("boot", "pid:[1]", 20)));
+    LockRecord holder = new LockRecord(1, "s1", first, NOW, Duration.ofMinutes(5), NOW);
+
+    Decision decision = FailOpen.decide(Either.right(new Acquisition.Blocked(KEY, Option.some(holder),
+        NOW.plusSeconds(60))), new Claimant("s1", second), NOW);
+
+    assertThat(((Decision.Block) decision).reason()).startsWith("parallel session lock held by s1 (pid 1): the same"
+        + " session id runs in another live process");
   }
 
   @Test
   void decide_blockReasonNamesHolderSessionAndPid() {
-    qt().withExamples(2000).forAll(RECORDS, SESSIONS, integers().between(0, 600))
-        .assuming((record, caller, seconds) -> !record.sessionId().equals(caller))
+    qt().withExamples(2000).forAll(RECORDS, CLAIMANTS, integers().between(0, 600))
+        .assuming((record, caller, seconds) -> !isCallersOwn(record, caller))
         .checkAssert((record, caller, seconds) -> {
           Decision decision = FailOpen.decide(
               Either.right(new Acquisition.Blocked(KEY, Option.some(record), NOW.plusSeconds(seconds))), caller, NOW);
@@ -101,7 +146,8 @@ final class FailOpenProperties {
   @Test
   void decide_whenHolderUnreadable_blocksAndSaysSo() {
     Decision decision = FailOpen.decide(
-        Either.right(new Acquisition.Blocked(KEY, Option.none(), NOW.plusSeconds(252))), "s1", NOW);
+        Either.right(new Acquisition.Blocked(KEY, Option.none(), NOW.plusSeconds(252))),
+        new Claimant("s1", ProcessRef.ofPid(7)), NOW);
 
     assertThat(decision).isEqualTo(new Decision.Block("parallel session lock held by an unreadable lock record "
         + "session-lock-0123456789ab (pid unknown) - wait or close that session first, lease ends in 4m12s"));
@@ -109,7 +155,7 @@ final class FailOpenProperties {
 
   @Test
   void decide_whenAcquired_allowsSilently() {
-    qt().withExamples(500).forAll(ACQUIRED, SESSIONS).checkAssert((acquisition, caller) -> assertThat(FailOpen.decide(Either.right(acquisition), caller, NOW))
+    qt().withExamples(500).forAll(ACQUIRED, CLAIMANTS).checkAssert((acquisition, caller) -> assertThat(FailOpen.decide(Either.right(acquisition), caller, NOW))
             .isEqualTo(new Decision.Allow(Option.none())));
   }
 }

@@ -51,6 +51,15 @@ final class ParallelSessionLockProperties {
 
     /** Same agent process, new session id ({@code /clear}, resume, compaction). */
     record NewSessionId(int session) implements Op {}
+
+    /**
+     * The same session id is resumed in a second agent process while the first still runs ({@code claude
+     * --resume X} in another terminal); the session acts from the new process from now on.
+     */
+    record ResumeElsewhere(int session) implements Op {}
+
+    /** Refresh or release presenting the fencing generation the caller's acquire returned. */
+    record Fenced(int session, int workspace, boolean release) implements Op {}
   }
 
   private static final Gen<Integer> SESSION = integers().between(0, SESSIONS - 1);
@@ -62,7 +71,9 @@ final class ParallelSessionLockProperties {
       Pair.of(3, SESSION.zip(WORKSPACE, Op.Release::new)),
       Pair.of(3, integers().between(0, 400_000).map(Op.Advance::new)),
       Pair.of(1, SESSION.map(Op.Kill::new)),
-      Pair.of(1, SESSION.map(Op.NewSessionId::new))).stream().map(p -> Pair.of(p._1, p._2.map(op -> (Op) op)))
+      Pair.of(1, SESSION.map(Op.NewSessionId::new)),
+      Pair.of(1, SESSION.map(Op.ResumeElsewhere::new)),
+      Pair.of(2, SESSION.zip(WORKSPACE, booleans().all(), Op.Fenced::new))).stream().map(p -> Pair.of(p._1, p._2.map(op -> (Op) op)))
       .collect(java.util.stream.Collectors.toList()));
 
   @Test
@@ -94,6 +105,10 @@ final class ParallelSessionLockProperties {
     final Map<Integer, LockRecord> model = new HashMap<>();
     /** Belief: participant (process) -> workspace -> its lease end as it knows it. */
     final Map<ProcessRef, Map<Integer, Instant>> beliefs = new HashMap<>();
+    /** The generation each participant's last acquire returned, per workspace. */
+    final Map<ProcessRef, Map<Integer, Long>> generations = new HashMap<>();
+    /** The highest generation granted per workspace so far: every grant must exceed it. */
+    final Map<Integer, Long> highestGranted = new HashMap<>();
 
     Run(boolean withRival, List<Boolean> schedule) {
       this.withRival = withRival;
@@ -103,8 +118,22 @@ final class ParallelSessionLockProperties {
 
     Claimant claimant(int session) {
       long pid = 1000L * (session + 1) + processGeneration[session];
-      ProcessRef process = new ProcessRef(pid, Option.some("host"), Option.some(Instant.EPOCH.plusSeconds(pid)));
+      ProcessRef process = new ProcessRef(pid, Option.some("host"), Option.some(Instant.EPOCH.plusSeconds(pid)),
+          Option.some(new ProcessRef.Identity("boot", "pid:[1]", pid * 7)));
       return new Claimant("s" + session + "." + sessionGeneration[session], process);
+    }
+
+    // The model's ownership rules, from the README, not from SlotState. Pids are unique per process here.
+
+    /** The caller may renew and refresh: its own process, or its session id recorded for a dead process. */
+    boolean modelMayRenew(Claimant me, LockRecord lease) {
+      return lease.pid() == me.process().pid() || modelMayRelease(me, lease);
+    }
+
+    /** The caller may release: its session id, recorded for its own process or a dead one. */
+    boolean modelMayRelease(Claimant me, LockRecord lease) {
+      return lease.sessionId().equals(me.sessionId())
+          && (lease.pid() == me.process().pid() || liveness.isDead(lease.pid()));
     }
 
     /** Plays every op; returns how many conditional writes the rival made lose. */
@@ -125,6 +154,10 @@ final class ParallelSessionLockProperties {
         processGeneration[session]++;
       } else if (op instanceof Op.NewSessionId) {
         sessionGeneration[((Op.NewSessionId) op).session()]++;
+      } else if (op instanceof Op.ResumeElsewhere resumed) {
+        processGeneration[resumed.session()]++; // the old process stays alive
+      } else if (op instanceof Op.Fenced fenced) {
+        fenced(fenced);
       } else if (op instanceof Op.Acquire) {
         acquire((Op.Acquire) op);
       } else if (op instanceof Op.Refresh) {
@@ -142,9 +175,26 @@ final class ParallelSessionLockProperties {
       if (result instanceof Acquisition.Blocked) {
         Acquisition.Blocked blocked = (Acquisition.Blocked) result;
         assertThat(blocked.holder()).as("a block names a holder").isNotEmpty();
-        assertThat(me.owns(blocked.holder().get())).as("a block never names the caller").isFalse();
+        assertThat(blocked.holder().get().pid()).as("a block never names the caller's process")
+            .isNotEqualTo(me.process().pid());
       } else {
-        believe(me.process(), op.workspace(), ((Acquisition.Acquired) result).record());
+        Acquisition.Acquired acquired = (Acquisition.Acquired) result;
+        believe(me.process(), op.workspace(), acquired.record());
+        generations.computeIfAbsent(me.process(), p -> new HashMap<>()).put(op.workspace(), acquired.record().generation());
+        if (acquired.how() == Acquisition.How.RENEWED) {
+          assertThat(acquired.record().generation()).as("a renewal keeps the generation")
+              .isEqualTo(acquired.previous().get().generation());
+        } else {
+          long highest = highestGranted.getOrDefault(op.workspace(), 0L);
+          long generation = acquired.record().generation();
+          if (acquired.how() == Acquisition.How.NEW && clock.instant().toEpochMilli() <= highest) {
+            // Stores forget a released key: a create in the very millisecond of an earlier grant may repeat it.
+            assertThat(generation).as("a create takes the clock's milliseconds").isEqualTo(clock.instant().toEpochMilli());
+          } else {
+            assertThat(generation).as("a grant to a new holder gets a greater generation").isGreaterThan(highest);
+          }
+          highestGranted.put(op.workspace(), Math.max(highest, generation));
+        }
       }
       if (!withRival) {
         Acquisition expected = modelAcquire(me, op.workspace(), ttl);
@@ -165,10 +215,49 @@ final class ParallelSessionLockProperties {
       }
       if (!withRival) {
         LockRecord lease = model.get(op.workspace());
-        boolean mine = lease != null && me.owns(lease);
+        boolean mine = lease != null && modelMayRenew(me, lease);
         assertThat(result instanceof Refresh.Refreshed).as("core and model agree on %s", op).isEqualTo(mine);
         if (mine) {
-          model.put(op.workspace(), me.lease(clock.instant(), lease.ttl(), lease.heldSince()));
+          model.put(op.workspace(), me.lease(clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
+              lease.details()));
+        }
+        assertStoreMatchesModel(op.workspace());
+      }
+    }
+
+    /** A refresh or release that presents the generation this process's last acquire returned. */
+    void fenced(Op.Fenced op) {
+      Claimant me = claimant(op.session());
+      LockKey key = WORKSPACES.get(op.workspace());
+      Long mine = generations.getOrDefault(me.process(), new HashMap<>()).get(op.workspace());
+      long presented = mine == null ? 1 : mine;
+      Option<Slot> before = slot(op.workspace());
+      boolean done;
+      if (op.release()) {
+        done = lock.release(key, me, presented).get() instanceof Release.Released;
+        forget(me.process(), op.workspace());
+      } else {
+        Refresh result = lock.refresh(key, me, presented).get();
+        done = result instanceof Refresh.Refreshed;
+        if (done) {
+          believe(me.process(), op.workspace(), ((Refresh.Refreshed) result).record());
+        } else {
+          forget(me.process(), op.workspace());
+        }
+      }
+      if (!done) {
+        assertUntouchedUnlessOwned(me, before, op.workspace());
+      }
+      if (!withRival) {
+        LockRecord lease = model.get(op.workspace());
+        boolean allowed = lease != null && lease.generation() == presented
+            && (op.release() ? modelMayRelease(me, lease) : modelMayRenew(me, lease));
+        assertThat(done).as("core and model agree on %s", op).isEqualTo(allowed);
+        if (allowed && op.release()) {
+          model.remove(op.workspace());
+        } else if (allowed) {
+          model.put(op.workspace(), me.lease(clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
+              lease.details()));
         }
         assertStoreMatchesModel(op.workspace());
       }
@@ -184,7 +273,7 @@ final class ParallelSessionLockProperties {
       }
       if (!withRival) {
         LockRecord lease = model.get(op.workspace());
-        boolean mine = lease != null && me.owns(lease);
+        boolean mine = lease != null && modelMayRelease(me, lease);
         assertThat(result instanceof Release.Released).as("core and model agree on %s", op).isEqualTo(mine);
         if (mine) {
           model.remove(op.workspace());
@@ -201,7 +290,7 @@ final class ParallelSessionLockProperties {
       Acquisition.How how;
       if (lease == null) {
         how = Acquisition.How.NEW;
-      } else if (lease.sessionId().equals(me.sessionId()) || lease.pid() == me.process().pid()) {
+      } else if (modelMayRenew(me, lease)) {
         how = Acquisition.How.RENEWED;
       } else if (!now.isBefore(lease.acquiredAt().plus(lease.ttl()))) {
         how = Acquisition.How.TOOK_OVER_STALE;
@@ -210,8 +299,14 @@ final class ParallelSessionLockProperties {
       } else {
         return new Acquisition.Blocked(key, Option.some(lease), lease.acquiredAt().plus(lease.ttl()));
       }
-      Instant heldSince = how == Acquisition.How.RENEWED ? lease.heldSince() : now;
-      LockRecord next = me.lease(now, ttl, heldSince);
+      LockRecord next;
+      if (how == Acquisition.How.RENEWED) {
+        next = me.lease(now, ttl, lease.heldSince(), lease.generation(), lease.details());
+      } else {
+        long generation = Math.max((lease == null ? 0 : lease.generation()) + 1, now.toEpochMilli());
+        Option<String> from = lease == null ? Option.none() : Option.some(lease.sessionId());
+        next = me.lease(now, ttl, now, generation, new LockRecord.Details(Option.none(), from));
+      }
       model.put(workspace, next);
       return new Acquisition.Acquired(key, next, how, Option.of(lease));
     }
@@ -244,7 +339,7 @@ final class ParallelSessionLockProperties {
 
     /** A failed refresh or release leaves any lease it does not own exactly as it was. */
     void assertUntouchedUnlessOwned(Claimant me, Option<Slot> before, int workspace) {
-      boolean ownedBefore = before.exists(slot -> slot instanceof Slot.Held && me.owns(((Slot.Held) slot).record()));
+      boolean ownedBefore = before.exists(slot -> slot instanceof Slot.Held && modelMayRenew(me, ((Slot.Held) slot).record()));
       if (!ownedBefore && !withRival) {
         assertThat(slot(workspace)).as("another session's lease is untouched").isEqualTo(before);
       }
@@ -272,7 +367,8 @@ final class ParallelSessionLockProperties {
       final List<Boolean> schedule;
       int writes;
       int conflictsCaused;
-      final Claimant rival = new Claimant("rival", new ProcessRef(9, Option.some("host"), Option.some(Instant.EPOCH)));
+      final Claimant rival = new Claimant("rival", new ProcessRef(9, Option.some("host"), Option.some(Instant.EPOCH),
+          Option.some(new ProcessRef.Identity("boot", "pid:[1]", 9))));
 
       RivalStore(LockStore inner, List<Boolean> schedule) {
         this.inner = inner;
@@ -341,8 +437,8 @@ final class ParallelSessionLockProperties {
     Run run = new Run(false, List.empty());
     Claimant a = run.claimant(0);
     Claimant b = run.claimant(1);
-    run.believe(a.process(), 0, a.lease(T0, Duration.ofMinutes(5), T0));
-    run.believe(b.process(), 0, b.lease(T0, Duration.ofMinutes(5), T0));
+    run.believe(a.process(), 0, a.lease(T0, Duration.ofMinutes(5), T0, 1, LockRecord.Details.NONE));
+    run.believe(b.process(), 0, b.lease(T0, Duration.ofMinutes(5), T0, 2, LockRecord.Details.NONE));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.checkInvariants(new Op.Advance(0)))
         .isInstanceOf(AssertionError.class);
     assertThat(Objects.requireNonNull(run.model)).isEmpty();
