@@ -13,10 +13,8 @@ final class DirectorySafety {
   private DirectorySafety() {}
 
   /** Why {@code realDir} (symlinks already resolved) must not be used, or none when it is safe. */
-  static Option<String> problemWith(Path realDir) throws IOException {
+  static Option<String> problemWith(Path realDir, Map<String, Object> unix) throws IOException {
     Option<Integer> ownUid = currentUid();
-    // One attribute read for owner and mode: each read builds its own attribute map on a cold start.
-    Map<String, Object> unix = Files.readAttributes(realDir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
     Object dirUid = unix.get("uid");
     if (ownUid.isEmpty()) {
       String owner = Files.getOwner(realDir, LinkOption.NOFOLLOW_LINKS).getName();
@@ -29,7 +27,8 @@ final class DirectorySafety {
     }
     int mode = (Integer) unix.get("mode");
     if ((mode & 0022) != 0) { // group- or other-writable
-      return Option.some("is writable by other users; run: chmod go-w '" + realDir + "'");
+      return Option.some("is writable by other users, who could forge or remove locks; use a private directory"
+          + " of your own instead (SESSION_LOCK_DIR, created 0700 when missing)");
     }
     return Option.none();
   }

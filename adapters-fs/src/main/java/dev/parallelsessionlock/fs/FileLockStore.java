@@ -32,8 +32,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.nio.channels.OverlappingFileLockException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -43,10 +46,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * location.
  *
  * <ul>
- *   <li>Conditional writes compare and write under an exclusive OS lock on {@code <dir>/.session-lock.guard}
- *       (the kernel drops it when a holder process dies) and an in-process lock, since an OS file lock is held
- *       per JVM. Reads take no lock: records change only by atomic rename, so a reader sees the old file or the
- *       new one, never a torn one.</li>
+ *   <li>Conditional writes compare and write under an exclusive OS lock on one of {@value #STRIPES} guard files
+ *       {@code <dir>/.session-lock.guard-NN}, chosen by the key (the kernel drops it when a holder process dies),
+ *       and an in-process lock, since an OS file lock is held per JVM. So a process stuck holding one guard (a
+ *       stopped terminal, a hung network file system) delays only the keys of that stripe, and only until the
+ *       guard timeout: every wait is a {@code tryLock} against it, answered as a {@link StoreFailure}. The
+ *       in-process locks are keyed by the directory's file identity (device and inode), so one directory reached
+ *       through a bind mount or a symlink shares them, and entries are dropped when no thread uses them.
+ *       Reads take no lock: records change only by atomic rename, so a reader sees the old file or the new one,
+ *       never a torn one.</li>
  *   <li>A slot's version is a 64-bit FNV-1a hash of its bytes and their length: unchanged bytes mean an
  *       unchanged lease.</li>
  *   <li>Unreadable bytes that are replaced or deleted are first linked (or copied) to
@@ -61,21 +69,29 @@ public final class FileLockStore implements LockStore {
 
   static final String RECORD_SUFFIX = ".json";
   static final String GUARD_NAME = ".session-lock.guard";
+  /** How many guard files keys are spread over. */
+  static final int STRIPES = 64;
+  /** How long a conditional write waits for its guard unless the caller says otherwise. */
+  public static final Duration DEFAULT_GUARD_TIMEOUT = Duration.ofSeconds(10);
+  static final String TEMP_INFIX = ".tmp-";
   private static final String CORRUPT_INFIX = ".corrupt-";
-  private static final ConcurrentMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  /** In-process guards by directory identity and stripe, with the number of threads using each. */
+  private static final Map<String, InProcessGuard> IN_PROCESS = new HashMap<>();
   private static final AtomicLong TEMP_COUNTER = new AtomicLong();
   private static final long TEMP_SALT = System.identityHashCode(TEMP_COUNTER) * 0x9E3779B97F4A7C15L;
 
   private final Path dir;
-  private final Path guard;
+  private final String identity;
   private final boolean durable;
   private final boolean posix;
+  private final long guardTimeoutNanos;
 
-  private FileLockStore(Path dir, boolean durable, boolean posix) {
+  private FileLockStore(Path dir, String identity, boolean durable, boolean posix, Duration guardTimeout) {
     this.dir = dir;
-    this.guard = dir.resolve(GUARD_NAME);
+    this.identity = identity;
     this.durable = durable;
     this.posix = posix;
+    this.guardTimeoutNanos = guardTimeout.toNanos();
   }
 
   /** A store in {@code dir}, created if missing, without fsync. */
@@ -85,6 +101,17 @@ public final class FileLockStore implements LockStore {
 
   /** A store in {@code dir}, created if missing; {@code durable} fsyncs every write. */
   public static Either<StoreFailure, FileLockStore> open(Path dir, boolean durable) {
+    return open(dir, durable, DEFAULT_GUARD_TIMEOUT);
+  }
+
+  /**
+   * A store in {@code dir}, created if missing; {@code durable} fsyncs every write; a conditional write that
+   * cannot get its guard within {@code guardTimeout} fails with a {@link StoreFailure} naming the guard.
+   */
+  public static Either<StoreFailure, FileLockStore> open(Path dir, boolean durable, Duration guardTimeout) {
+    if (guardTimeout.isNegative()) {
+      throw new IllegalArgumentException("guard timeout must not be negative: " + guardTimeout);
+    }
     try {
       boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (!Files.exists(dir)) {
@@ -106,25 +133,40 @@ public final class FileLockStore implements LockStore {
       if (!Files.isDirectory(real)) {
         return refuse(dir, "is not a directory");
       }
+      String identity = real.toString();
       if (posix) {
-        Option<String> problem = DirectorySafety.problemWith(real);
+        // One attribute read for owner, mode and identity: each read builds its own map on a cold start.
+        Map<String, Object> unix = Files.readAttributes(real, "unix:uid,mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+        Option<String> problem = DirectorySafety.problemWith(real, unix);
         if (problem.isDefined()) {
           return refuse(dir, problem.get());
         }
+        identity = "dev " + unix.get("dev") + " ino " + unix.get("ino");
       }
-      return Either.right(new FileLockStore(real, durable, posix));
+      return Either.right(new FileLockStore(real, identity, durable, posix, guardTimeout));
     } catch (IOException | SecurityException e) {
       return refuse(dir, describe(e));
     }
   }
 
   private static Either<StoreFailure, FileLockStore> refuse(Path dir, String why) {
-    return Either.left(new StoreFailure(null, "use lock directory", dir + " " + why));
+    return Either.left(new StoreFailure(null, "use lock directory", dir + ": " + why));
   }
 
   /** The directory, with symlinks resolved. */
   public Path directory() {
     return dir;
+  }
+
+  /** The guard file whose OS lock serializes the writes of {@code key} (and of the other keys of its stripe). */
+  Path guardPath(LockKey key) {
+    int hash = 0x811c9dc5;
+    String name = key.name();
+    for (int i = 0; i < name.length(); i++) {
+      hash = (hash ^ name.charAt(i)) * 0x01000193;
+    }
+    int stripe = (hash >>> 8) % STRIPES;
+    return dir.resolve(GUARD_NAME + "-" + (stripe < 16 ? "0" : "") + Integer.toHexString(stripe));
   }
 
   /** Where the record of {@code key} lives. */
@@ -163,7 +205,7 @@ public final class FileLockStore implements LockStore {
    */
   private void sweepTemporaries(LockKey key) throws IOException {
     long cutoff = System.currentTimeMillis() - 60_000;
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, key.name() + RECORD_SUFFIX + ".tmp-*")) {
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, key.name() + RECORD_SUFFIX + TEMP_INFIX + "*")) {
       for (Path temp : temps) {
         if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
           Files.deleteIfExists(temp);
@@ -205,19 +247,24 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, List<Slot>> list() {
-    List<Slot> slots = List.empty();
+    // Collected in an array list: appending to a vavr List in a loop is quadratic.
+    java.util.List<Slot> slots = new java.util.ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + RECORD_SUFFIX)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));
         if (key.isDefined()) {
-          slots = slots.appendAll(readSlot(key.get()));
+          Option<Slot> slot = readSlot(key.get());
+          if (slot.isDefined()) {
+            slots.add(slot.get());
+          }
         }
       }
     } catch (IOException e) {
       return Either.left(new StoreFailure(null, "list", describe(e)));
     }
-    return Either.right(slots.sortBy(Slot::key));
+    slots.sort(java.util.Comparator.comparing(Slot::key));
+    return Either.right(List.ofAll(slots));
   }
 
   /** Files kept aside for inspection (unreadable records that were replaced or deleted), by name. */
@@ -263,12 +310,12 @@ public final class FileLockStore implements LockStore {
     long version = version(bytes, size);
     if (size > RecordCodec.MAX_RECORD_BYTES) {
       return Option.some(new Slot.Unreadable(key, version, modified(path),
-          "file is " + size + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES));
+          "file is " + size + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES, size));
     }
     Either<String, LockRecord> decoded = RecordCodec.decode(bytes);
     return Option.some(decoded.isRight()
         ? new Slot.Held(key, version, decoded.get())
-        : new Slot.Unreadable(key, version, modifiedOrEpoch(path), decoded.getLeft()));
+        : new Slot.Unreadable(key, version, modifiedOrEpoch(path), decoded.getLeft(), size));
   }
 
   private static Instant modified(Path path) throws IOException {
@@ -322,7 +369,7 @@ public final class FileLockStore implements LockStore {
   private void writeAtomically(LockKey key, byte[] bytes) throws IOException {
     Path target = recordPath(key);
     // Unique without a random generator (its initialisation shows in hook start-up): CREATE_NEW refuses a clash.
-    Path temp = dir.resolve(target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime() ^ TEMP_SALT)
+    Path temp = dir.resolve(target.getFileName() + TEMP_INFIX + Long.toHexString(System.nanoTime() ^ TEMP_SALT)
         + "-" + TEMP_COUNTER.incrementAndGet());
     try {
       try (FileChannel channel = FileChannel.open(temp, createNew(), privateFile())) {
@@ -364,23 +411,104 @@ public final class FileLockStore implements LockStore {
     }
   }
 
-  /** The compare-and-write of one conditional operation, under the in-process and the OS lock. */
-  @SuppressWarnings("try") // the FileLock is held for the body and released by the try
+  /**
+   * The compare-and-write of one conditional operation, under the in-process and the OS lock of the key's
+   * stripe, each waited for with {@code tryLock} until the guard timeout.
+   */
   private Either<StoreFailure, WriteOutcome> guarded(LockKey key, String operation, IoAction action) {
-    ReentrantLock local = IN_PROCESS.get(guard);
-    if (local == null) {
-      IN_PROCESS.putIfAbsent(guard, new ReentrantLock());
-      local = IN_PROCESS.get(guard);
-    }
-    local.lock();
-    try (FileChannel channel = FileChannel.open(guard,
-        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), privateFile());
-         FileLock ignored = channel.lock()) {
-      return Either.right(action.run());
+    Path guard = guardPath(key);
+    long deadline = System.nanoTime() + guardTimeoutNanos;
+    InProcessGuard local = InProcessGuard.enter(identity + " " + guard.getFileName());
+    try {
+      if (!local.lock.tryLock(guardTimeoutNanos, TimeUnit.NANOSECONDS)) {
+        return Either.left(busy(key, operation, guard, "another thread of this process"));
+      }
+      try (FileChannel channel = FileChannel.open(guard,
+          Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), privateFile())) {
+        FileLock os = tryLockUntil(channel, deadline);
+        if (os == null) {
+          return Either.left(busy(key, operation, guard, "another process (a stopped or hung one?)"));
+        }
+        try {
+          return Either.right(action.run());
+        } finally {
+          os.release();
+        }
+      } finally {
+        local.lock.unlock();
+      }
     } catch (IOException e) {
       return Either.left(new StoreFailure(key, operation, describe(e)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Either.left(new StoreFailure(key, operation, "interrupted while waiting for " + guard));
     } finally {
-      local.unlock();
+      InProcessGuard.leave(local);
+    }
+  }
+
+  /** The OS lock on {@code channel}, polled with a growing pause until {@code deadline}; null when it stays held. */
+  private static FileLock tryLockUntil(FileChannel channel, long deadline) throws IOException, InterruptedException {
+    long pauseMillis = 1;
+    while (true) {
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException sameJvm) {
+        lock = null; // held through another channel of this JVM; wait for it like for another process
+      }
+      if (lock != null) {
+        return lock;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      Thread.sleep(Math.max(1, Math.min(pauseMillis, TimeUnit.NANOSECONDS.toMillis(left))));
+      pauseMillis = Math.min(pauseMillis * 2, 25);
+    }
+  }
+
+  private StoreFailure busy(LockKey key, String operation, Path guard, String holder) {
+    return new StoreFailure(key, operation, "timed out after " + TimeUnit.NANOSECONDS.toMillis(guardTimeoutNanos)
+        + " ms waiting for " + guard + ", held by " + holder);
+  }
+
+  /** An in-process lock shared by every store of one directory and stripe, dropped when unused. */
+  private static final class InProcessGuard {
+    final String name;
+    final ReentrantLock lock = new ReentrantLock();
+    int users;
+
+    private InProcessGuard(String name) {
+      this.name = name;
+    }
+
+    static InProcessGuard enter(String name) {
+      synchronized (IN_PROCESS) {
+        InProcessGuard guard = IN_PROCESS.get(name);
+        if (guard == null) {
+          guard = new InProcessGuard(name);
+          IN_PROCESS.put(name, guard);
+        }
+        guard.users++;
+        return guard;
+      }
+    }
+
+    static void leave(InProcessGuard guard) {
+      synchronized (IN_PROCESS) {
+        if (--guard.users == 0) {
+          IN_PROCESS.remove(guard.name);
+        }
+      }
+    }
+  }
+
+  /** How many in-process guards exist now (each is dropped when no thread uses it). */
+  static int inProcessGuards() {
+    synchronized (IN_PROCESS) {
+      return IN_PROCESS.size();
     }
   }
 

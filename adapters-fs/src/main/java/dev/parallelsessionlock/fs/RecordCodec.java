@@ -18,8 +18,10 @@ import java.time.format.DateTimeParseException;
 
 /**
  * JSON form of a {@link LockRecord}: the seed's {@code {schema_version, session_id, pid, acquired_at, ttl_ms}}
- * plus optional {@code host}, {@code process_started_at} and {@code held_since}. Instants are written as
- * epoch milliseconds; on read, ISO-8601 strings are accepted too. Unknown fields are ignored.
+ * plus optional fields: {@code held_since}, {@code generation}, {@code path}, {@code taken_over_from}, and the
+ * holder's {@code host}, {@code process_started_at}, {@code boot_id}, {@code pid_ns}, {@code start_ticks}. A
+ * holder known by its session id alone has {@code pid} 0 and {@code "identity": "session"}. Instants are written
+ * as epoch milliseconds; on read, ISO-8601 strings are accepted too. Unknown fields are ignored.
  */
 public final class RecordCodec {
 
@@ -42,6 +44,24 @@ public final class RecordCodec {
     }
     if (record.holder().startedAt().isDefined()) {
       writer.value("process_started_at", record.holder().startedAt().get().toEpochMilli());
+    }
+    if (record.holder().identity().isDefined()) {
+      ProcessRef.Identity identity = record.holder().identity().get();
+      writer.value("boot_id", identity.bootId())
+          .value("pid_ns", identity.pidNamespace())
+          .value("start_ticks", identity.startTicks());
+    }
+    if (!record.holder().isKnown()) {
+      writer.value("identity", "session");
+    }
+    if (record.generation() != 0) {
+      writer.value("generation", record.generation());
+    }
+    if (record.details().path().isDefined()) {
+      writer.value("path", record.details().path().get());
+    }
+    if (record.details().takenOverFrom().isDefined()) {
+      writer.value("taken_over_from", record.details().takenOverFrom().get());
     }
     return (writer.end().done() + "\n").getBytes(StandardCharsets.UTF_8);
   }
@@ -91,10 +111,21 @@ public final class RecordCodec {
     if (acquiredAt.isEmpty()) {
       return Either.left("acquired_at missing or not epoch milliseconds / ISO-8601");
     }
-    Option<String> host = json.isString("host") ? Option.some(json.getString("host")) : Option.none();
-    ProcessRef holder = new ProcessRef(json.getNumber("pid").longValue(), host, instant(json, "process_started_at"));
+    Option<ProcessRef.Identity> identity = Option.none();
+    if (json.isString("boot_id") && json.isString("pid_ns") && json.isNumber("start_ticks")) {
+      identity = Option.some(new ProcessRef.Identity(
+          json.getString("boot_id"), json.getString("pid_ns"), json.getNumber("start_ticks").longValue()));
+    }
+    ProcessRef holder = new ProcessRef(json.getNumber("pid").longValue(), text(json, "host"),
+        instant(json, "process_started_at"), identity);
+    long generation = json.isNumber("generation") ? json.getNumber("generation").longValue() : 0;
     return Either.right(new LockRecord(LockRecord.SCHEMA_VERSION, (String) session, holder, acquiredAt.get(),
-        Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get())));
+        Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get()),
+        generation, new LockRecord.Details(text(json, "path"), text(json, "taken_over_from"))));
+  }
+
+  private static Option<String> text(JsonObject json, String field) {
+    return json.isString(field) ? Option.some(json.getString(field)) : Option.none();
   }
 
   private static Option<Instant> instant(JsonObject json, String field) {

@@ -73,13 +73,31 @@ final class FileLockStoreTest {
   }
 
   @Test
-  void open_whenDirectoryIsWritableByOthers_refusesWithTheFix() throws IOException {
+  void open_whenDirectoryIsWritableByOthers_refusesAndAdvisesAPrivateDirectory() throws IOException {
     Path dir = Files.createDirectory(temp.resolve("shared"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
 
     StoreFailure failure = FileLockStore.open(dir).getLeft();
 
-    assertThat(failure.describe()).contains("is writable by other users", "chmod go-w");
+    // Not "chmod go-w": for a directory such as /tmp that advice would break the system.
+    assertThat(failure.describe()).contains("is writable by other users", "use a private directory")
+        .doesNotContain("chmod");
+  }
+
+  @Test
+  void acquire_overAnEmptyRecordACrashLeft_takesItOverAfterAFewSeconds_notAfterATtl() throws IOException {
+    FileLockStore store = store(temp);
+    Path record = store.recordPath(KEY);
+    Files.write(record, new byte[0]);
+    Files.setLastModifiedTime(record, FileTime.from(T0.minusSeconds(2)));
+    assertThat(lock(store).acquire(KEY, BOB).get()).isInstanceOf(Acquisition.Blocked.class);
+
+    clock.advance(Duration.ofSeconds(4));
+    Acquisition taken = lock(store).acquire(KEY, BOB).get();
+
+    assertThat(((Acquisition.Acquired) taken).how()).isEqualTo(Acquisition.How.TOOK_OVER_UNREADABLE);
+    assertThat(store.keptAside().get()).hasSize(1);
+    assertThat(Files.size(store.keptAside().get().head())).isZero();
   }
 
   @Test
@@ -124,7 +142,6 @@ final class FileLockStoreTest {
 
   static Stream<Arguments> unreadableFiles() {
     return Stream.of(
-        Arguments.of("empty", new byte[0], "empty file"),
         Arguments.of("truncated", "{\"schema_version\":1,\"session_id\":\"ali".getBytes(StandardCharsets.UTF_8), "not a JSON object"),
         Arguments.of("not UTF-8", new byte[] {(byte) 0xc3, (byte) 0x28, (byte) 0xff}, "not UTF-8 text"),
         Arguments.of("huge", new byte[10 * 1024 * 1024], "file is 10485760 bytes"));

@@ -71,4 +71,32 @@ final class RecordCodecTest {
     assertThat(RecordCodec.decode(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'}).getLeft()).isEqualTo("not UTF-8 text");
     assertThat(RecordCodec.decode(new byte[RecordCodec.MAX_RECORD_BYTES + 1]).getLeft()).startsWith("file is 65537 bytes");
   }
+
+  @Test
+  void encodeThenDecode_keepsIdentityGenerationPathAndTakeover() {
+    dev.parallelsessionlock.core.ProcessRef holder = new dev.parallelsessionlock.core.ProcessRef(4242,
+        io.vavr.control.Option.some("h"), io.vavr.control.Option.some(java.time.Instant.ofEpochMilli(1_000)),
+        io.vavr.control.Option.some(new dev.parallelsessionlock.core.ProcessRef.Identity("boot", "pid:[1]", 5000)));
+    dev.parallelsessionlock.core.LockRecord record = new dev.parallelsessionlock.core.LockRecord(1, "s", holder,
+        java.time.Instant.ofEpochMilli(2_000), java.time.Duration.ofMinutes(5), java.time.Instant.ofEpochMilli(1_500),
+        1_763_000_000_123L, new dev.parallelsessionlock.core.LockRecord.Details(
+            io.vavr.control.Option.some("/repo/ü"), io.vavr.control.Option.some("older")));
+
+    byte[] bytes = RecordCodec.encode(record);
+
+    assertThat(RecordCodec.decode(bytes).get()).isEqualTo(record);
+    assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).contains("\"generation\":1763000000123",
+        "\"boot_id\":\"boot\"", "\"pid_ns\":\"pid:[1]\"", "\"start_ticks\":5000", "\"path\":\"/repo/ü\"",
+        "\"taken_over_from\":\"older\"");
+  }
+
+  @Test
+  void encode_aHolderKnownBySessionAlone_saysSo() {
+    dev.parallelsessionlock.core.LockRecord record = new dev.parallelsessionlock.core.LockRecord(1, "s",
+        dev.parallelsessionlock.core.ProcessRef.unknown(io.vavr.control.Option.some("h")),
+        java.time.Instant.ofEpochMilli(2_000), java.time.Duration.ofMinutes(5), java.time.Instant.ofEpochMilli(2_000));
+
+    assertThat(new String(RecordCodec.encode(record), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"pid\":0", "\"identity\":\"session\"");
+  }
 }
