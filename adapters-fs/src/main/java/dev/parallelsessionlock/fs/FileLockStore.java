@@ -192,25 +192,26 @@ public final class FileLockStore implements LockStore {
           return WriteOutcome.CONFLICT;
         }
         writeAtomically(key, RecordCodec.encode(record));
-        sweepTemporaries(key);
         return WriteOutcome.WRITTEN;
       }
     });
   }
 
   /**
-   * Deletes temp files of {@code key} left by writers killed between write and rename. Only on create, the
-   * rare first write of a lease. It runs under the guard lock, so no other write is under way and every temp
-   * file is an orphan; the one-minute margin is caution for filesystems whose locks are weaker than promised.
+   * Deletes temp files that writers killed between write and rename left behind, once they are a minute old (no
+   * write takes that long). Run by {@link #list}, the commands' pass over the directory, not by the hook: a
+   * directory scan with a glob would load the regex engine into every hook process.
    */
-  private void sweepTemporaries(LockKey key) throws IOException {
-    long cutoff = System.currentTimeMillis() - 60_000;
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, key.name() + RECORD_SUFFIX + TEMP_INFIX + "*")) {
-      for (Path temp : temps) {
-        if (Files.getLastModifiedTime(temp, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
-          Files.deleteIfExists(temp);
-        }
+  private static void sweepIfOrphanedTemp(Path entry, String name, long cutoff) {
+    if (!name.contains(RECORD_SUFFIX + TEMP_INFIX)) {
+      return;
+    }
+    try {
+      if (Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+        Files.deleteIfExists(entry);
       }
+    } catch (IOException raced) {
+      // renamed or removed meanwhile: nothing to sweep
     }
   }
 
@@ -249,9 +250,14 @@ public final class FileLockStore implements LockStore {
   public Either<StoreFailure, List<Slot>> list() {
     // Collected in an array list: appending to a vavr List in a loop is quadratic.
     java.util.List<Slot> slots = new java.util.ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*" + RECORD_SUFFIX)) {
+    long tempCutoff = System.currentTimeMillis() - 60_000;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
+        if (!name.endsWith(RECORD_SUFFIX)) {
+          sweepIfOrphanedTemp(entry, name, tempCutoff);
+          continue;
+        }
         Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));
         if (key.isDefined()) {
           Option<Slot> slot = readSlot(key.get());
@@ -514,7 +520,7 @@ public final class FileLockStore implements LockStore {
 
   /**
    * The body of a conditional write. Anonymous classes implement it, not lambdas: every hook process runs
-   * this, and each lambda call site costs about a millisecond of cold start.
+   * this, and the hook path loads no lambda class (HookStartupIT).
    */
   private interface IoAction {
     WriteOutcome run() throws IOException;

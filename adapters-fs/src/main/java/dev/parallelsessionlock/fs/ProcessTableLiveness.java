@@ -96,7 +96,7 @@ public final class ProcessTableLiveness implements ProcessLiveness {
     if (handle.isEmpty() || !handle.get().isAlive()) {
       return Liveness.DEAD;
     }
-    return now.identity().isDefined() && now.identity().get().equals(recorded) ? Liveness.ALIVE
+    return now.identity().isDefined() && now.identity().get().sameAs(recorded) ? Liveness.ALIVE
         : now.identity().isDefined() ? Liveness.DEAD : Liveness.UNKNOWN;
   }
 }

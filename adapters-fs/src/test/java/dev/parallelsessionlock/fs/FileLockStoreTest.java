@@ -14,6 +14,7 @@ import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.testkit.MutableClock;
+import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -251,7 +252,7 @@ final class FileLockStoreTest {
   }
 
   @Test
-  void create_sweepsTempFilesThatKilledWritersLeftBehind() throws IOException {
+  void list_sweepsTempFilesThatKilledWritersLeftBehind_andShowsThemAsNothing() throws IOException {
     FileLockStore store = store(temp);
     Path old = Files.writeString(temp.resolve("session-lock-3ff20dc3f34a.json.tmp-dead1"), "{\"half");
     Files.setLastModifiedTime(old, FileTime.from(Instant.now().minusSeconds(120)));
@@ -260,9 +261,13 @@ final class FileLockStoreTest {
     Files.setLastModifiedTime(otherKey, FileTime.from(Instant.now().minusSeconds(120)));
 
     lock(store).acquire(KEY, BOB);
+    assertThat(Files.exists(old)).as("the hook's create does not scan the directory").isTrue();
 
+    List<Slot> listed = store.list().get();
+
+    assertThat(listed).extracting(Slot::key).containsExactly(KEY);
     assertThat(Files.exists(old)).isFalse();
+    assertThat(Files.exists(otherKey)).isFalse();
     assertThat(Files.exists(recent)).as("a write that may still be running").isTrue();
-    assertThat(Files.exists(otherKey)).as("another key's files are its own creates' business").isTrue();
   }
 }

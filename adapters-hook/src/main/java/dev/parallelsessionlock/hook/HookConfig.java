@@ -18,11 +18,12 @@ import java.util.Map;
  *   <li>{@code SESSION_LOCK_DEADLINE_MS}: the hook gives up and allows after this long; default 1000.</li>
  *   <li>{@code SESSION_LOCK_OWNER}: {@code process} (default: the same agent process is the same owner even
  *       when its session id changes) or {@code session} (only the session id counts).</li>
+ *   <li>{@code CLAUDE_PID}: Claude Code's own pid, the agent process when it is an ancestor of the hook.</li>
  * </ul>
  */
 record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
-    List<String> warnings) {
+    Option<String> claudePid, List<String> warnings) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
 
@@ -55,6 +56,7 @@ record HookConfig(
         deadlineMs.isDefined() ? Duration.ofMillis(deadlineMs.get()) : DEFAULT_DEADLINE,
         !owner.equals("session"),
         nonBlank(env, "CLAUDE_PROJECT_DIR"),
+        nonBlank(env, "CLAUDE_PID"),
         List.copyOf(warnings));
   }
 

@@ -16,8 +16,12 @@ import java.util.Set;
  * @param sessionId the agent's session id, when it sent one
  * @param cwd the payload's working directory
  * @param toolName the tool about to run (tool events)
+ * @param toolTimeoutMs the timeout the tool call declares ({@code tool_input.timeout} or {@code timeout_ms}, in
+ *     milliseconds, as Claude Code's Bash has it), when it declares one
  */
-record HookEvent(Kind kind, String eventName, Option<String> sessionId, Option<String> cwd, Option<String> toolName) {
+record HookEvent(
+    Kind kind, String eventName, Option<String> sessionId, Option<String> cwd, Option<String> toolName,
+    Option<Long> toolTimeoutMs) {
 
   /** What the lock does per event. */
   enum Kind {
@@ -63,7 +67,28 @@ record HookEvent(Kind kind, String eventName, Option<String> sessionId, Option<S
       eventName = tool.isDefined() ? "preToolUse" : "unknown";
     }
     return new HookEvent(kindOf(eventName), eventName,
-        either(text(payload, "session_id"), text(payload, "sessionId")), text(payload, "cwd"), tool);
+        either(text(payload, "session_id"), text(payload, "sessionId")), text(payload, "cwd"), tool,
+        timeoutOf(payload));
+  }
+
+  private static Option<Long> timeoutOf(JsonObject payload) {
+    Object input = payload.get("tool_input");
+    if (!(input instanceof JsonObject)) {
+      input = payload.get("toolArgs");
+    }
+    if (!(input instanceof JsonObject)) {
+      return Option.none();
+    }
+    JsonObject args = (JsonObject) input;
+    Object timeout = args.get("timeout");
+    if (!(timeout instanceof Number)) {
+      timeout = args.get("timeout_ms");
+    }
+    if (!(timeout instanceof Number)) {
+      return Option.none();
+    }
+    double millis = ((Number) timeout).doubleValue();
+    return millis > 0 && millis < 7 * 24 * 3600_000d ? Option.some((long) millis) : Option.none();
   }
 
   private static Option<String> either(Option<String> first, Option<String> second) {

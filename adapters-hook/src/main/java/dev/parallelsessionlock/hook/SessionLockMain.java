@@ -6,11 +6,9 @@ import io.vavr.control.Option;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -50,14 +48,13 @@ public final class SessionLockMain {
       Map<String, String> env = System.getenv();
       HookConfig config = HookConfig.from(env);
       startWatchdog(config.deadline().toMillis());
-      byte[] input = readAtMost(System.in, HookRunner.MAX_INPUT_BYTES + 1);
       Option<String> event = args.length > 1 ? Option.some(args[1]) : Option.none();
-      // Anonymous classes, not lambdas, on the hook path: each lambda call site costs ~1 ms of cold start.
-      HookResult result = HookRunner.run(input, event, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
+      HookResult result = HookRunner.run(System.in, event, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
           new Supplier<ProcessRef>() {
             @Override
             public ProcessRef get() {
-              return AgentProcess.of(LocalProcesses.currentPid());
+              LocalProcesses table = LocalProcesses.system();
+              return AgentProcess.of(table, table.selfPid(), config.claudePid());
             }
           });
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
@@ -103,21 +100,5 @@ public final class SessionLockMain {
       // nothing left to tell it; the exit code still counts
     }
     Runtime.getRuntime().halt(exitCode);
-  }
-
-  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
-    byte[] buffer = new byte[8192];
-    int length = 0;
-    while (length < limit) {
-      if (length == buffer.length) {
-        buffer = Arrays.copyOf(buffer, Math.min(limit, buffer.length * 2));
-      }
-      int read = in.read(buffer, length, Math.min(buffer.length, limit) - length);
-      if (read < 0) {
-        break;
-      }
-      length += read;
-    }
-    return Arrays.copyOf(buffer, length);
   }
 }

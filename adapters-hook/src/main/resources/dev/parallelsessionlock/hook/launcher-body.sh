@@ -10,6 +10,12 @@ if [ -f "$AOT" ]; then
 elif [ -f "$JSA" ]; then
   case $JSA in *' '*) ;; *) CDS=-XX:SharedArchiveFile=$JSA ;; esac
 fi
+# The JVM decodes file names with the locale's charset: under C/POSIX (LANG unset, minimal containers) it
+# cannot name a non-ASCII path at all. Give it a UTF-8 locale when the agent gave none.
+case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
+  *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;;
+  *) LC_ALL=C.UTF-8; export LC_ALL ;;
+esac
 # JVM warnings go to stderr: the agent parses stdout.
 OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k -Xlog:disable -Xlog:all=warning:stderr"
 if [ "$1" = hook ]; then

@@ -24,7 +24,7 @@ final class HookEventTest {
         + "\"tool_use_id\":\"toolu_01ABC123\"}", null);
 
     assertThat(event).isEqualTo(new HookEvent(HookEvent.Kind.PRE_TOOL, "PreToolUse", Option.some("abc123"),
-        Option.some("/home/user/my-project"), Option.some("Bash")));
+        Option.some("/home/user/my-project"), Option.some("Bash"), Option.some(120_000L)));
     assertThat(event.isMutatingTool()).isTrue();
   }
 
@@ -44,7 +44,7 @@ final class HookEventTest {
         + "\"toolName\":\"edit\",\"toolArgs\":\"{\\\"path\\\":\\\"/repo/a.txt\\\"}\"}", "preToolUse");
 
     assertThat(event).isEqualTo(new HookEvent(HookEvent.Kind.PRE_TOOL, "preToolUse", Option.some("cp-1"),
-        Option.some("/repo"), Option.some("edit")));
+        Option.some("/repo"), Option.some("edit"), Option.none()));
     assertThat(event.isMutatingTool()).isTrue();
   }
 
@@ -93,6 +93,7 @@ final class HookEventTest {
     assertThat(parse("{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Read\"}", null).isMutatingTool()).isFalse();
     assertThat(parse("{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"view\"}", null).isMutatingTool()).isFalse();
     assertThat(parse("{\"hook_event_name\":\"PreToolUse\",\"tool_name\":42,\"session_id\":7}", null))
-        .isEqualTo(new HookEvent(HookEvent.Kind.PRE_TOOL, "PreToolUse", Option.none(), Option.none(), Option.none()));
+        .isEqualTo(new HookEvent(HookEvent.Kind.PRE_TOOL, "PreToolUse", Option.none(), Option.none(), Option.none(),
+            Option.none()));
   }
 }

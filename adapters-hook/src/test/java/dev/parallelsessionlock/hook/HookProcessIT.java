@@ -51,6 +51,9 @@ final class HookProcessIT {
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
           "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
       builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+      if (extraEnv.containsKey("LC_ALL")) { // a locale of the test's choosing, nothing inherited
+        builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
+      }
       builder.environment().put("SESSION_LOCK_DIR", locks.toString());
       builder.environment().putAll(extraEnv);
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -136,6 +139,40 @@ final class HookProcessIT {
     assertThat(bob.hook("", claude("PreToolUse", "bob", "Write"))).isEqualTo(new Result(0, "", ""));
     assertThat(bob.hook("", claude("SessionEnd", "bob", null))).isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(record())).isFalse();
+  }
+
+  @Test
+  void nonAsciiWorkspace_underTheCLocale_isLockedLikeAnyOther() throws Exception {
+    Path unicode = Files.createDirectory(temp.resolve("wörkspace ☃")).toRealPath();
+    Agent alice = new Agent(Map.of("LC_ALL", "C"));
+    Agent bob = new Agent(Map.of("LC_ALL", "C"));
+    String edit = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"%s\",\"cwd\":\"" + unicode
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + unicode + "/ä.txt\"}}";
+
+    Result first = alice.hook("", String.format(edit, "alice"));
+    Result second = bob.hook("", String.format(edit, "bob"));
+
+    assertThat(first).isEqualTo(new Result(0, "", ""));
+    assertThat(second.exit()).isEqualTo(2);
+    assertThat(second.stderr()).contains("held by alice", "Workspace " + unicode);
+    Path lease = locks.resolve("session-lock-" + dev.parallelsessionlock.core.WorkspaceHash.of(unicode.toString()).hex() + ".json");
+    assertThat(Files.readString(lease)).contains("\"path\":\"" + unicode + "\"");
+  }
+
+  @Test
+  void aWriteOf64MiB_isReadAndDeniedWithinTheDeadline() throws Exception {
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit")).exit()).isZero();
+    String head = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"bob\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":\"" + project + "/big.txt\",\"content\":\"";
+    String tail = "\"}}";
+    String payload = head + "x".repeat(JsonSkim.MAX_INPUT_BYTES - head.length() - tail.length()) + tail;
+
+    Result denied = bob.hook("", payload);
+
+    assertThat(denied.exit()).as(denied.stderr()).isEqualTo(2);
+    assertThat(denied.stderr()).contains("held by alice");
   }
 
   @Test
@@ -230,7 +267,7 @@ final class HookProcessIT {
     byte[] tenMegabytes = new byte[10 * 1024 * 1024];
     java.util.Arrays.fill(tenMegabytes, (byte) '{');
     assertThat(direct(tenMegabytes, Map.of()))
-        .isEqualTo(new Result(0, "", "session-lock: hook input is larger than 1048576 bytes; allowing\n"));
+        .isEqualTo(new Result(0, "", "session-lock: hook input nests deeper than 256 levels, no hook event; allowing\n"));
     assertThat(Files.exists(locks)).isFalse();
   }
 

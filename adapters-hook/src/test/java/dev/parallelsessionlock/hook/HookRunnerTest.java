@@ -229,9 +229,10 @@ final class HookRunnerTest {
         .containsExactly("session-lock: hook input is not a JSON object; allowing");
     assertThat(run(new byte[] {0, (byte) 0xff, 0x13, (byte) 0x80}, aliceAgent, Option.none()).exitCode()).isZero();
     assertThat(run("[1,2,3]".getBytes(StandardCharsets.UTF_8), aliceAgent, Option.none()).exitCode()).isZero();
-    HookResult huge = run(new byte[HookRunner.MAX_INPUT_BYTES + 1], aliceAgent, Option.none());
+    HookResult huge = HookRunner.run(Payloads.stream("{\"a\":\"", HookRunner.MAX_INPUT_BYTES, "\"}"), Option.none(),
+        HookConfig.from(env), temp, clock, () -> aliceAgent);
     assertThat(huge.exitCode()).isZero();
-    assertThat(huge.stderr()).containsExactly("session-lock: hook input is larger than 1048576 bytes; allowing");
+    assertThat(huge.stderr()).containsExactly("session-lock: hook input is larger than 67108864 bytes; allowing");
   }
 
   @Test

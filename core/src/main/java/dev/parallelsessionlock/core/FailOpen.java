@@ -39,7 +39,7 @@ public final class FailOpen {
     Option<LockRecord> holder = blocked.holder() == null ? Option.none() : blocked.holder();
     boolean sameSession = holder.isDefined() && caller != null && holder.get().sessionId().equals(caller.sessionId());
     if (holder.isDefined() && caller != null
-        && (caller.process().isSameProcessAs(holder.get().holder())
+        && (caller.isSameProcessAs(holder.get())
             || (sameSession && (!caller.process().isKnown() || !holder.get().holder().isKnown())))) {
       return allowWithWarning("lock result named the caller as a rival holder; allowing");
     }

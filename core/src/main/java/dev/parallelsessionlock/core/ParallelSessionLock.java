@@ -297,8 +297,7 @@ public final class ParallelSessionLock {
 
   /**
    * One pass of an operation: from the slot as read to a plan. Implemented by anonymous classes rather than
-   * lambdas because this runs in every hook process, where each lambda call site costs about a millisecond of
-   * cold start (LambdaMetafactory spins classes with ASM even when a CDS archive holds the proxies).
+   * lambdas: this runs in every hook process, whose path loads no lambda class (HookStartupIT).
    */
   private interface Planner<T> {
     Plan<T> plan(Option<Slot> current);

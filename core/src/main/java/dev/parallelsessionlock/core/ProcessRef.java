@@ -32,6 +32,14 @@ public record ProcessRef(long pid, Option<String> host, Option<Instant> startedA
     public boolean sameSpaceAs(Identity other) {
       return bootId.equals(other.bootId) && pidNamespace.equals(other.pidNamespace);
     }
+
+    /**
+     * Field by field, as {@code equals} would, but without a record's generated {@code equals}: its
+     * invokedynamic bootstrap spins classes at run time, milliseconds of every cold hook start.
+     */
+    public boolean sameAs(Identity other) {
+      return startTicks == other.startTicks && sameSpaceAs(other);
+    }
   }
 
   public ProcessRef {
@@ -69,7 +77,7 @@ public record ProcessRef(long pid, Option<String> host, Option<Instant> startedA
       return false;
     }
     if (identity.isDefined() && other.identity.isDefined()) {
-      return identity.get().equals(other.identity.get());
+      return identity.get().sameAs(other.identity.get());
     }
     return host.isDefined() && host.equals(other.host)
         && startedAt.isDefined() && startedAt.equals(other.startedAt);

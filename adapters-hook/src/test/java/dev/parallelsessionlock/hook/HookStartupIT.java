@@ -1,0 +1,104 @@
+package dev.parallelsessionlock.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hook path stays lean: the packaged jar runs each kind of hook call with class-load logging, and no class
+ * that costs milliseconds of a cold start may load: lambda proxies and the hidden classes that invokedynamic
+ * bootstraps spin (lambdas, a record's generated equals/hashCode/toString), the regex engine, picocli, and vavr's
+ * collections (their interfaces load with {@code Option}, cheaply from the archive; their classes are slow to
+ * initialise).
+ */
+final class HookStartupIT {
+
+  private static final Path JAR = Path.of(System.getProperty("session-lock.jar"));
+
+  @TempDir
+  Path temp;
+
+  private Path project;
+  private Path locks;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    project = Files.createDirectories(temp.resolve("project/.git")).getParent();
+    locks = temp.resolve("locks");
+  }
+
+  /** Classes that must not load on the hook path; the JVM's own LambdaForm base classes are fine. */
+  static List<String> forbidden(List<String> loaded) {
+    List<String> bad = new ArrayList<>();
+    for (String name : loaded) {
+      if (name.contains("$$Lambda") || name.matches("java\\.lang\\.invoke\\.LambdaForm\\$[A-Z]+/.*")
+          || name.startsWith("java.util.regex.") || name.equals("java.lang.runtime.ObjectMethods")
+          || name.startsWith("picocli.")
+          || name.matches("io\\.vavr\\.collection\\.(List|Vector|Array|Stream|Queue|Hash|Tree|LinkedHash|Iterator|Collections).*")) {
+        bad.add(name);
+      }
+    }
+    return bad;
+  }
+
+  private List<String> loadedBy(String payload, String... args) throws Exception {
+    Path log = temp.resolve("classes-" + System.nanoTime() + ".log");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xlog:class+load=info:file=" + log, "-cp", JAR.toString(), "dev.parallelsessionlock.hook.SessionLockMain"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+    builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process process = builder.start();
+    process.getOutputStream().write(payload.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> names = new ArrayList<>();
+    for (String line : Files.readAllLines(log)) {
+      String[] parts = line.split(" ");
+      if (parts.length > 1) {
+        names.add(parts[1]);
+      }
+    }
+    return names;
+  }
+
+  private String event(String name, String session, String extra) {
+    return "{\"hook_event_name\":\"" + name + "\",\"session_id\":\"" + session + "\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"make\",\"timeout\":600000" + extra + "}}";
+  }
+
+  @Test
+  void everyHookPath_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    List<List<String>> runs = List.of(
+        loadedBy(event("PreToolUse", "alice", ""), "hook"),                       // create
+        loadedBy(event("PreToolUse", "alice", ""), "hook"),                       // renew
+        loadedBy(event("PreToolUse", "bob", ""), "hook"),                         // deny
+        loadedBy(event("PostToolUse", "alice", ",\"x\":\"" + "y".repeat(300_000) + "\""), "hook"), // refresh, skim
+        loadedBy(event("Stop", "alice", ""), "hook"),                             // release
+        loadedBy("{\"toolName\":\"edit\",\"sessionId\":\"c\",\"cwd\":\"" + project + "\"}", "hook", "preToolUse"),
+        loadedBy("not json", "hook"));
+
+    for (List<String> loaded : runs) {
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.HookRunner");
+      assertThat(forbidden(loaded)).isEmpty();
+    }
+  }
+
+  @Test
+  void theCheck_findsWhatItLooksFor_inACommandThatUsesLambdas() throws Exception {
+    List<String> loaded = loadedBy("", "list");
+
+    assertThat(forbidden(loaded)).as("the command path uses lambdas; the check must see them").isNotEmpty();
+  }
+}
