@@ -278,10 +278,13 @@ final class Commands {
     }
     LockStatus.Held held = (LockStatus.Held) status;
     LockRecord record = held.record();
-    return "held by session " + record.sessionId() + " (pid " + record.pid() + ", "
-        + held.liveness().name().toLowerCase(Locale.ROOT) + ") for " + human(held.age()) + ", "
+    String process = record.holder().isKnown()
+        ? "pid " + record.pid() + ", " + held.liveness().name().toLowerCase(Locale.ROOT)
+        : "no agent process known, session id only";
+    return "held by session " + record.sessionId() + " (" + process + ") for " + human(held.age()) + ", "
         + (held.remaining().isZero() ? "lease expired" : human(held.remaining()) + " left")
-        + (held.takeable() ? "; another session may take it over" : "");
+        + (held.takeable() ? "; another session may take it over" : "")
+        + (record.details().path().isDefined() ? "; " + record.details().path().get() : "");
   }
 
   static JsonObject json(LockStatus status) {
@@ -300,6 +303,11 @@ final class Commands {
       json.put("session_id", held.record().sessionId());
       json.put("pid", held.record().pid());
       held.record().holder().host().forEach(host -> json.put("host", host));
+      held.record().details().path().forEach(path -> json.put("path", path));
+      held.record().details().takenOverFrom().forEach(from -> json.put("taken_over_from", from));
+      if (held.record().generation() != 0) {
+        json.put("generation", held.record().generation());
+      }
       json.put("liveness", held.liveness().name().toLowerCase(Locale.ROOT));
       json.put("held_for_ms", held.age().toMillis());
       json.put("remaining_ms", held.remaining().toMillis());
