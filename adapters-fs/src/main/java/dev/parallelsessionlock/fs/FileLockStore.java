@@ -144,8 +144,11 @@ public final class FileLockStore implements LockStore {
         identity = "dev " + unix.get("dev") + " ino " + unix.get("ino");
       }
       return Either.right(new FileLockStore(real, identity, durable, posix, guardTimeout));
-    } catch (IOException | SecurityException e) {
-      return refuse(dir, describe(e));
+    } catch (IOException e) {
+      // describe names the file already
+      return Either.left(new StoreFailure(null, "use lock directory", describe(e)));
+    } catch (SecurityException e) {
+      return refuse(dir, "not permitted");
     }
   }
 

@@ -133,8 +133,7 @@ final class ClassDataArchive {
     Map<String, String> env = builder.environment();
     env.put("SESSION_LOCK_DIR", work.resolve("locks").toString());
     env.put("SESSION_LOCK_OWNER", "session");
-    env.remove("CLAUDE_PROJECT_DIR");
-    env.remove("CLAUDE_FILE_LOCK");
+    env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT") || name.startsWith("GEMINI"));
     Process process = builder.start();
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();

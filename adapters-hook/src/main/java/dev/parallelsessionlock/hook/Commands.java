@@ -3,50 +3,62 @@ package dev.parallelsessionlock.hook;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.fs.ProcessTableLiveness;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
-/** The commands for people: install, uninstall, status, list, release, demo, help and version. */
+/** The commands for people: install, uninstall, status, list, release, prune, doctor, demo, help, version. */
 final class Commands {
 
   static final String HELP = String.join("\n",
       "session-lock - stops parallel AI coding sessions from colliding in one workspace",
       "",
       "Usage:",
-      "  session-lock install [--agent claude|copilot] [--scope project|local|user] [--dir DIR]",
-      "      copy the executable to a stable place and register the hooks (default: claude, project scope)",
-      "  session-lock uninstall [--agent claude|copilot] [--scope project|local|user] [--dir DIR]",
-      "      remove exactly the hook registrations install added",
+      "  session-lock install [--agent claude|copilot|codex|gemini] [--scope project|local|user] [--dir DIR] [--trust]",
+      "      copy the executable to a stable place and register the hooks (default: claude, project scope);",
+      "      --trust (codex): record the trust Codex asks for in /hooks",
+      "  session-lock uninstall [--agent ...] [--scope ...] [--dir DIR] [--purge]",
+      "      remove exactly what install added; --purge also removes the installed copy when nothing uses it",
+      "  session-lock doctor [--dir DIR]            is protection really on here? one line per problem",
       "  session-lock status [--json] [--dir DIR]   who holds the workspace lock, alive or not, time left",
       "  session-lock list [--json]                 every lock in the lock directory",
       "  session-lock release --force [--dir DIR]   remove the workspace lock, whoever holds it",
+      "  session-lock prune                         remove locks of dead holders and long-expired leases",
       "  session-lock demo                          two sessions contending, through the real hook",
-      "  session-lock hook [EVENT]                  run as an agent hook: one event as JSON on stdin",
+      "  session-lock hook [--agent NAME] [EVENT]   run as an agent hook: one event as JSON on stdin",
       "  session-lock --help | --version",
       "",
-      "DIR defaults to $CLAUDE_PROJECT_DIR, else the git work tree around the current directory.",
+      "DIR must be an existing directory; it defaults to $CLAUDE_PROJECT_DIR, else the current directory; the",
+      "workspace is the git work tree around it.",
       "",
       "Exit codes:",
       "  0   success; in hook mode the tool call proceeds (also on any internal error: the hook fails open)",
       "  2   hook mode only: the tool call is denied, another live session holds the workspace",
-      "  64  usage error",
+      "  3   doctor: protection is not fully on (one line per problem)",
+      "  64  usage error (unknown command or option, a --dir that is no directory)",
       "  65  a settings file is malformed; it was left untouched",
       "  69  the lock directory or the install location cannot be used",
       "  70  internal error",
@@ -54,13 +66,30 @@ final class Commands {
       "Environment:",
       "  CLAUDE_FILE_LOCK=0        opt out: the hook allows everything and touches nothing",
       "  SESSION_LOCK_DIR          lock records (default ~/.claude/runtime)",
-      "  SESSION_LOCK_TTL_MS       lease length (default 300000)",
+      "  SESSION_LOCK_TTL_MS       lease length (default 300000, at most 86400000)",
       "  SESSION_LOCK_DEADLINE_MS  the hook allows if it has not decided by then (default 1000)",
       "  SESSION_LOCK_OWNER        process (default) or session: what makes two events the same owner",
       "  SESSION_LOCK_HOME         install location (default ~/.local/share/parallel-session-lock)",
       "  SESSION_LOCK_JAVA         install: the java the hook runs on (default: the one running install;",
       "                            with Java 25+ install builds an AOT cache, else a CDS archive)",
       "");
+
+  /** The options each command takes; those in {@link #WITH_VALUE} take a value. */
+  private static final Map<String, Set<String>> OPTIONS = Map.of(
+      "install", Set.of("--agent", "--scope", "--dir", "--trust"),
+      "uninstall", Set.of("--agent", "--scope", "--dir", "--purge"),
+      "doctor", Set.of("--dir"),
+      "status", Set.of("--json", "--dir"),
+      "list", Set.of("--json"),
+      "release", Set.of("--force", "--dir"),
+      "prune", Set.of(),
+      "demo", Set.of());
+  private static final Set<String> WITH_VALUE = Set.of("--dir", "--agent", "--scope");
+
+  /** Records whose lease ended longer ago than this are pruned even when their holder cannot be probed. */
+  static final Duration PRUNE_AFTER = Duration.ofDays(1);
+  /** Unreadable records kept aside are pruned after this long. */
+  static final Duration PRUNE_KEPT_ASIDE_AFTER = Duration.ofDays(7);
 
   private final Map<String, String> env;
   private final Path cwd;
@@ -78,56 +107,82 @@ final class Commands {
 
   /** Runs one command line; returns the exit code. */
   int run(String[] args) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0) {
       out.print(HELP);
-      return args.length == 0 ? ExitCodes.USAGE : ExitCodes.OK;
+      return ExitCodes.USAGE;
     }
     if (args[0].equals("--version") || args[0].equals("version")) {
       out.println("session-lock " + Version.TEXT);
       return ExitCodes.OK;
     }
-    Either<String, Map<String, String>> options = options(args);
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h") || arg.equals("help")) {
+        out.print(HELP);
+        return ExitCodes.OK;
+      }
+    }
+    if (!OPTIONS.containsKey(args[0])) {
+      return usage("unknown command '" + args[0] + "'");
+    }
+    Either<String, Map<String, String>> options = options(args[0], args);
     if (options.isLeft()) {
       return usage(options.getLeft());
     }
     Map<String, String> flags = options.get();
-    if (flags.containsKey("--help")) {
-      out.print(HELP);
-      return ExitCodes.OK;
+    if (flags.containsKey("--dir")) {
+      Path dir = cwd.resolve(flags.get("--dir"));
+      if (!Files.isDirectory(dir)) {
+        return usage("--dir " + flags.get("--dir") + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+      }
     }
     switch (args[0]) {
       case "install":
       case "uninstall":
         return installOrUninstall(args[0].equals("install"), flags);
+      case "doctor":
+        return new Doctor(installer(flags), workspace(flags), env, out).run();
       case "status":
         return status(flags);
       case "list":
         return list(flags);
       case "release":
         return release(flags);
-      case "demo":
-        return Demo.run(out, clock);
+      case "prune":
+        return prune();
       default:
-        return usage("unknown command '" + args[0] + "'");
+        return Demo.run(out, err, clock);
     }
   }
 
-  private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--dir", "--agent", "--scope");
-  private static final java.util.Set<String> SWITCHES = java.util.Set.of("--json", "--force", "--help");
-
-  private static Either<String, Map<String, String>> options(String[] args) {
+  /** {@code --name value} and {@code --name=value}; only the options {@code command} takes. */
+  private static Either<String, Map<String, String>> options(String command, String[] args) {
     Map<String, String> flags = new HashMap<>();
+    Set<String> allowed = OPTIONS.get(command);
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
-      if (WITH_VALUE.contains(arg)) {
-        if (i + 1 >= args.length) {
-          return Either.left(arg + " needs a value");
+      String name = arg;
+      String value = null;
+      int equals = arg.indexOf('=');
+      if (arg.startsWith("--") && equals > 0) {
+        name = arg.substring(0, equals);
+        value = arg.substring(equals + 1);
+      }
+      if (!allowed.contains(name)) {
+        return Either.left((name.startsWith("-") ? "" + command + " takes no option '" + name + "'"
+            : "unexpected argument '" + arg + "'"));
+      }
+      if (WITH_VALUE.contains(name)) {
+        if (value == null) {
+          if (i + 1 >= args.length) {
+            return Either.left(name + " needs a value");
+          }
+          value = args[++i];
         }
-        flags.put(arg, args[++i]);
-      } else if (SWITCHES.contains(arg)) {
-        flags.put(arg, "");
+        flags.put(name, value);
+      } else if (value != null) {
+        return Either.left(name + " takes no value");
       } else {
-        return Either.left("unknown option '" + arg + "'");
+        flags.put(name, "");
       }
     }
     return Either.right(flags);
@@ -139,21 +194,31 @@ final class Commands {
   }
 
   private Path workspace(Map<String, String> flags) {
-    Option<String> projectDir = Option.of(flags.get("--dir")).orElse(Option.of(env.get("CLAUDE_PROJECT_DIR")).filter(d -> !d.isBlank()));
-    return Workspaces.resolve(projectDir, Option.none(), cwd);
+    Option<String> dir = Option.of(flags.get("--dir")).map(d -> cwd.resolve(d).toString())
+        .orElse(Option.of(env.get("CLAUDE_PROJECT_DIR")).filter(d -> !d.isBlank()));
+    return Workspaces.resolve(dir, Option.none(), cwd);
+  }
+
+  private Installer installer(Map<String, String> flags) {
+    Path home = HookConfig.home(env);
+    return new Installer(workspace(flags), home, Installer.defaultInstallHome(env, home, cwd), env);
   }
 
   private int installOrUninstall(boolean install, Map<String, String> flags) {
-    Installer.Agent agent;
+    Option<Agent> agent = Agent.parse(flags.getOrDefault("--agent", "claude"));
     Installer.Scope scope;
     try {
-      agent = Installer.Agent.valueOf(flags.getOrDefault("--agent", "claude").toUpperCase(Locale.ROOT));
       scope = Installer.Scope.valueOf(flags.getOrDefault("--scope", "project").toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      return usage("--agent takes claude or copilot, --scope takes project, local or user");
+      return usage("--scope takes project, local or user");
     }
-    Path home = HookConfig.home(env);
-    Installer installer = new Installer(workspace(flags), home, Installer.defaultInstallHome(env, home));
+    if (agent.isEmpty()) {
+      return usage("--agent takes claude, copilot, codex or gemini");
+    }
+    if (flags.containsKey("--trust") && agent.get() != Agent.CODEX) {
+      return usage("--trust is for --agent codex");
+    }
+    Installer installer = installer(flags);
     Either<Installer.Failure, List<String>> result;
     if (install) {
       Option<Path> jar = runningJar();
@@ -165,9 +230,13 @@ final class Commands {
       Path java = chosenJava != null && !chosenJava.isBlank()
           ? Path.of(chosenJava)
           : Path.of(System.getProperty("java.home"), "bin", "java");
-      result = installer.install(agent, scope, jar.get(), java);
+      result = installer.install(agent.get(), scope, jar.get(), java, flags.containsKey("--trust"));
     } else {
-      result = installer.uninstall(agent, scope);
+      result = installer.uninstall(agent.get(), scope);
+      if (result.isRight() && flags.containsKey("--purge")) {
+        Either<Installer.Failure, List<String>> purged = installer.purge();
+        result = purged.isLeft() ? Either.left(purged.getLeft()) : Either.right(result.get().appendAll(purged.get()));
+      }
     }
     if (result.isLeft()) {
       err.println("session-lock: " + result.getLeft().message());
@@ -186,15 +255,21 @@ final class Commands {
     }
   }
 
-  private Either<Integer, ParallelSessionLock> openLock() {
+  private Either<Integer, FileLockStore> openStore() {
     HookConfig config = HookConfig.from(env);
     config.warnings().forEach(w -> err.println("session-lock: " + w));
-    Either<dev.parallelsessionlock.core.StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir());
+    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir());
     if (store.isLeft()) {
       err.println("session-lock: " + store.getLeft().describe());
       return Either.left(ExitCodes.UNAVAILABLE);
     }
-    return Either.right(ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock).withTtl(config.ttl()));
+    return Either.right(store.get());
+  }
+
+  private Either<Integer, ParallelSessionLock> openLock() {
+    HookConfig config = HookConfig.from(env);
+    return openStore().map(store ->
+        ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock).withTtl(config.ttl()));
   }
 
   private int failed(LockFailure failure) {
@@ -235,11 +310,19 @@ final class Commands {
       return failed(all.getLeft());
     }
     if (flags.containsKey("--json")) {
-      out.println(JsonWriter.string(new JsonArray(all.get().map(Commands::json).toJavaList())));
+      JsonArray array = new JsonArray();
+      for (LockStatus status : all.get()) {
+        array.add(json(status));
+      }
+      out.println(JsonWriter.string(array));
     } else if (all.get().isEmpty()) {
       out.println("no locks");
     } else {
-      all.get().forEach(status -> out.println(status.key().name() + "  " + describe(status)));
+      StringBuilder text = new StringBuilder();
+      for (LockStatus status : all.get()) {
+        text.append(status.key().name()).append("  ").append(describe(status)).append('\n');
+      }
+      out.print(text);
     }
     return ExitCodes.OK;
   }
@@ -259,8 +342,8 @@ final class Commands {
     }
     if (removed.get().isEmpty()) {
       out.println("no lock on " + workspace);
-    } else if (removed.get().get() instanceof Slot.Held) {
-      LockRecord record = ((Slot.Held) removed.get().get()).record();
+    } else if (removed.get().get() instanceof Slot.Held held) {
+      LockRecord record = held.record();
       out.println("removed the lock of session " + record.sessionId() + " (pid " + record.pid() + ") on " + workspace);
     } else {
       out.println("removed an unreadable lock record on " + workspace + " (its bytes are kept aside as *.corrupt-*)");
@@ -268,18 +351,72 @@ final class Commands {
     return ExitCodes.OK;
   }
 
+  /**
+   * Removes records whose holder is provably dead, or whose lease ended more than {@link #PRUNE_AFTER} ago, each
+   * with a conditional delete (a record that changed meanwhile stays), and kept-aside copies older than
+   * {@link #PRUNE_KEPT_ASIDE_AFTER}; prints what it removed.
+   */
+  private int prune() {
+    Either<Integer, FileLockStore> store = openStore();
+    if (store.isLeft()) {
+      return store.getLeft();
+    }
+    Either<StoreFailure, List<Slot>> slots = store.get().list();
+    if (slots.isLeft()) {
+      err.println("session-lock: " + slots.getLeft().describe());
+      return ExitCodes.UNAVAILABLE;
+    }
+    ProcessTableLiveness liveness = ProcessTableLiveness.forThisHost();
+    Instant now = clock.instant();
+    int removed = 0;
+    for (Slot slot : slots.get()) {
+      if (!(slot instanceof Slot.Held held)) {
+        continue;
+      }
+      LockRecord record = held.record();
+      boolean dead = liveness.of(record.holder()) == Liveness.DEAD;
+      boolean expiredLongAgo = now.isAfter(record.expiresAt().plus(PRUNE_AFTER));
+      if (!dead && !expiredLongAgo) {
+        continue;
+      }
+      Either<StoreFailure, WriteOutcome> deleted = store.get().delete(slot);
+      if (deleted.isRight() && deleted.get() == WriteOutcome.WRITTEN) {
+        removed++;
+        out.println("removed " + slot.key().name() + ": session " + record.sessionId() + " (pid " + record.pid() + ", "
+            + (dead ? "dead" : "lease ended " + human(Duration.between(record.expiresAt(), now)) + " ago") + ")"
+            + (record.details().path().isDefined() ? " " + record.details().path().get() : ""));
+      }
+    }
+    Either<StoreFailure, List<Path>> kept = store.get().keptAside();
+    if (kept.isRight()) {
+      for (Path aside : kept.get()) {
+        try {
+          if (Files.getLastModifiedTime(aside).toInstant().plus(PRUNE_KEPT_ASIDE_AFTER).isBefore(now)) {
+            Files.delete(aside);
+            removed++;
+            out.println("removed " + aside.getFileName() + ": an unreadable record kept aside more than "
+                + PRUNE_KEPT_ASIDE_AFTER.toDays() + " days");
+          }
+        } catch (IOException e) {
+          err.println("session-lock: cannot remove " + aside + ": " + Installer.describe(e));
+        }
+      }
+    }
+    out.println(removed == 0 ? "nothing to prune" : "pruned " + removed);
+    return ExitCodes.OK;
+  }
+
   static String describe(LockStatus status) {
     if (status instanceof LockStatus.Free) {
       return "free";
     }
-    if (status instanceof LockStatus.Unreadable) {
-      LockStatus.Unreadable unreadable = (LockStatus.Unreadable) status;
+    if (status instanceof LockStatus.Unreadable unreadable) {
       return "unreadable record (" + unreadable.problem() + "), counted as held until " + unreadable.freeAt();
     }
     LockStatus.Held held = (LockStatus.Held) status;
     LockRecord record = held.record();
     String process = record.holder().isKnown()
-        ? "pid " + record.pid() + ", " + held.liveness().name().toLowerCase(Locale.ROOT)
+        ? "pid " + record.pid() + ", " + (held.liveness() == Liveness.DEAD ? "DEAD" : held.liveness().name().toLowerCase(Locale.ROOT))
         : "no agent process known, session id only";
     return "held by session " + record.sessionId() + " (" + process + ") for " + human(held.age()) + ", "
         + (held.remaining().isZero() ? "lease expired" : human(held.remaining()) + " left")
@@ -292,21 +429,27 @@ final class Commands {
     json.put("key", status.key().name());
     if (status instanceof LockStatus.Free) {
       json.put("state", "free");
-    } else if (status instanceof LockStatus.Unreadable) {
-      LockStatus.Unreadable unreadable = (LockStatus.Unreadable) status;
+    } else if (status instanceof LockStatus.Unreadable unreadable) {
       json.put("state", "unreadable");
       json.put("problem", unreadable.problem());
       json.put("free_at", unreadable.freeAt().toString());
     } else {
       LockStatus.Held held = (LockStatus.Held) status;
+      LockRecord record = held.record();
       json.put("state", "held");
-      json.put("session_id", held.record().sessionId());
-      json.put("pid", held.record().pid());
-      held.record().holder().host().forEach(host -> json.put("host", host));
-      held.record().details().path().forEach(path -> json.put("path", path));
-      held.record().details().takenOverFrom().forEach(from -> json.put("taken_over_from", from));
-      if (held.record().generation() != 0) {
-        json.put("generation", held.record().generation());
+      json.put("session_id", record.sessionId());
+      json.put("pid", record.pid());
+      if (record.holder().host().isDefined()) {
+        json.put("host", record.holder().host().get());
+      }
+      if (record.details().path().isDefined()) {
+        json.put("path", record.details().path().get());
+      }
+      if (record.details().takenOverFrom().isDefined()) {
+        json.put("taken_over_from", record.details().takenOverFrom().get());
+      }
+      if (record.generation() != 0) {
+        json.put("generation", record.generation());
       }
       json.put("liveness", held.liveness().name().toLowerCase(Locale.ROOT));
       json.put("held_for_ms", held.age().toMillis());
@@ -318,6 +461,9 @@ final class Commands {
 
   static String human(Duration duration) {
     long seconds = Math.max(0, duration.getSeconds());
+    if (seconds >= 86400) {
+      return (seconds / 86400) + "d" + (seconds % 86400 / 3600) + "h";
+    }
     if (seconds >= 3600) {
       return (seconds / 3600) + "h" + (seconds % 3600 / 60) + "m";
     }

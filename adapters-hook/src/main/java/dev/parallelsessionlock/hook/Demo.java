@@ -20,13 +20,13 @@ final class Demo {
 
   private Demo() {}
 
-  static int run(PrintStream out, Clock clock) {
+  static int run(PrintStream out, PrintStream err, Clock clock) {
     Path temp;
     try {
       temp = Files.createTempDirectory("session-lock-demo");
       Files.createDirectory(temp.resolve("project"));
     } catch (IOException e) {
-      out.println("demo: cannot create a temp directory: " + e);
+      err.println("session-lock: demo cannot create a temp directory: " + Installer.describe(e));
       return ExitCodes.UNAVAILABLE;
     }
     Path project = temp.resolve("project");

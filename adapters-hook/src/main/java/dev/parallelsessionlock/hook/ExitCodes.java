@@ -6,7 +6,9 @@ final class ExitCodes {
   static final int OK = 0;
   /** Hook mode only: the tool call is denied, another session holds the workspace. */
   static final int DENY = 2;
-  /** Unknown command or option. */
+  /** {@code doctor}: protection is not fully on; one line per problem says what to do. */
+  static final int PROBLEMS = 3;
+  /** Unknown command or option, or a {@code --dir} that is no directory. */
   static final int USAGE = 64;
   /** A settings file is malformed; it was left untouched. */
   static final int MALFORMED = 65;

@@ -19,13 +19,18 @@ import java.util.Map;
  *   <li>{@code SESSION_LOCK_OWNER}: {@code process} (default: the same agent process is the same owner even
  *       when its session id changes) or {@code session} (only the session id counts).</li>
  *   <li>{@code CLAUDE_PID}: Claude Code's own pid, the agent process when it is an ancestor of the hook.</li>
+ *   <li>{@code COPILOT_CLI}, {@code GEMINI_SESSION_ID}, {@code CLAUDECODE}: which client runs the hook.</li>
+ *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get.</li>
  * </ul>
  */
 record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
-    Option<String> claudePid, List<String> warnings) {
+    Option<String> claudePid, Option<Agent> environmentAgent, Option<String> sessionFromEnvironment,
+    Path noticeDir, Option<String> launcher, List<String> warnings) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
+  /** A lease longer than a day is a mistake: a dead holder on another host would block for that long. */
+  static final long MAX_TTL_MS = 86_400_000L;
 
   static HookConfig from(Map<String, String> env) {
     // java.util, not vavr, collections on the hook path: vavr's List hierarchy is slow to initialise.
@@ -40,8 +45,12 @@ record HookConfig(
     }
     Path lockDir = lockDirVariable.isDefined() ? Path.of(lockDirVariable.get()) : home.resolve(".claude").resolve("runtime");
     Option<Long> ttlMs = positiveMillis(env, "SESSION_LOCK_TTL_MS");
+    if (ttlMs.isDefined() && ttlMs.get() > MAX_TTL_MS) {
+      ttlMs = Option.none();
+    }
     if (env.containsKey("SESSION_LOCK_TTL_MS") && ttlMs.isEmpty()) {
-      warnings.add("SESSION_LOCK_TTL_MS=" + env.get("SESSION_LOCK_TTL_MS") + " is not a positive number of milliseconds; using 300000");
+      warnings.add("SESSION_LOCK_TTL_MS=" + env.get("SESSION_LOCK_TTL_MS") + " is not a number of milliseconds from 1 to "
+          + MAX_TTL_MS + " (a day); using 300000");
     }
     Option<Long> deadlineMs = positiveMillis(env, "SESSION_LOCK_DEADLINE_MS");
     if (env.containsKey("SESSION_LOCK_DEADLINE_MS") && deadlineMs.isEmpty()) {
@@ -57,7 +66,21 @@ record HookConfig(
         !owner.equals("session"),
         nonBlank(env, "CLAUDE_PROJECT_DIR"),
         nonBlank(env, "CLAUDE_PID"),
+        Agent.fromEnvironment(env),
+        nonBlank(env, "CLAUDE_CODE_SESSION_ID").orElse(nonBlank(env, "GEMINI_SESSION_ID")),
+        Path.of(System.getProperty("java.io.tmpdir"), "session-lock-" + System.getProperty("user.name"), "notices"),
+        nonBlank(env, "SESSION_LOCK_LAUNCHER"),
         List.copyOf(warnings));
+  }
+
+  /**
+   * The command that frees a workspace, for a deny reason: the launcher that runs this hook (the launcher sets
+   * {@code SESSION_LOCK_LAUNCHER}), by absolute path, since nothing puts {@code session-lock} on PATH; every
+   * word quoted for sh.
+   */
+  String releaseHint(Path workspace) {
+    String program = launcher.isDefined() ? ShellCommands.quote(launcher.get()) : "session-lock";
+    return program + " release --force --dir " + ShellCommands.quote(workspace.toString());
   }
 
   /** The user's home: {@code HOME}, else the JVM's {@code user.home}. */

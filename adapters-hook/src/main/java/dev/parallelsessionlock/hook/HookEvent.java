@@ -1,9 +1,11 @@
 package dev.parallelsessionlock.hook;
 
+import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
+import com.grack.nanojson.JsonParser;
+import com.grack.nanojson.JsonParserException;
 import io.vavr.control.Option;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * One hook invocation, normalised across agents. Claude Code (and Copilot's PascalCase hooks) send
@@ -18,36 +20,38 @@ import java.util.Set;
  * @param toolName the tool about to run (tool events)
  * @param toolTimeoutMs the timeout the tool call declares ({@code tool_input.timeout} or {@code timeout_ms}, in
  *     milliseconds, as Claude Code's Bash has it), when it declares one
+ * @param command a shell tool's command line ({@code tool_input.command} / {@code toolArgs.command})
+ * @param backgroundWorkRunning Claude Code's {@code Stop} lists background tasks (subagents) still running
  */
 record HookEvent(
     Kind kind, String eventName, Option<String> sessionId, Option<String> cwd, Option<String> toolName,
-    Option<Long> toolTimeoutMs) {
+    Option<Long> toolTimeoutMs, Option<String> command, boolean backgroundWorkRunning) {
+
+  HookEvent(Kind kind, String eventName, Option<String> sessionId, Option<String> cwd, Option<String> toolName,
+      Option<Long> toolTimeoutMs) {
+    this(kind, eventName, sessionId, cwd, toolName, toolTimeoutMs, Option.none(), false);
+  }
 
   /** What the lock does per event. */
   enum Kind {
-    /** PreToolUse / preToolUse: acquire before a mutating tool. */
+    /** PreToolUse / preToolUse / BeforeTool: acquire before a mutating tool. */
     PRE_TOOL,
-    /** PostToolUse / PostToolUseFailure: refresh the lease after a mutating tool. */
+    /** PostToolUse / PostToolUseFailure / AfterTool: refresh the lease after a mutating tool. */
     POST_TOOL,
-    /** Stop / agentStop / SessionEnd / sessionEnd: release. */
+    /** Stop / agentStop / AfterAgent / SessionEnd / sessionEnd: release. */
     END,
     /** Anything else (SubagentStop must not release the parent's lock): nothing. */
     IGNORED
   }
 
-  /** Tools that change the workspace, by Claude Code, Copilot CLI and Codex names. */
-  static final Set<String> MUTATING_TOOLS = Set.of(
-      "Edit", "Write", "MultiEdit", "NotebookEdit", "Bash", "PowerShell",
-      "edit", "create", "bash", "powershell", "apply_patch", "str_replace_editor");
-
-  /** The matcher the installer registers for Claude Code's tool events. */
-  static final String CLAUDE_MATCHER = "Edit|Write|MultiEdit|NotebookEdit|Bash|PowerShell";
-
-  /** The matcher the installer registers for Copilot CLI's tool events. */
-  static final String COPILOT_MATCHER = "edit|create|bash|powershell|apply_patch|str_replace_editor";
-
   boolean isMutatingTool() {
-    return toolName.isDefined() && MUTATING_TOOLS.contains(toolName.get());
+    return toolName.isDefined() && Agent.MUTATING_TOOLS.contains(toolName.get());
+  }
+
+  /** A shell tool whose command only reads (see {@link ShellCommands}): it needs no lease. */
+  boolean isReadOnlyShell() {
+    return toolName.isDefined() && Agent.SHELL_TOOLS.contains(toolName.get())
+        && command.isDefined() && ShellCommands.isReadOnly(command.get());
   }
 
   /**
@@ -66,20 +70,49 @@ record HookEvent(
     } else {
       eventName = tool.isDefined() ? "preToolUse" : "unknown";
     }
+    Option<JsonObject> args = toolArgs(payload);
     return new HookEvent(kindOf(eventName), eventName,
         either(text(payload, "session_id"), text(payload, "sessionId")), text(payload, "cwd"), tool,
-        timeoutOf(payload));
+        args.isDefined() ? timeoutOf(args.get()) : Option.none(),
+        args.isDefined() ? text(args.get(), "command") : Option.none(),
+        backgroundWorkRunning(payload));
   }
 
-  private static Option<Long> timeoutOf(JsonObject payload) {
+  /** The tool's arguments: {@code tool_input}, or Copilot's {@code toolArgs} (an object, or JSON in a string). */
+  private static Option<JsonObject> toolArgs(JsonObject payload) {
     Object input = payload.get("tool_input");
     if (!(input instanceof JsonObject)) {
       input = payload.get("toolArgs");
     }
-    if (!(input instanceof JsonObject)) {
-      return Option.none();
+    if (input instanceof String) {
+      try {
+        input = JsonParser.object().from((String) input);
+      } catch (JsonParserException notAnObject) {
+        return Option.none();
+      }
     }
-    JsonObject args = (JsonObject) input;
+    return input instanceof JsonObject ? Option.some((JsonObject) input) : Option.none();
+  }
+
+  /** Whether {@code background_tasks} lists one that is not finished ({@code running}, {@code pending}). */
+  private static boolean backgroundWorkRunning(JsonObject payload) {
+    Object tasks = payload.get("background_tasks");
+    if (!(tasks instanceof JsonArray)) {
+      return false;
+    }
+    for (Object task : (JsonArray) tasks) {
+      if (task instanceof JsonObject) {
+        Object status = ((JsonObject) task).get("status");
+        if (!(status instanceof String) || (!status.equals("completed") && !status.equals("failed")
+            && !status.equals("killed") && !status.equals("cancelled") && !status.equals("stopped"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Option<Long> timeoutOf(JsonObject args) {
     Object timeout = args.get("timeout");
     if (!(timeout instanceof Number)) {
       timeout = args.get("timeout_ms");
@@ -98,12 +131,15 @@ record HookEvent(
   static Kind kindOf(String eventName) {
     switch (eventName.toLowerCase(Locale.ROOT)) {
       case "pretooluse":
+      case "beforetool":
         return Kind.PRE_TOOL;
       case "posttooluse":
       case "posttoolusefailure":
+      case "aftertool":
         return Kind.POST_TOOL;
       case "stop":
       case "agentstop":
+      case "afteragent":
       case "sessionend":
         return Kind.END;
       default:

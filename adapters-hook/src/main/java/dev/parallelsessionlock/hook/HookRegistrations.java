@@ -15,33 +15,65 @@ final class HookRegistrations {
   /** A shell comment at the end of every registered command; how install and uninstall find their own. */
   static final String MARKER = "# parallel-session-lock";
 
-  /** One event to register: name, matcher (or null), timeout in seconds, and the event argument to pass. */
-  record Registration(String event, String matcher, int timeoutSeconds, String eventArgument) {}
+  /**
+   * One event to register.
+   *
+   * @param event the agent's event name
+   * @param matched whether the group carries the agent's mutating-tool matcher
+   * @param timeoutSeconds the handler's timeout (Gemini's file takes milliseconds; the installer converts)
+   * @param passEvent whether the command passes the event name (Copilot's camelCase payloads name none)
+   */
+  record Registration(String event, boolean matched, int timeoutSeconds, boolean passEvent) {}
 
-  static final List<Registration> CLAUDE = List.of(
-      new Registration("PreToolUse", HookEvent.CLAUDE_MATCHER, 10, ""),
-      new Registration("PostToolUse", HookEvent.CLAUDE_MATCHER, 10, ""),
-      new Registration("PostToolUseFailure", HookEvent.CLAUDE_MATCHER, 10, ""),
-      new Registration("Stop", null, 10, ""),
-      // SessionEnd hooks share a 1.5 s budget unless a hook asks for more.
-      new Registration("SessionEnd", null, 5, ""));
-
-  static final List<Registration> COPILOT = List.of(
-      new Registration("preToolUse", HookEvent.COPILOT_MATCHER, 10, " preToolUse"),
-      new Registration("postToolUse", HookEvent.COPILOT_MATCHER, 10, " postToolUse"),
-      new Registration("postToolUseFailure", HookEvent.COPILOT_MATCHER, 10, " postToolUseFailure"),
-      new Registration("agentStop", null, 10, " agentStop"),
-      new Registration("sessionEnd", null, 5, " sessionEnd"));
+  /** What each agent gets registered. SessionEnd budgets are short: 1.5 s in Claude Code, 3 s in Codex. */
+  static List<Registration> registrations(Agent agent) {
+    switch (agent) {
+      case COPILOT:
+        return List.of(
+            new Registration("preToolUse", true, 10, true),
+            new Registration("postToolUse", true, 10, true),
+            new Registration("postToolUseFailure", true, 10, true),
+            new Registration("agentStop", false, 10, true),
+            new Registration("sessionEnd", false, 5, true));
+      case CODEX:
+        return List.of(
+            new Registration("PreToolUse", true, 10, false),
+            new Registration("PostToolUse", true, 10, false),
+            new Registration("Stop", false, 10, false),
+            new Registration("SessionEnd", false, 3, false));
+      case GEMINI:
+        return List.of(
+            new Registration("BeforeTool", true, 10, false),
+            new Registration("AfterTool", true, 10, false),
+            new Registration("AfterAgent", false, 10, false),
+            new Registration("SessionEnd", false, 5, false));
+      default:
+        return List.of(
+            new Registration("PreToolUse", true, 10, false),
+            new Registration("PostToolUse", true, 10, false),
+            new Registration("PostToolUseFailure", true, 10, false),
+            new Registration("Stop", false, 10, false),
+            new Registration("SessionEnd", false, 5, false));
+    }
+  }
 
   private HookRegistrations() {}
 
   /**
-   * The shell command an agent runs. It exits 0 when the launcher is gone, because a missing program exits 127
-   * and Copilot CLI denies every tool call when a preToolUse hook fails.
+   * The shell command an agent runs. When the launcher is gone it still exits 0 (a missing program exits 127,
+   * and Copilot CLI denies every tool call when a preToolUse hook fails) but says so, once per agent process
+   * ({@code $PPID}): as a {@code systemMessage} where the agent shows one, on stderr for Copilot CLI.
    */
-  static String command(String launcher, String eventArgument) {
-    String quoted = "'" + launcher.replace("'", "'\\''") + "'";
-    return "f=" + quoted + "; [ -x \"$f\" ] && exec \"$f\" hook" + eventArgument + "; exit 0 " + MARKER;
+  static String command(String launcher, Agent agent, Registration registration) {
+    String notice = "session-lock: its launcher is missing (install home removed?); the workspace lock is OFF"
+        + " until you run session-lock install again";
+    String say = agent == Agent.COPILOT
+        ? "echo '" + notice + "' >&2"
+        : "echo '{\"systemMessage\":\"" + notice + "\"}'";
+    return "f=" + ShellCommands.quote(launcher) + "; [ -x \"$f\" ] && exec \"$f\" hook --agent " + agent.id
+        + (registration.passEvent() ? " " + registration.event() : "")
+        + "; m=\"${TMPDIR:-/tmp}/session-lock-gone-$(id -u)-$PPID\"; [ -e \"$m\" ] || { : > \"$m\"; " + say
+        + "; }; exit 0 " + MARKER;
   }
 
   static boolean isOurs(Object handler, String commandField) {
@@ -51,20 +83,22 @@ final class HookRegistrations {
   }
 
   /**
-   * Claude Code settings with our hooks in place; every other key and hook kept as it was. Settings that
-   * already hold exactly our hooks come back unchanged, wherever they stand among the user's.
+   * Settings of Claude Code, Codex ({@code hooks.json}) or Gemini CLI, all shaped event -> groups -> handlers,
+   * with our hooks in place; every other key and hook kept as it was. Settings that already hold exactly our
+   * hooks come back unchanged, wherever they stand among the user's.
    */
-  static Either<String, JsonObject> withClaudeHooks(JsonObject settings, String launcher) {
-    Either<String, JsonObject> fresh = withoutClaudeHooks(settings).map(clean -> appendClaudeHooks(clean, launcher));
-    return fresh.map(candidate -> sameOwnHooks(settings, candidate) ? deepCopy(settings) : candidate);
+  static Either<String, JsonObject> withGroupedHooks(JsonObject settings, Agent agent, String launcher) {
+    Either<String, JsonObject> fresh = withoutGroupedHooks(settings)
+        .map(clean -> appendGroupedHooks(clean, agent, launcher));
+    return fresh.map(candidate -> sameOwnHooks(settings, candidate, agent) ? deepCopy(settings) : candidate);
   }
 
-  private static boolean sameOwnHooks(JsonObject a, JsonObject b) {
-    return ownClaudeGroups(a).equals(ownClaudeGroups(b)) && ownClaudeGroups(a).size() == CLAUDE.size();
+  private static boolean sameOwnHooks(JsonObject a, JsonObject b, Agent agent) {
+    return ownGroups(a).equals(ownGroups(b)) && ownGroups(a).size() == registrations(agent).size();
   }
 
   /** Event name and group of each of our handlers, in file order. */
-  private static java.util.List<Object> ownClaudeGroups(JsonObject settings) {
+  private static java.util.List<Object> ownGroups(JsonObject settings) {
     java.util.List<Object> own = new java.util.ArrayList<>();
     if (settings.get("hooks") instanceof JsonObject) {
       ((JsonObject) settings.get("hooks")).forEach((event, groups) -> {
@@ -82,30 +116,37 @@ final class HookRegistrations {
     return own;
   }
 
-  private static JsonObject appendClaudeHooks(JsonObject clean, String launcher) {
-    {
-      JsonObject hooks = (JsonObject) clean.computeIfAbsent("hooks", k -> new JsonObject());
-      for (Registration registration : CLAUDE) {
-        JsonObject handler = new JsonObject();
-        handler.put("type", "command");
-        handler.put("command", command(launcher, registration.eventArgument()));
-        handler.put("timeout", registration.timeoutSeconds());
-        JsonObject group = new JsonObject();
-        if (registration.matcher() != null) {
-          group.put("matcher", registration.matcher());
-        }
-        group.put("hooks", new JsonArray(java.util.List.of(handler)));
-        ((JsonArray) hooks.computeIfAbsent(registration.event(), k -> new JsonArray())).add(group);
-      }
-      return clean;
+  private static JsonObject appendGroupedHooks(JsonObject clean, Agent agent, String launcher) {
+    JsonObject hooks = (JsonObject) clean.computeIfAbsent("hooks", k -> new JsonObject());
+    for (Registration registration : registrations(agent)) {
+      ((JsonArray) hooks.computeIfAbsent(registration.event(), k -> new JsonArray()))
+          .add(group(agent, registration, launcher));
     }
+    return clean;
+  }
+
+  /** One matcher group holding our handler, as the agent's settings spell it. */
+  static JsonObject group(Agent agent, Registration registration, String launcher) {
+    JsonObject handler = new JsonObject();
+    handler.put("type", "command");
+    if (agent == Agent.GEMINI) {
+      handler.put("name", "session-lock");
+    }
+    handler.put("command", command(launcher, agent, registration));
+    handler.put("timeout", agent == Agent.GEMINI ? registration.timeoutSeconds() * 1000 : registration.timeoutSeconds());
+    JsonObject group = new JsonObject();
+    if (registration.matched()) {
+      group.put("matcher", agent.matcher());
+    }
+    group.put("hooks", new JsonArray(java.util.List.of(handler)));
+    return group;
   }
 
   /**
-   * Claude Code settings without our hooks: our handlers go, a group they leave empty goes, an event list left
+   * Grouped settings without our hooks: our handlers go, a group they leave empty goes, an event list left
    * empty goes, and {@code hooks} goes when nothing is left in it.
    */
-  static Either<String, JsonObject> withoutClaudeHooks(JsonObject settings) {
+  static Either<String, JsonObject> withoutGroupedHooks(JsonObject settings) {
     JsonObject copy = deepCopy(settings);
     Either<String, Option<JsonObject>> found = hooksOf(copy);
     if (found.isLeft() || found.get().isEmpty()) {
@@ -142,13 +183,13 @@ final class HookRegistrations {
   /** The whole {@code .github/hooks/session-lock.json} for Copilot CLI. */
   static JsonObject copilotHooksFile(String launcher) {
     JsonObject hooks = new JsonObject();
-    for (Registration registration : COPILOT) {
+    for (Registration registration : registrations(Agent.COPILOT)) {
       JsonObject handler = new JsonObject();
       handler.put("type", "command");
-      handler.put("bash", command(launcher, registration.eventArgument()));
+      handler.put("bash", command(launcher, Agent.COPILOT, registration));
       handler.put("timeoutSec", registration.timeoutSeconds());
-      if (registration.matcher() != null) {
-        handler.put("matcher", registration.matcher());
+      if (registration.matched()) {
+        handler.put("matcher", Agent.COPILOT.matcher());
       }
       hooks.put(registration.event(), new JsonArray(java.util.List.of(handler)));
     }

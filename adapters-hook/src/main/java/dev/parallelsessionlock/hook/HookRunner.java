@@ -3,7 +3,6 @@ package dev.parallelsessionlock.hook;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonParserException;
-import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.Decision;
@@ -12,6 +11,7 @@ import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.Refresh;
+import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessRef;
@@ -52,57 +52,70 @@ final class HookRunner {
 
   private HookRunner() {}
 
-  /** {@link #run(InputStream, Option, HookConfig, Path, Clock, Supplier)} over bytes in memory. */
+  /** {@link #run(InputStream, HookArgs, HookConfig, Path, Clock, Supplier)} over bytes in memory. */
   static HookResult run(
       byte[] input, Option<String> eventArgument, HookConfig config, Path processCwd, Clock clock,
       Supplier<ProcessRef> agent) {
-    return run(new ByteArrayInputStream(input), eventArgument, config, processCwd, clock, agent);
+    return run(new ByteArrayInputStream(input), new HookArgs(eventArgument, Option.none()), config, processCwd,
+        clock, agent);
+  }
+
+  /** The same, for a registration that names no agent. */
+  static HookResult run(
+      InputStream input, Option<String> eventArgument, HookConfig config, Path processCwd, Clock clock,
+      Supplier<ProcessRef> agent) {
+    return run(input, new HookArgs(eventArgument, Option.none()), config, processCwd, clock, agent);
   }
 
   /**
    * Runs the hook.
    *
    * @param input stdin; read once, up to {@link #MAX_INPUT_BYTES}, keeping only what the hook needs
-   * @param eventArgument the event named on the command line (Copilot's camelCase hooks), if any
+   * @param args the event named on the command line (Copilot's camelCase hooks) and the agent registered for
    * @param processCwd the hook process's working directory, used when the payload has no {@code cwd}
-   * @param agent finds the agent process; called only when the lock is needed
+   * @param agentProcess finds the agent process; called only when the lock is needed
    */
   static HookResult run(
-      InputStream input, Option<String> eventArgument, HookConfig config, Path processCwd, Clock clock,
-      Supplier<ProcessRef> agent) {
-    List<String> warnings = new ArrayList<>();
+      InputStream input, HookArgs args, HookConfig config, Path processCwd, Clock clock,
+      Supplier<ProcessRef> agentProcess) {
+    Invocation call = new Invocation(config, Agent.detect(config.environmentAgent(), Option.none(), args.agent()),
+        agentProcess);
     for (String warning : config.warnings()) {
-      warnings.add(PREFIX + warning);
+      call.warnings.add(PREFIX + warning);
     }
     if (!config.enabled()) {
-      return HookResult.allow(warnings);
+      return HookResult.allow(call.warnings);
     }
     JsonSkim.Result skimmed;
     try {
       skimmed = JsonSkim.read(input);
     } catch (IOException e) {
-      warnings.add(PREFIX + "cannot read the hook input (" + e.getMessage() + "); allowing");
-      return HookResult.allow(warnings);
+      return call.failOpen("input", "cannot read the hook input (" + e.getMessage() + ")");
     }
     if (skimmed.tooLarge()) {
-      warnings.add(PREFIX + "hook input is larger than " + MAX_INPUT_BYTES + " bytes; allowing");
-      return HookResult.allow(warnings);
+      return call.failOpen("input", "hook input is larger than " + MAX_INPUT_BYTES + " bytes");
     }
     if (skimmed.tooDeep()) {
-      warnings.add(PREFIX + "hook input nests deeper than " + JsonSkim.MAX_DEPTH + " levels, no hook event; allowing");
-      return HookResult.allow(warnings);
+      return call.failOpen("input", "hook input nests deeper than " + JsonSkim.MAX_DEPTH + " levels, no hook event");
     }
     JsonObject payload;
     try {
       payload = JsonParser.object().from(new String(skimmed.json(), StandardCharsets.UTF_8));
     } catch (JsonParserException | RuntimeException e) {
-      warnings.add(PREFIX + "hook input is not a JSON object; allowing");
-      return HookResult.allow(warnings);
+      return call.failOpen("input", "hook input is not a JSON object");
     }
-    HookEvent event = HookEvent.from(payload, eventArgument);
+    call.agent = Agent.detect(config.environmentAgent(), Option.some(payload), args.agent());
+    HookEvent event = HookEvent.from(payload, args.event());
+    call.session = event.sessionId();
     if (event.kind() == HookEvent.Kind.IGNORED
-        || (event.kind() != HookEvent.Kind.END && !event.isMutatingTool())) {
-      return HookResult.allow(warnings);
+        || (event.kind() != HookEvent.Kind.END && !event.isMutatingTool())
+        || (event.kind() == HookEvent.Kind.PRE_TOOL && event.isReadOnlyShell())) {
+      return HookResult.allow(call.warnings);
+    }
+    if (event.kind() == HookEvent.Kind.END && event.backgroundWorkRunning()) {
+      // Background subagents still edit for this session: the lease stays; its ttl and the dead-process
+      // rule free it if the session dies, the next Stop without running tasks or SessionEnd releases it.
+      return HookResult.allow(call.warnings);
     }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     LockKey key = LockKey.workspace(WorkspaceHash.of(workspace.toString()));
@@ -110,23 +123,68 @@ final class HookRunner {
     Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir(), false,
         config.deadline().multipliedBy(3).dividedBy(4));
     if (store.isLeft()) {
-      warnings.add(PREFIX + "lock store unavailable, allowing: " + store.getLeft().describe());
-      return HookResult.allow(warnings);
+      return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
-    ProcessRef agentProcess = agent.get();
+    ProcessRef agent = agentProcess.get();
     String sessionId = event.sessionId().isDefined() ? event.sessionId().get()
-        : agentProcess.isKnown() ? "agent-pid-" + agentProcess.pid() : "unknown-session";
-    Claimant claimant = new Claimant(sessionId, agentProcess, config.ownerIsProcess());
+        : agent.isKnown() ? "agent-pid-" + agent.pid() : "unknown-session";
+    call.session = Option.some(sessionId);
+    Claimant claimant = new Claimant(sessionId, agent, config.ownerIsProcess());
     ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
         .withTtl(config.ttl());
     switch (event.kind()) {
       case PRE_TOOL:
-        return preTool(lock, key, claimant, workspace, leaseFor(event, config.ttl()), clock, warnings);
+        return preTool(call, lock, key, claimant, workspace, leaseFor(event, config.ttl()), clock);
       case POST_TOOL:
-        return postTool(lock.refresh(key, claimant, config.ttl()), claimant, warnings);
+        return postTool(call, lock.refresh(key, claimant, config.ttl()), claimant);
       default:
-        addFailure(warnings, "release failed: ", lock.release(key, claimant));
-        return HookResult.allow(warnings);
+        Either<LockFailure, Release> released = lock.release(key, claimant);
+        return released.isLeft() ? call.failOpen("store", "release failed: " + released.getLeft().describe())
+            : call.done();
+    }
+  }
+
+  /**
+   * One hook call's answer in the making: the agent it answers, the stderr lines, and whether the user must be
+   * told that protection was off for this call (at most once per session and cause, see {@link Notices}).
+   */
+  static final class Invocation {
+    final HookConfig config;
+    final List<String> warnings = new ArrayList<>();
+    final Supplier<ProcessRef> agentProcess;
+    Agent agent;
+    Option<String> session = Option.none();
+
+    Invocation(HookConfig config, Agent agent, Supplier<ProcessRef> agentProcess) {
+      this.config = config;
+      this.agent = agent;
+      this.agentProcess = agentProcess;
+    }
+
+    /** The session id; without one, the agent's variable; without that, the agent process. */
+    private String sessionKey() {
+      if (session.isDefined()) {
+        return session.get();
+      }
+      if (config.sessionFromEnvironment().isDefined()) {
+        return config.sessionFromEnvironment().get();
+      }
+      return "agent-pid-" + agentProcess.get().pid();
+    }
+
+    /** Allows the call that could not be checked, says why on stderr, and tells the user once. */
+    HookResult failOpen(String cause, String problem) {
+      String line = PREFIX + problem + "; allowing";
+      warnings.add(line);
+      if (Notices.firstTime(config.noticeDir(), cause, sessionKey())) {
+        return agent.allowWithNotice(PREFIX + "the workspace lock could not check this tool call (" + problem
+            + "); protection is OFF until this is fixed. Run: session-lock doctor", warnings);
+      }
+      return HookResult.allow(warnings);
+    }
+
+    HookResult done() {
+      return HookResult.allow(warnings);
     }
   }
 
@@ -139,53 +197,50 @@ final class HookRunner {
     return needed.compareTo(ttl) > 0 ? needed : ttl;
   }
 
-  private static HookResult preTool(ParallelSessionLock lock, LockKey key, Claimant claimant, Path workspace,
-      Duration lease, Clock clock, List<String> warnings) {
+  private static HookResult preTool(Invocation call, ParallelSessionLock lock, LockKey key, Claimant claimant,
+      Path workspace, Duration lease, Clock clock) {
     Either<LockFailure, Acquisition> result = lock.acquire(key, claimant, lease, Option.some(workspace.toString()));
+    if (result.isLeft()) {
+      return call.failOpen("store", "session lock unavailable: " + result.getLeft().describe());
+    }
     Decision decision = FailOpen.decide(result, claimant, clock.instant());
     if (decision instanceof Decision.Allow allow) {
       if (allow.warning().isDefined()) {
-        warnings.add(PREFIX + allow.warning().get());
+        return call.failOpen("internal", allow.warning().get());
       }
-      if (result.isRight() && result.get() instanceof Acquisition.Acquired acquired) {
+      if (result.get() instanceof Acquisition.Acquired acquired) {
         Option<String> note = takeoverNote(acquired);
         if (note.isDefined()) {
-          warnings.add(note.get());
+          call.warnings.add(note.get());
         }
       }
-      return HookResult.allow(warnings);
+      return call.done();
     }
     Acquisition.Blocked blocked = (Acquisition.Blocked) result.get();
     Option<String> lost = blocked.holder().isDefined() ? lostLease(blocked.holder().get(), claimant) : Option.none();
     String reason = (lost.isDefined() ? lost.get() + " " : "") + ((Decision.Block) decision).reason()
-        + ". Workspace " + workspace + "; if that session is gone: session-lock release --force --dir '"
-        + workspace + "'";
-    warnings.add(reason);
-    return new HookResult(HookResult.DENY, denyJson(reason), warnings);
+        + ". Workspace " + workspace + "; if that session is gone: " + call.config.releaseHint(workspace);
+    call.warnings.add(reason);
+    return call.agent.deny(reason, call.warnings);
   }
 
   /**
    * After a tool call: refresh, and when the caller's lease was taken over while the tool ran (it outlived the
    * lease: a long call, a slow permission prompt), say so where the model reads it.
    */
-  private static HookResult postTool(Either<LockFailure, Refresh> refreshed, Claimant claimant, List<String> warnings) {
-    addFailure(warnings, "refresh failed: ", refreshed);
-    if (refreshed.isRight() && refreshed.get() instanceof Refresh.NotHolder notHolder
+  private static HookResult postTool(Invocation call, Either<LockFailure, Refresh> refreshed, Claimant claimant) {
+    if (refreshed.isLeft()) {
+      return call.failOpen("store", "refresh failed: " + refreshed.getLeft().describe());
+    }
+    if (refreshed.get() instanceof Refresh.NotHolder notHolder
         && notHolder.current().isDefined() && notHolder.current().get() instanceof Slot.Held held) {
       Option<String> lost = lostLease(held.record(), claimant);
       if (lost.isDefined()) {
-        warnings.add(PREFIX + lost.get());
-        String json = JsonWriter.string().object()
-            .object("hookSpecificOutput")
-            .value("hookEventName", "PostToolUse")
-            .value("additionalContext", lost.get())
-            .end()
-            .end()
-            .done() + "\n";
-        return new HookResult(HookResult.ALLOW, json, warnings);
+        call.warnings.add(PREFIX + lost.get());
+        return call.agent.afterToolNotice(lost.get(), call.warnings);
       }
     }
-    return HookResult.allow(warnings);
+    return call.done();
   }
 
   /** The notice for a caller whose lease {@code holder} took over, when it did. */
@@ -211,29 +266,6 @@ final class HookRunner {
                 : ""));
       default:
         return Option.none();
-    }
-  }
-
-  /**
-   * The deny in every form the agents read: Claude Code and Codex read {@code hookSpecificOutput}, Copilot CLI
-   * reads the top-level fields; the exit code 2 and the reason on stderr back both up.
-   */
-  static String denyJson(String reason) {
-    return JsonWriter.string().object()
-        .object("hookSpecificOutput")
-        .value("hookEventName", "PreToolUse")
-        .value("permissionDecision", "deny")
-        .value("permissionDecisionReason", reason)
-        .end()
-        .value("permissionDecision", "deny")
-        .value("permissionDecisionReason", reason)
-        .end()
-        .done() + "\n";
-  }
-
-  private static void addFailure(List<String> warnings, String what, Either<LockFailure, ?> result) {
-    if (result.isLeft()) {
-      warnings.add(PREFIX + what + result.getLeft().describe());
     }
   }
 }

@@ -36,7 +36,11 @@ public final class SessionLockMain {
       code = new Commands(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err, Clock.systemUTC())
           .run(args);
     } catch (RuntimeException | Error e) {
-      System.err.println("session-lock: internal error: " + e);
+      System.err.println("session-lock: internal error, please report it: " + (e.getMessage() == null
+          ? "no detail" : e.getMessage()) + " (set SESSION_LOCK_DEBUG=1 for the trace)");
+      if ("1".equals(System.getenv("SESSION_LOCK_DEBUG"))) {
+        e.printStackTrace();
+      }
       code = ExitCodes.INTERNAL;
     }
     System.out.flush();
@@ -47,9 +51,11 @@ public final class SessionLockMain {
     try {
       Map<String, String> env = System.getenv();
       HookConfig config = HookConfig.from(env);
+      HookArgs hookArgs = HookArgs.parse(args, 1);
+      agentSoFar = Agent.detect(config.environmentAgent(), Option.none(), hookArgs.agent());
+      configSoFar = config;
       startWatchdog(config.deadline().toMillis());
-      Option<String> event = args.length > 1 ? Option.some(args[1]) : Option.none();
-      HookResult result = HookRunner.run(System.in, event, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
+      HookResult result = HookRunner.run(System.in, hookArgs, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
           new Supplier<ProcessRef>() {
             @Override
             public ProcessRef get() {
@@ -59,8 +65,37 @@ public final class SessionLockMain {
           });
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
     } catch (Throwable t) {
-      finish(ExitCodes.OK, "", "session-lock: internal error, allowing: " + t);
+      failOpen("internal", "internal error (" + t + ")");
     }
+  }
+
+  /** Set as soon as they are known, for the watchdog and the last-resort handler. */
+  private static volatile Agent agentSoFar = Agent.CLAUDE;
+  private static volatile HookConfig configSoFar;
+
+  /** The session as far as it is known without the payload: the agent's variable, else its process. */
+  private static String sessionKey(HookConfig config) {
+    if (config.sessionFromEnvironment().isDefined()) {
+      return config.sessionFromEnvironment().get();
+    }
+    try {
+      LocalProcesses table = LocalProcesses.system();
+      return "agent-pid-" + AgentProcess.of(table, table.selfPid(), config.claudePid()).pid();
+    } catch (RuntimeException unknown) {
+      return "";
+    }
+  }
+
+  /** Allows, says why on stderr, and tells the user once per session and cause where the agent shows it. */
+  private static void failOpen(String cause, String problem) {
+    HookConfig config = configSoFar;
+    String line = "session-lock: " + problem + "; allowing";
+    String stdout = "";
+    if (config != null && Notices.firstTime(config.noticeDir(), cause, sessionKey(config))) {
+      stdout = agentSoFar.allowWithNotice("session-lock: the workspace lock could not check this tool call ("
+          + problem + "); protection is OFF until this is fixed. Run: session-lock doctor", java.util.List.of()).stdout();
+    }
+    finish(ExitCodes.OK, stdout, line);
   }
 
   /** Allows the tool call if nothing was decided within {@code deadlineMs}. */
@@ -73,7 +108,7 @@ public final class SessionLockMain {
         } catch (InterruptedException e) {
           return;
         }
-        finish(ExitCodes.OK, "", "session-lock: no decision within " + deadlineMs + " ms; allowing");
+        failOpen("deadline", "no decision within " + deadlineMs + " ms");
       }
     }, "session-lock-watchdog");
     watchdog.setDaemon(true);

@@ -16,6 +16,8 @@ case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
   *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;;
   *) LC_ALL=C.UTF-8; export LC_ALL ;;
 esac
+# The hook names this launcher in the hints it prints (nothing puts session-lock on PATH).
+SESSION_LOCK_LAUNCHER=$0; export SESSION_LOCK_LAUNCHER
 # JVM warnings go to stderr: the agent parses stdout.
 OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k -Xlog:disable -Xlog:all=warning:stderr"
 if [ "$1" = hook ]; then

@@ -55,7 +55,7 @@ final class CommandsTest {
     assertThat(run("status", "--bogus")).isEqualTo(64);
     assertThat(run("status", "--dir")).isEqualTo(64);
     assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see session-lock --help)\n"
-        + "session-lock: unknown option '--bogus' (see session-lock --help)\n"
+        + "session-lock: status takes no option '--bogus' (see session-lock --help)\n"
         + "session-lock: --dir needs a value (see session-lock --help)\n");
   }
 

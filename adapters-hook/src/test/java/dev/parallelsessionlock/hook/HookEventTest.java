@@ -24,7 +24,8 @@ final class HookEventTest {
         + "\"tool_use_id\":\"toolu_01ABC123\"}", null);
 
     assertThat(event).isEqualTo(new HookEvent(HookEvent.Kind.PRE_TOOL, "PreToolUse", Option.some("abc123"),
-        Option.some("/home/user/my-project"), Option.some("Bash"), Option.some(120_000L)));
+        Option.some("/home/user/my-project"), Option.some("Bash"), Option.some(120_000L), Option.some("npm test"),
+        false));
     assertThat(event.isMutatingTool()).isTrue();
   }
 

@@ -67,7 +67,7 @@ final class HookProcessIT {
     }
 
     Result hook(String eventArgument, String payload) throws IOException {
-      return run(HookRegistrations.command(LAUNCHER.toString(), eventArgument), payload);
+      return run(command(LAUNCHER.toString(), eventArgument), payload);
     }
 
     Result run(String command, String payload) throws IOException {
@@ -96,6 +96,18 @@ final class HookProcessIT {
     }
   }
 
+  /** The registered command: Claude's registration, or Copilot's when an event argument is given. */
+  static String command(String launcher, String eventArgument) {
+    dev.parallelsessionlock.hook.Agent agent = eventArgument.isBlank()
+        ? dev.parallelsessionlock.hook.Agent.CLAUDE : dev.parallelsessionlock.hook.Agent.COPILOT;
+    for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
+      if (eventArgument.isBlank() || registration.event().equals(eventArgument.trim())) {
+        return HookRegistrations.command(launcher, agent, registration);
+      }
+    }
+    throw new IllegalArgumentException(eventArgument);
+  }
+
   private String claude(String event, String session, String tool) {
     return "{\"session_id\":\"" + session + "\",\"transcript_path\":\"/tmp/t.jsonl\",\"cwd\":\"" + project + "\","
         + "\"permission_mode\":\"default\",\"hook_event_name\":\"" + event + "\""
@@ -109,7 +121,8 @@ final class HookProcessIT {
 
   private static String reason(String holder, long pid, String lease, Path project) {
     return "parallel session lock held by " + holder + " (pid " + pid + ") - wait or close that session first, lease ends in "
-        + lease + ". Workspace " + project + "; if that session is gone: session-lock release --force --dir '" + project + "'";
+        + lease + ". Workspace " + project + "; if that session is gone: '" + LAUNCHER + "' release --force --dir '"
+        + project + "'";
   }
 
   @Test
@@ -210,8 +223,10 @@ final class HookProcessIT {
     Result denied = copilot.hook(" preToolUse", "{\"sessionId\":\"cp-7\",\"timestamp\":1795341600000,\"cwd\":\""
         + project + "\",\"toolName\":\"edit\",\"toolArgs\":\"{\\\"path\\\":\\\"" + project + "/a.txt\\\"}\"}");
 
-    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.exit()).as("Copilot CLI blocks on the top-level deny with exit 0 and shows its reason")
+        .isZero();
     assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecision")).isEqualTo("deny");
+    assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecisionReason")).contains("held by alice");
     assertThat(copilot.hook(" agentStop", "{\"sessionId\":\"cp-7\",\"cwd\":\"" + project + "\",\"stopReason\":\"end_turn\"}"))
         .isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(record())).as("agentStop of another session releases nothing").isTrue();
@@ -229,10 +244,16 @@ final class HookProcessIT {
   void missingExecutable_failsOpen() throws Exception {
     Agent alice = new Agent(Map.of());
 
-    Result result = alice.run(HookRegistrations.command(temp.resolve("gone/session-lock").toString(), " preToolUse"),
-        claude("PreToolUse", "alice", "Edit"));
+    String gone = temp.resolve("gone/session-lock").toString();
+    Result result = alice.run(command(gone, ""), claude("PreToolUse", "alice", "Edit"));
+    Result again = alice.run(command(gone, ""), claude("PreToolUse", "alice", "Edit"));
+    Result copilot = new Agent(Map.of()).run(command(gone, " preToolUse"), claude("PreToolUse", "alice", "Edit"));
+    assertThat(copilot.exit()).as("Copilot CLI denies every tool call on a failing hook: exit 0").isZero();
+    assertThat(copilot.stderr()).contains("the workspace lock is OFF");
 
-    assertThat(result).isEqualTo(new Result(0, "", ""));
+    assertThat(result.exit()).isZero();
+    assertThat(JsonParser.object().from(result.stdout()).getString("systemMessage")).contains("the workspace lock is OFF");
+    assertThat(again).as("said once per agent process").isEqualTo(new Result(0, "", ""));
   }
 
   private Result direct(byte[] stdin, Map<String, String> env) throws Exception {
@@ -259,15 +280,20 @@ final class HookProcessIT {
   @Test
   void garbageInput_isAllowedWithOneLine() throws Exception {
     String notJson = "session-lock: hook input is not a JSON object; allowing\n";
-    assertThat(direct(new byte[0], Map.of())).isEqualTo(new Result(0, "", notJson));
+    Result first = direct(new byte[0], Map.of());
+    assertThat(first.stderr()).isEqualTo(notJson);
+    assertThat(JsonParser.object().from(first.stdout()).getString("systemMessage"))
+        .as("the first time, the user is told").contains("hook input is not a JSON object", "protection is OFF");
+    assertThat(direct(new byte[0], Map.of())).as("then not again for this agent and cause")
+        .isEqualTo(new Result(0, "", notJson));
     assertThat(direct("PreToolUse please".getBytes(StandardCharsets.UTF_8), Map.of())).isEqualTo(new Result(0, "", notJson));
     byte[] binary = new byte[4096];
     new java.util.Random(7).nextBytes(binary);
     assertThat(direct(binary, Map.of())).isEqualTo(new Result(0, "", notJson));
     byte[] tenMegabytes = new byte[10 * 1024 * 1024];
     java.util.Arrays.fill(tenMegabytes, (byte) '{');
-    assertThat(direct(tenMegabytes, Map.of()))
-        .isEqualTo(new Result(0, "", "session-lock: hook input nests deeper than 256 levels, no hook event; allowing\n"));
+    assertThat(direct(tenMegabytes, Map.of()).stderr())
+        .isEqualTo("session-lock: hook input nests deeper than 256 levels, no hook event; allowing\n");
     assertThat(Files.exists(locks)).isFalse();
   }
 
@@ -280,7 +306,9 @@ final class HookProcessIT {
 
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isZero();
-    assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(JsonParser.object().from(stdout).getString("systemMessage"))
+        .as("the user is told, where Claude Code shows it").contains("no decision within 300 ms", "protection is OFF");
     assertThat(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
         .isEqualTo("session-lock: no decision within 300 ms; allowing\n");
     process.getOutputStream().close();
@@ -299,7 +327,7 @@ final class HookProcessIT {
     assertThat(install.waitFor()).as(output).isZero();
     assertThat(output).contains("installed " + installHome.resolve("lib/session-lock.jar"),
         "built the start-up archive " + installHome.resolve("lib/session-lock.jsa"),
-        "registered the hooks in " + project.resolve(".claude/settings.json"));
+        "registered the claude hooks in " + project.resolve(".claude/settings.json"));
 
     JsonObject settings = JsonParser.object().from(Files.readString(project.resolve(".claude/settings.json")));
     String command = settings.getObject("hooks").getArray("PreToolUse").getObject(0).getArray("hooks").getObject(0)
@@ -314,7 +342,7 @@ final class HookProcessIT {
     builder.command(LAUNCHER.toString(), "install", "--dir", project.toString());
     Process second = builder.start();
     assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-        .isEqualTo("already up to date: " + project.resolve(".claude/settings.json") + "\n");
+        .startsWith("already up to date: " + project.resolve(".claude/settings.json") + "\n");
     assertThat(second.waitFor()).isZero();
   }
 
@@ -343,8 +371,8 @@ final class HookProcessIT {
     Agent alice = new Agent(Map.of());
     Agent bob = new Agent(Map.of());
     String launcher = installHome.resolve("bin/session-lock").toString();
-    assertThat(alice.run(HookRegistrations.command(launcher, ""), claude("PreToolUse", "alice", "Edit")))
+    assertThat(alice.run(command(launcher, ""), claude("PreToolUse", "alice", "Edit")))
         .as("no JVM warning may reach stdout").isEqualTo(new Result(0, "", ""));
-    assertThat(bob.run(HookRegistrations.command(launcher, ""), claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
+    assertThat(bob.run(command(launcher, ""), claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
   }
 }

@@ -243,7 +243,8 @@ final class HookRunnerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stderr()).hasSize(1);
-    assertThat(result.stderr().get(0)).startsWith("session-lock: lock store unavailable, allowing: ").contains("is not a directory");
+    assertThat(result.stderr().get(0)).startsWith("session-lock: lock store unavailable: cannot use lock directory: ")
+        .endsWith("locks: is not a directory; allowing");
   }
 
   @Test
@@ -254,7 +255,7 @@ final class HookRunnerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stderr()).containsExactly(
-        "session-lock: SESSION_LOCK_TTL_MS=soon is not a positive number of milliseconds; using 300000");
+        "session-lock: SESSION_LOCK_TTL_MS=soon is not a number of milliseconds from 1 to 86400000 (a day); using 300000");
   }
 
   @Test

@@ -1,0 +1,352 @@
+package dev.parallelsessionlock.hook;
+
+import com.grack.nanojson.JsonArray;
+import com.grack.nanojson.JsonObject;
+import com.grack.nanojson.JsonParser;
+import com.grack.nanojson.JsonParserException;
+import dev.parallelsessionlock.fs.FileLockStore;
+import io.vavr.control.Option;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code session-lock doctor}: whether protection is really on for a workspace, per agent. For every settings
+ * file that registers the hook: the launcher it runs exists; the agent will run it (Codex trust, Gemini's
+ * switches, Copilot's folder trust); and a dry run through the registered command itself, with a private lock
+ * directory, lets a stand-in session in and denies a rival in the form that agent honours. Then the installed
+ * copy: the same build as this one, its java and start-up archive belonging together; and the lock directory.
+ * Exit 0 when all is well, {@link ExitCodes#PROBLEMS} with one line per problem otherwise.
+ */
+final class Doctor {
+
+  private final Installer installer;
+  private final Path workspace;
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final List<String> problems = new ArrayList<>();
+
+  Doctor(Installer installer, Path workspace, Map<String, String> env, PrintStream out) {
+    this.installer = installer;
+    this.workspace = workspace;
+    this.env = env;
+    this.out = out;
+  }
+
+  int run() {
+    out.println("workspace " + workspace);
+    int registrations = 0;
+    for (Agent agent : Agent.values()) {
+      for (Installer.Scope scope : Installer.Scope.values()) {
+        var file = installer.settingsFile(agent, scope);
+        if (file.isRight() && registered(file.get())) {
+          registrations++;
+          check(agent, scope, file.get());
+        }
+      }
+    }
+    if (registrations == 0) {
+      problem("no agent has the hook registered for this workspace: run session-lock install --dir "
+          + ShellCommands.quote(workspace.toString()) + " [--agent claude|copilot|codex|gemini]");
+    }
+    checkInstalledCopy();
+    checkLockDirectory();
+    if (problems.isEmpty()) {
+      out.println("protection is on");
+      return ExitCodes.OK;
+    }
+    out.println(problems.size() + (problems.size() == 1 ? " problem" : " problems") + ":");
+    for (String problem : problems) {
+      out.println("  - " + problem);
+    }
+    return ExitCodes.PROBLEMS;
+  }
+
+  private void problem(String text) {
+    problems.add(text);
+  }
+
+  private static boolean registered(Path file) {
+    try {
+      return Files.isRegularFile(file) && Files.readString(file).contains(HookRegistrations.MARKER);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void check(Agent agent, Installer.Scope scope, Path file) {
+    String where = agent.id + " (" + scope.name().toLowerCase(java.util.Locale.ROOT) + ", " + file + ")";
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      problem(where + ": cannot read it: " + Installer.describe(e));
+      return;
+    }
+    Option<String> command = preToolCommand(agent, text);
+    if (command.isEmpty()) {
+      problem(where + ": the session-lock entry for the tool check is missing or malformed: run install again");
+      return;
+    }
+    Option<String> launcher = launcherOf(command.get());
+    if (launcher.isEmpty() || !Files.isExecutable(Path.of(launcher.get()))) {
+      problem(where + ": the registered launcher " + launcher.getOrElse("?")
+          + " is missing: the hook does nothing; run install again");
+      return;
+    }
+    boolean runs = agentWillRun(agent, scope, file, text, where);
+    String dryRun = dryRun(agent, command.get());
+    if (!dryRun.isEmpty()) {
+      problem(where + ": dry run through the registered command: " + dryRun);
+      return;
+    }
+    if (runs) {
+      out.println("ok  " + where + ": registered, launcher " + launcher.get()
+          + ", dry run allowed a session and denied its rival");
+    }
+  }
+
+  /** The command registered for the tool check of {@code agent} in the settings text. */
+  static Option<String> preToolCommand(Agent agent, String text) {
+    JsonObject root;
+    try {
+      root = JsonParser.object().from(text);
+    } catch (JsonParserException e) {
+      return Option.none();
+    }
+    if (!(root.get("hooks") instanceof JsonObject hooks)) {
+      return Option.none();
+    }
+    String event = HookRegistrations.registrations(agent).get(0).event();
+    if (!(hooks.get(event) instanceof JsonArray entries)) {
+      return Option.none();
+    }
+    String field = agent == Agent.COPILOT ? "bash" : "command";
+    for (Object entry : entries) {
+      if (agent == Agent.COPILOT && HookRegistrations.isOurs(entry, field)) {
+        return Option.some(((JsonObject) entry).getString(field));
+      }
+      if (entry instanceof JsonObject group && group.get("hooks") instanceof JsonArray handlers) {
+        for (Object handler : handlers) {
+          if (HookRegistrations.isOurs(handler, field)) {
+            return Option.some(((JsonObject) handler).getString(field));
+          }
+        }
+      }
+    }
+    return Option.none();
+  }
+
+  /** The launcher path in a registered command: {@code f='...'}. */
+  static Option<String> launcherOf(String command) {
+    if (!command.startsWith("f='")) {
+      return Option.none();
+    }
+    StringBuilder path = new StringBuilder();
+    int i = 3;
+    while (i < command.length()) {
+      if (command.startsWith("'\\''", i)) {
+        path.append('\'');
+        i += 4;
+      } else if (command.charAt(i) == '\'') {
+        return Option.some(path.toString());
+      } else {
+        path.append(command.charAt(i++));
+      }
+    }
+    return Option.none();
+  }
+
+  /** Whether the agent will run a hook it finds there; a problem line for each reason it will not. */
+  private boolean agentWillRun(Agent agent, Installer.Scope scope, Path file, String text, String where) {
+    try {
+      switch (agent) {
+        case CODEX: {
+          boolean all = true;
+          for (Map.Entry<String, String> entry : CodexTrust.status(installer.codexHome(), file, text).entrySet()) {
+            if (!entry.getValue().equals("trusted")) {
+              all = false;
+              problem(where + ": Codex skips this hook silently: it is " + entry.getValue() + " ("
+                  + entry.getKey().substring(entry.getKey().lastIndexOf(".json:") + 6)
+                  + "); review it in codex /hooks, or run install --agent codex --trust");
+            }
+          }
+          return all;
+        }
+        case GEMINI: {
+          Path user = installer.settingsFile(Agent.GEMINI, Installer.Scope.USER).get();
+          for (Path settings : List.of(file, user)) {
+            if (Files.isRegularFile(settings)) {
+              JsonObject root = JsonParser.object().from(Files.readString(settings));
+              if (root.get("hooksConfig") instanceof JsonObject config) {
+                if (Boolean.FALSE.equals(config.get("enabled"))) {
+                  problem(where + ": hooks are switched off in " + settings + " (hooksConfig.enabled)");
+                  return false;
+                }
+                if (config.get("disabled") instanceof JsonArray disabled && disabled.contains("session-lock")) {
+                  problem(where + ": the session-lock hook is disabled in " + settings + " (hooksConfig.disabled)");
+                  return false;
+                }
+              }
+            }
+          }
+          return true;
+        }
+        case COPILOT: {
+          if (scope == Installer.Scope.PROJECT) {
+            Path config = installer.copilotHome().resolve("config.json");
+            boolean trusted = false;
+            if (Files.isRegularFile(config)) {
+              JsonObject root = JsonParser.object().from(Files.readString(config));
+              if (root.get("trustedFolders") instanceof JsonArray folders) {
+                for (Object folder : folders) {
+                  trusted |= folder instanceof String f && workspace.startsWith(Path.of(f));
+                }
+              }
+            }
+            if (!trusted) {
+              problem(where + ": Copilot CLI loads repository hooks only in a trusted folder; " + workspace
+                  + " is not in " + config + " (trustedFolders): trust it in copilot, or install --scope user");
+              return false;
+            }
+          }
+          return true;
+        }
+        default:
+          return true;
+      }
+    } catch (IOException | JsonParserException | RuntimeException e) {
+      problem(where + ": cannot read the agent's settings: " + e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Runs the registered command twice, as the agent would ({@code sh -c}, the event on stdin), over a private
+   * lock directory and a scratch workspace: session A must be let in, its rival B denied in the agent's form.
+   * Empty when both went as they should; else what went wrong.
+   */
+  private String dryRun(Agent agent, String command) {
+    Path scratch = null;
+    try {
+      scratch = Files.createTempDirectory("session-lock-doctor");
+      Path ws = Files.createDirectory(scratch.resolve("workspace"));
+      String[] first = runCommand(agent, command, payload(agent, "doctor-a", ws), scratch);
+      if (!first[0].equals("0") || denied(agent, first)) {
+        return "a free workspace was not let in (exit " + first[0] + ": " + first[2].trim() + ")";
+      }
+      String[] second = runCommand(agent, command, payload(agent, "doctor-b", ws), scratch);
+      if (!denied(agent, second)) {
+        return "the rival session was not denied (exit " + second[0] + ", stdout " + second[1].trim()
+            + ", stderr " + second[2].trim() + ")";
+      }
+      return "";
+    } catch (IOException | InterruptedException e) {
+      return "could not run it: " + e.getMessage();
+    } finally {
+      TempTrees.delete(scratch);
+    }
+  }
+
+  private static boolean denied(Agent agent, String[] result) {
+    switch (agent) {
+      case CODEX:
+        return result[0].equals("2") && !result[2].isBlank();
+      case GEMINI:
+        return result[0].equals("0") && result[1].contains("\"decision\":\"deny\"");
+      case COPILOT:
+        return result[0].equals("0") && result[1].contains("\"permissionDecision\":\"deny\"");
+      default:
+        return result[0].equals("2") && result[1].contains("\"permissionDecision\":\"deny\"");
+    }
+  }
+
+  private static String payload(Agent agent, String session, Path ws) {
+    switch (agent) {
+      case COPILOT:
+        return "{\"sessionId\":\"" + session + "\",\"cwd\":\"" + ws + "\",\"toolName\":\"edit\",\"toolArgs\":{\"path\":\""
+            + ws + "/a.txt\"}}";
+      case GEMINI:
+        return "{\"session_id\":\"" + session + "\",\"cwd\":\"" + ws + "\",\"hook_event_name\":\"BeforeTool\","
+            + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"" + ws + "/a.txt\"}}";
+      case CODEX:
+        return "{\"session_id\":\"" + session + "\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\"" + ws
+            + "\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":\"\"}}";
+      default:
+        return "{\"session_id\":\"" + session + "\",\"cwd\":\"" + ws + "\",\"hook_event_name\":\"PreToolUse\","
+            + "\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":\"" + ws + "/a.txt\"}}";
+    }
+  }
+
+  /** Exit code, stdout and stderr of {@code sh -c command} with {@code stdin}. */
+  private String[] runCommand(Agent agent, String command, String stdin, Path scratch)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(scratch.toFile());
+    Map<String, String> childEnv = builder.environment();
+    childEnv.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT")
+        || name.startsWith("GEMINI") || name.startsWith("SESSION_LOCK"));
+    childEnv.put("SESSION_LOCK_DIR", scratch.resolve("locks").toString());
+    childEnv.put("SESSION_LOCK_OWNER", "session"); // both stand-ins run under this one process
+    childEnv.put("SESSION_LOCK_DEADLINE_MS", "5000");
+    Process process = builder.start();
+    process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    byte[] stdout = process.getInputStream().readAllBytes();
+    byte[] stderr = process.getErrorStream().readAllBytes();
+    if (!Installer.waitOrKill(process, 30)) {
+      return new String[] {"timeout", "", "no answer within 30 s"};
+    }
+    return new String[] {Integer.toString(process.exitValue()), new String(stdout, StandardCharsets.UTF_8),
+        new String(stderr, StandardCharsets.UTF_8)};
+  }
+
+  private void checkInstalledCopy() {
+    Path launcher = installer.launcher();
+    if (!Files.isExecutable(launcher)) {
+      return; // reported per registration when one points at it
+    }
+    try {
+      Process process = new ProcessBuilder(launcher.toString(), "--version").redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!Installer.waitOrKill(process, 60) || process.exitValue() != 0) {
+        problem("the installed launcher " + launcher + " does not start: " + output);
+        return;
+      }
+      String expected = "session-lock " + Version.TEXT;
+      if (!output.endsWith(expected)) {
+        problem("the installed copy is " + output + ", this is " + expected + ": run install again to update it");
+      }
+      String script = Files.readString(launcher);
+      Option<String> java = launcherOf(script.substring(script.indexOf("JAVA=") + 3).replaceFirst("^A=", "f="));
+      Path stamp = installer.installHome().resolve("lib").resolve("session-lock.stamp");
+      if (java.isDefined() && Files.exists(stamp)) {
+        String wanted = Installer.javaStamp(Path.of(java.get()));
+        if (!Files.readString(stamp).trim().equals(wanted)) {
+          problem("the start-up archive was built for another java (" + Files.readString(stamp).trim()
+              + "); the hook runs without it, slower: run install again");
+        }
+      }
+      if (java.isDefined() && !Files.isExecutable(Path.of(java.get()))) {
+        problem("the java install chose, " + java.get() + ", is gone; the hook uses whatever java is on PATH,"
+            + " without its start-up archive: run install again");
+      }
+    } catch (IOException | InterruptedException e) {
+      problem("cannot run the installed launcher " + launcher + ": " + e.getMessage());
+    }
+  }
+
+  private void checkLockDirectory() {
+    HookConfig config = HookConfig.from(env);
+    var store = FileLockStore.open(config.lockDir());
+    if (store.isLeft()) {
+      problem("the lock directory cannot be used, so every hook allows: " + store.getLeft().describe());
+    } else {
+      out.println("ok  lock directory " + store.get().directory());
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package dev.parallelsessionlock.hook;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Whether a shell command only reads, so it may pass the workspace lease (Codex has no read tool: every
+ * {@code cat} is a shell call). Conservative by construction: a command reads only if it is a list of simple
+ * commands joined by {@code |}, {@code &&}, {@code ||} or {@code ;}, each one a known reader with arguments that
+ * cannot make it write or run something else; no redirection, no command or process substitution, no
+ * backgrounding, no variable assignment, no here-document. Anything it cannot tell is mutating.
+ *
+ * <p>Readers: {@code cat head tail less more ls wc grep egrep fgrep rg pwd echo printf stat file du df tree
+ * which type basename dirname realpath readlink cut tr nl od sort uniq diff cmp comm sha256sum sha1sum md5sum
+ * date whoami id uname true false test [ cd jq}, {@code find} without {@code -exec -execdir -ok -okdir -delete
+ * -fprint -fprint0 -fprintf -fls}, {@code sort} without {@code -o}, {@code uniq} with at most one file,
+ * {@code rg} without {@code --pre}, and {@code git status|diff|log|show|blame|rev-parse|ls-files|ls-tree|
+ * cat-file|describe|shortlog|grep} (with {@code -C DIR} and {@code --no-pager}; never {@code -c}, {@code
+ * --output}, or a pager option), {@code git branch} only listing.
+ */
+final class ShellCommands {
+
+  private static final Set<String> READERS = Set.of(
+      "cat", "head", "tail", "less", "more", "ls", "wc", "grep", "egrep", "fgrep", "rg", "pwd", "echo", "printf",
+      "stat", "file", "du", "df", "tree", "which", "type", "basename", "dirname", "realpath", "readlink", "cut",
+      "tr", "nl", "od", "sort", "uniq", "diff", "cmp", "comm", "sha256sum", "sha1sum", "md5sum", "date", "whoami",
+      "id", "uname", "true", "false", "test", "[", "cd", "jq", "find", "git");
+
+  private static final Set<String> GIT_READERS = Set.of(
+      "status", "diff", "log", "show", "blame", "rev-parse", "ls-files", "ls-tree", "cat-file", "describe",
+      "shortlog", "grep", "branch");
+
+  private static final Set<String> FIND_ACTIONS = Set.of(
+      "-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fprint0", "-fprintf", "-fls");
+
+  private ShellCommands() {}
+
+  /** {@code value} as one sh word: single quotes, and each {@code '} as {@code '\''}. */
+  static String quote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+
+  /** True only when every part of {@code command} is a known reader (see the class comment). */
+  static boolean isReadOnly(String command) {
+    List<List<String>> parts = split(command);
+    if (parts == null || parts.isEmpty()) {
+      return false;
+    }
+    for (List<String> words : parts) {
+      if (words.isEmpty() || !readerCall(words)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The simple commands of {@code command}, each as its words with quotes removed; null when the command
+   * holds anything this does not read as plain words and list operators.
+   */
+  static List<List<String>> split(String command) {
+    List<List<String>> parts = new ArrayList<>();
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean inWord = false;
+    int n = command.length();
+    for (int i = 0; i < n; i++) {
+      char c = command.charAt(i);
+      if (c == '\'') {
+        int end = command.indexOf('\'', i + 1);
+        if (end < 0) {
+          return null;
+        }
+        word.append(command, i + 1, end);
+        inWord = true;
+        i = end;
+      } else if (c == '"') {
+        int j = i + 1;
+        for (; j < n && command.charAt(j) != '"'; j++) {
+          char d = command.charAt(j);
+          if (d == '`' || (d == '$' && j + 1 < n && command.charAt(j + 1) == '(')) {
+            return null; // command substitution inside double quotes
+          }
+          if (d == '\\' && j + 1 < n) {
+            j++;
+            d = command.charAt(j);
+          }
+          word.append(d);
+        }
+        if (j >= n) {
+          return null;
+        }
+        inWord = true;
+        i = j;
+      } else if (c == '\\') {
+        if (i + 1 >= n || command.charAt(i + 1) == '\n') {
+          return null;
+        }
+        word.append(command.charAt(++i));
+        inWord = true;
+      } else if (c == ' ' || c == '\t') {
+        if (inWord) {
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
+        }
+      } else if (c == '|' || c == ';' || (c == '&' && i + 1 < n && command.charAt(i + 1) == '&')) {
+        if (inWord) {
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
+        }
+        if (words.isEmpty()) {
+          return null; // an operator with nothing before it
+        }
+        parts.add(words);
+        words = new ArrayList<>();
+        if ((c == '|' || c == '&') && i + 1 < n && command.charAt(i + 1) == c) {
+          i++; // || and &&
+        }
+      } else if (c == '>' || c == '<' || c == '&' || c == '`' || c == '\n' || c == '\r' || c == '('
+          || c == ')' || c == '{' || c == '}' || (c == '$' && i + 1 < n && command.charAt(i + 1) == '(')) {
+        return null; // redirection, background, substitution, subshell, group, several lines
+      } else if (c == '=' && !inWord && words.isEmpty()) {
+        return null;
+      } else {
+        if (c == '=' && words.isEmpty()) {
+          return null; // NAME=value before a command
+        }
+        word.append(c);
+        inWord = true;
+      }
+    }
+    if (inWord) {
+      words.add(word.toString());
+    }
+    if (words.isEmpty()) {
+      return parts.isEmpty() ? parts : null; // a trailing operator
+    }
+    parts.add(words);
+    return parts;
+  }
+
+  private static boolean readerCall(List<String> words) {
+    String program = words.get(0);
+    if (!READERS.contains(program)) {
+      return false;
+    }
+    List<String> args = words.subList(1, words.size());
+    switch (program) {
+      case "find":
+        for (String arg : args) {
+          if (FIND_ACTIONS.contains(arg)) {
+            return false;
+          }
+        }
+        return true;
+      case "sort":
+        for (String arg : args) {
+          if (arg.startsWith("-o") || arg.startsWith("--output")) {
+            return false;
+          }
+        }
+        return true;
+      case "uniq":
+        return positional(args) <= 1;
+      case "rg":
+        for (String arg : args) {
+          if (arg.startsWith("--pre")) {
+            return false;
+          }
+        }
+        return true;
+      case "git":
+        return gitReader(args);
+      default:
+        return true;
+    }
+  }
+
+  private static int positional(List<String> args) {
+    int count = 0;
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static boolean gitReader(List<String> args) {
+    int i = 0;
+    while (i < args.size()) {
+      String arg = args.get(i);
+      if (arg.equals("-C") && i + 1 < args.size()) {
+        i += 2;
+      } else if (arg.equals("--no-pager") || arg.equals("-P")) {
+        i++;
+      } else {
+        break;
+      }
+    }
+    if (i >= args.size() || !GIT_READERS.contains(args.get(i))) {
+      return false;
+    }
+    String sub = args.get(i);
+    List<String> rest = args.subList(i + 1, args.size());
+    for (String arg : rest) {
+      if (arg.startsWith("--output") || arg.equals("-O") || arg.startsWith("--open-files-in-pager")
+          || arg.startsWith("--ext-diff") || arg.startsWith("--textconv")) {
+        return false;
+      }
+    }
+    if (sub.equals("branch")) {
+      for (String arg : rest) {
+        boolean listing = arg.equals("--list") || arg.equals("-a") || arg.equals("--all") || arg.equals("-r")
+            || arg.equals("--remotes") || arg.equals("-v") || arg.equals("-vv") || arg.equals("--show-current");
+        if (!listing) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
