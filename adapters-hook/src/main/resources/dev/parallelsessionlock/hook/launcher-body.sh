@@ -2,13 +2,23 @@
 # Hook mode fails open: if Java or the jar is missing, or the JVM dies with anything but 0 (allow) or
 # 2 (deny), the tool call proceeds. Copilot CLI denies every tool call when a preToolUse hook exits 1 or 127.
 if [ -z "$JAVA" ] || [ ! -x "$JAVA" ]; then JAVA=$(command -v java 2>/dev/null); fi
-# A start-up archive when install built one: an AOT cache (Java 25+) or a CDS archive (Java 17+).
+# The start-up archive (an AOT cache on Java 25+, else a CDS archive) belongs to the java install built it
+# with, named in its stamp: with any other java (a JDK change after install) it is not used at all.
 CDS=
-AOT=${JSA%.jsa}.aot
-if [ -f "$AOT" ]; then
-  case $AOT in *' '*) ;; *) CDS=-XX:AOTCache=$AOT ;; esac
-elif [ -f "$JSA" ]; then
-  case $JSA in *' '*) ;; *) CDS=-XX:SharedArchiveFile=$JSA ;; esac
+STAMP=${JSA%.jsa}.stamp
+if [ -n "$JAVA" ] && [ -f "$STAMP" ]; then
+  version=
+  if [ -f "${JAVA%/bin/java}/release" ]; then
+    while IFS= read -r line; do
+      case $line in JAVA_VERSION=*) version=$line ;; esac
+    done < "${JAVA%/bin/java}/release"
+  fi
+  IFS= read -r stamp < "$STAMP"
+  if [ "$stamp" = "$JAVA $version" ]; then
+    if [ -f "${JSA%.jsa}.aot" ]; then CDS="-XX:AOTCache=${JSA%.jsa}.aot"
+    elif [ -f "$JSA" ]; then CDS="-XX:SharedArchiveFile=$JSA"
+    fi
+  fi
 fi
 # The JVM decodes file names with the locale's charset: under C/POSIX (LANG unset, minimal containers) it
 # cannot name a non-ASCII path at all. Give it a UTF-8 locale when the agent gave none.
@@ -18,21 +28,30 @@ case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
 esac
 # The hook names this launcher in the hints it prints (nothing puts session-lock on PATH).
 SESSION_LOCK_LAUNCHER=$0; export SESSION_LOCK_LAUNCHER
-# JVM warnings go to stderr: the agent parses stdout.
-OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k -Xlog:disable -Xlog:all=warning:stderr"
+OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k"
 if [ "$1" = hook ]; then
   if [ -z "$JAVA" ] || [ ! -f "$JAR" ]; then
     echo "session-lock: cannot start (no java, or $JAR is missing); allowing" >&2
     exit 0
   fi
-  "$JAVA" $CDS $OPTS -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
+  # No JVM log line may reach stdout (the agent parses it) or stderr (the deny reason Claude Code shows).
+  "$JAVA" ${CDS:+"$CDS"} $OPTS -Xlog:disable -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
   rc=$?
   if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then exit $rc; fi
   echo "session-lock: hook exited with $rc; allowing" >&2
+  # Tell the user once per agent process: agents do not show stderr on exit 0.
+  mark="${TMPDIR:-/tmp}/session-lock-jvm-$(id -u)-$PPID"
+  if [ ! -e "$mark" ]; then
+    : > "$mark"
+    case " $* " in
+      *" --agent copilot "*) ;;
+      *) echo "{\"systemMessage\":\"session-lock: its JVM exited with $rc, so the workspace lock is OFF; run session-lock doctor\"}" ;;
+    esac
+  fi
   exit 0
 fi
 if [ -z "$JAVA" ]; then
   echo "session-lock: no java found; install Java 17 or later, or set JAVA_HOME" >&2
   exit 69
 fi
-exec "$JAVA" $CDS $OPTS -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
+exec "$JAVA" ${CDS:+"$CDS"} $OPTS -Xlog:disable -Xlog:all=warning:stderr -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
+import com.grack.nanojson.JsonWriter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -186,6 +187,82 @@ final class HookProcessIT {
 
     assertThat(denied.exit()).as(denied.stderr()).isEqualTo(2);
     assertThat(denied.stderr()).contains("held by alice");
+  }
+
+  /** The command {@code install} registers for {@code agent}'s {@code event}. */
+  private static String registered(dev.parallelsessionlock.hook.Agent agent, String event) {
+    for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
+      if (registration.event().equals(event)) {
+        return HookRegistrations.command(LAUNCHER.toString(), agent, registration);
+      }
+    }
+    throw new IllegalArgumentException(event);
+  }
+
+  private String codex(String event, String session, String tool, String command) {
+    return "{\"session_id\":\"" + session + "\",\"turn_id\":\"t1\",\"cwd\":\"" + project + "\",\"hook_event_name\":\""
+        + event + "\",\"model\":\"gpt-5.5\",\"permission_mode\":\"bypassPermissions\""
+        + (tool == null ? "" : ",\"tool_name\":\"" + tool + "\",\"tool_input\":{\"command\":" + JsonWriter.string(command) + "}")
+        + "}";
+  }
+
+  @Test
+  void codex_isDeniedByExit2WithTheReasonOnStderr_andShellCommandsThatOnlyReadPass() throws Exception {
+    Agent alice = new Agent(Map.of("CODEX_HOME", temp.resolve("codex-home").toString()));
+    Agent bob = new Agent(Map.of());
+    String pre = registered(dev.parallelsessionlock.hook.Agent.CODEX, "PreToolUse");
+    String patch = "*** Begin Patch\n*** Add File: a.txt\n+by A\n*** End Patch\n";
+
+    assertThat(alice.run(pre, codex("PreToolUse", "alice", "apply_patch", patch))).isEqualTo(new Result(0, "", ""));
+    Result denied = bob.run(pre, codex("PreToolUse", "bob", "apply_patch", patch));
+    Result reading = bob.run(pre, codex("PreToolUse", "bob", "Bash", "cat a.txt | grep -n by"));
+    Result writing = bob.run(pre, codex("PreToolUse", "bob", "Bash", "echo by B > c.txt"));
+
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stdout()).as("Codex ignores a deny JSON with top-level fields: nothing on stdout").isEmpty();
+    assertThat(denied.stderr()).startsWith("parallel session lock held by alice");
+    assertThat(reading).as("a read passes the lease").isEqualTo(new Result(0, "", ""));
+    assertThat(writing.exit()).isEqualTo(2);
+    assertThat(alice.run(registered(dev.parallelsessionlock.hook.Agent.CODEX, "Stop"), codex("Stop", "alice", null, null)))
+        .isEqualTo(new Result(0, "", ""));
+    assertThat(bob.run(pre, codex("PreToolUse", "bob", "apply_patch", patch)).exit()).isZero();
+  }
+
+  @Test
+  void gemini_isDeniedWithDecisionDeny_andAfterAgentReleases() throws Exception {
+    Agent alice = new Agent(Map.of("GEMINI_SESSION_ID", "alice", "GEMINI_PROJECT_DIR", project.toString()));
+    Agent bob = new Agent(Map.of("GEMINI_SESSION_ID", "bob", "GEMINI_PROJECT_DIR", project.toString()));
+    String before = registered(dev.parallelsessionlock.hook.Agent.GEMINI, "BeforeTool");
+    String write = "{\"session_id\":\"%s\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"BeforeTool\","
+        + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\",\"content\":\"x\"}}";
+
+    assertThat(alice.run(before, String.format(write, "alice"))).isEqualTo(new Result(0, "", ""));
+    Result denied = bob.run(before, String.format(write, "bob"));
+    assertThat(denied.exit()).as("Gemini runs the tool on exit 2 when stdout has JSON; it blocks on decision deny").isZero();
+    JsonObject decision = JsonParser.object().from(denied.stdout());
+    assertThat(decision.getString("decision")).isEqualTo("deny");
+    assertThat(decision.getString("reason")).contains("held by alice");
+    assertThat(alice.run(registered(dev.parallelsessionlock.hook.Agent.GEMINI, "AfterAgent"),
+        "{\"session_id\":\"alice\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"AfterAgent\"}"))
+        .isEqualTo(new Result(0, "", ""));
+    assertThat(bob.run(before, String.format(write, "bob"))).isEqualTo(new Result(0, "", ""));
+  }
+
+  @Test
+  void claudeStop_whileABackgroundSubagentRuns_keepsTheLease_andTheNextStopReleases() throws Exception {
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    String stop = "{\"session_id\":\"alice\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"Stop\","
+        + "\"stop_hook_active\":false,\"background_tasks\":%s}";
+
+    assertThat(alice.hook("", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"running\"}]")).exit()).isZero();
+    assertThat(Files.exists(record())).as("the subagent still edits for alice").isTrue();
+    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
+
+    alice.hook("", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"completed\"}]"));
+    assertThat(Files.exists(record())).isFalse();
+    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
   }
 
   @Test
