@@ -1,0 +1,176 @@
+package dev.parallelsessionlock.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built executable installed into temp homes: doctor, the launcher after a JDK change, prune, list. */
+final class InstallProcessIT {
+
+  private static final Path LAUNCHER = Path.of(System.getProperty("session-lock.launcher"));
+
+  @TempDir
+  Path temp;
+
+  private Path project;
+  private Path installHome;
+
+  record Run(int exit, String stdout, String stderr) {}
+
+  @BeforeEach
+  void setUp() throws IOException {
+    project = Files.createDirectories(temp.resolve("project/.git")).getParent().toRealPath();
+    installHome = temp.resolve("install");
+  }
+
+  private Run run(Path program, String stdin, Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(program.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile());
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
+        || name.startsWith("COPILOT") || name.startsWith("GEMINI") || name.startsWith("CODEX"));
+    env.put("HOME", temp.resolve("home").toString());
+    env.put("SESSION_LOCK_HOME", installHome.toString());
+    env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.putAll(extraEnv);
+    Process process = builder.start();
+    process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().close();
+    byte[] out = process.getInputStream().readAllBytes();
+    byte[] err = process.getErrorStream().readAllBytes();
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  private Run sessionLock(String... args) throws Exception {
+    return run(LAUNCHER, "", Map.of(), args);
+  }
+
+  private Path installed() {
+    return installHome.resolve("bin/session-lock");
+  }
+
+  @Test
+  void doctor_afterInstall_saysProtectionIsOn_andNamesEachProblemOtherwise() throws Exception {
+    assertThat(sessionLock("install", "--dir", project.toString()).exit()).isZero();
+
+    Run healthy = sessionLock("doctor", "--dir", project.resolve(".git").getParent().toString());
+    assertThat(healthy.exit()).as(healthy.stdout()).isZero();
+    assertThat(healthy.stdout()).contains("ok  claude (project", "dry run allowed a session and denied its rival",
+        "protection is on");
+
+    assertThat(sessionLock("install", "--dir", project.toString(), "--agent", "codex").exit()).isZero();
+    Run untrusted = sessionLock("doctor", "--dir", project.toString());
+    assertThat(untrusted.exit()).isEqualTo(3);
+    assertThat(untrusted.stdout()).contains("Codex skips this hook silently: it is untrusted (pre_tool_use:0:0)");
+
+    Files.move(installHome, temp.resolve("moved-away"));
+    Run gone = sessionLock("doctor", "--dir", project.toString());
+    assertThat(gone.exit()).isEqualTo(3);
+    assertThat(gone.stdout()).contains("the registered launcher " + installed() + " is missing");
+  }
+
+  @Test
+  void launcher_afterTheArchiveNoLongerBelongsToItsJava_runsWithoutIt_andNoJvmLineReachesTheAgent() throws Exception {
+    sessionLock("install", "--dir", project.toString());
+    Path stamp = installHome.resolve("lib/session-lock.stamp");
+    assertThat(Files.readString(stamp)).contains("JAVA_VERSION=");
+    Files.writeString(stamp, "/opt/jdk-25/bin/java JAVA_VERSION=\"25.0.3\"\n"); // as after a JDK change
+    Files.writeString(installHome.resolve("lib/session-lock.jsa"), "not an archive any more");
+    String edit = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"%s\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{}}";
+
+    Run version = run(installed(), "", Map.of(), "--version");
+    Run first = run(installed(), String.format(edit, "alice"), Map.of("SESSION_LOCK_OWNER", "session"), "hook", "--agent", "claude");
+    Run rival = run(installed(), String.format(edit, "bob"), Map.of("SESSION_LOCK_OWNER", "session"), "hook", "--agent", "claude");
+
+    assertThat(version.exit()).isZero();
+    assertThat(version.stdout()).startsWith("session-lock ");
+    assertThat(first).isEqualTo(new Run(0, "", ""));
+    assertThat(rival.exit()).isEqualTo(2);
+    assertThat(rival.stderr()).startsWith("parallel session lock held by alice").doesNotContain("[error]", "cds");
+    assertThat(sessionLock("doctor", "--dir", project.toString()).stdout())
+        .contains("the start-up archive was built for another java");
+  }
+
+  @Test
+  void launcher_withACorruptArchiveOfItsOwnJava_keepsJvmLinesOutOfTheReason() throws Exception {
+    sessionLock("install", "--dir", project.toString());
+    Files.writeString(installHome.resolve("lib/session-lock.jsa"), "garbage");
+    String edit = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"%s\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{}}";
+
+    run(installed(), String.format(edit, "alice"), Map.of("SESSION_LOCK_OWNER", "session"), "hook");
+    Run rival = run(installed(), String.format(edit, "bob"), Map.of("SESSION_LOCK_OWNER", "session"), "hook");
+
+    assertThat(rival.exit()).isEqualTo(2);
+    assertThat(rival.stderr()).startsWith("parallel session lock held by alice").doesNotContain("[error]");
+  }
+
+  @Test
+  void dirThatIsNoDirectory_isAUsageErrorWithOneLine() throws Exception {
+    Path file = Files.writeString(temp.resolve("a-file"), "x");
+    for (String command : new String[] {"install", "status", "release", "doctor"}) {
+      Run missing = sessionLock(command, "--dir", temp.resolve("typo/path").toString(), "--force");
+      Run notDir = sessionLock(command, "--dir=" + file, "--force");
+      if (!command.equals("release")) {
+        missing = sessionLock(command, "--dir", temp.resolve("typo/path").toString());
+        notDir = sessionLock(command, "--dir=" + file);
+      }
+      assertThat(missing.exit()).as(command).isEqualTo(64);
+      assertThat(missing.stderr()).as(command).isEqualTo("session-lock: --dir " + temp.resolve("typo/path")
+          + " does not exist (see session-lock --help)\n");
+      assertThat(notDir.exit()).as(command).isEqualTo(64);
+      assertThat(notDir.stderr()).as(command).contains("is not a directory");
+    }
+    assertThat(Files.exists(temp.resolve("typo"))).isFalse();
+  }
+
+  @Test
+  void prune_removesDeadAndLongExpiredLeases_keepsLiveOnes_andListShowsPathsAndTheDead() throws Exception {
+    Path locks = Files.createDirectories(temp.resolve("locks"));
+    Process exited = new ProcessBuilder("true").start();
+    exited.waitFor();
+    long now = System.currentTimeMillis();
+    long alive = ProcessHandle.current().pid();
+    Files.writeString(locks.resolve("session-lock-00000000dead.json"), "{\"schema_version\":1,\"session_id\":\"gone\","
+        + "\"pid\":" + exited.pid() + ",\"acquired_at\":" + now + ",\"ttl_ms\":300000,\"path\":\"/repo/dead\"}");
+    Files.writeString(locks.resolve("session-lock-0000000000old.json"), "{\"schema_version\":1,\"session_id\":\"old\","
+        + "\"pid\":0,\"acquired_at\":" + (now - 3 * 86_400_000L) + ",\"ttl_ms\":300000}");
+    Files.writeString(locks.resolve("session-lock-00000000live.json"), "{\"schema_version\":1,\"session_id\":\"live\","
+        + "\"pid\":" + alive + ",\"acquired_at\":" + now + ",\"ttl_ms\":300000,\"path\":\"/repo/live\"}");
+
+    Run list = sessionLock("list");
+    assertThat(list.stdout()).contains("session-lock-00000000dead  held by session gone (pid " + exited.pid() + ", DEAD)")
+        .contains("/repo/dead", "/repo/live");
+
+    Run pruned = sessionLock("prune");
+
+    assertThat(pruned.exit()).isZero();
+    assertThat(pruned.stdout()).contains("removed session-lock-00000000dead: session gone", "dead) /repo/dead",
+        "removed session-lock-0000000000old: session old", "pruned 2");
+    assertThat(Files.exists(locks.resolve("session-lock-00000000live.json"))).isTrue();
+    assertThat(Files.exists(locks.resolve("session-lock-00000000dead.json"))).isFalse();
+  }
+
+  @Test
+  void helpAnywhere_optionsWithEquals_andOptionsACommandDoesNotTake() throws Exception {
+    assertThat(sessionLock("status", "--help").exit()).isZero();
+    assertThat(sessionLock("status", "-h").stdout()).contains("Exit codes:");
+    assertThat(sessionLock("status", "--dir=" + project).exit()).isZero();
+    Run wrong = sessionLock("list", "--force");
+    assertThat(wrong.exit()).isEqualTo(64);
+    assertThat(wrong.stderr()).isEqualTo("session-lock: list takes no option '--force' (see session-lock --help)\n");
+  }
+}
