@@ -67,7 +67,7 @@ final class ClassDataArchive {
       }
       return accepted(work, java, jar, cache, "-XX:AOTMode=on", "-XX:AOTCache=" + cache);
     } catch (IOException | InterruptedException e) {
-      return Either.left(e.toString());
+      return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
     } finally {
       TempTrees.delete(work);
     }
@@ -102,7 +102,7 @@ final class ClassDataArchive {
       }
       return accepted(work, java, jar, archive, "-Xshare:on", "-XX:SharedArchiveFile=" + archive);
     } catch (IOException | InterruptedException e) {
-      return Either.left(e.toString());
+      return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
     } finally {
       TempTrees.delete(work);
     }

@@ -65,7 +65,7 @@ public final class SessionLockMain {
           });
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
     } catch (Throwable t) {
-      failOpen("internal", "internal error (" + t + ")");
+      failOpen("internal", "internal error (" + (t.getMessage() == null ? "no detail" : t.getMessage()) + ")");
     }
   }
 

@@ -86,7 +86,15 @@ final class HookStartupIT {
         loadedBy(event("PreToolUse", "bob", ""), "hook"),                         // deny
         loadedBy(event("PostToolUse", "alice", ",\"x\":\"" + "y".repeat(300_000) + "\""), "hook"), // refresh, skim
         loadedBy(event("Stop", "alice", ""), "hook"),                             // release
-        loadedBy("{\"toolName\":\"edit\",\"sessionId\":\"c\",\"cwd\":\"" + project + "\"}", "hook", "preToolUse"),
+        loadedBy("{\"toolName\":\"edit\",\"sessionId\":\"c\",\"cwd\":\"" + project + "\"}", "hook", "--agent",
+            "copilot", "preToolUse"),
+        loadedBy("{\"session_id\":\"x\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\"" + project + "\","
+            + "\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cat a | wc\"}}",
+            "hook", "--agent", "codex"),
+        loadedBy("{\"session_id\":\"g\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"BeforeTool\","
+            + "\"tool_name\":\"write_file\",\"tool_input\":{}}", "hook", "--agent", "gemini"),
+        loadedBy("{\"session_id\":\"alice\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"Stop\","
+            + "\"background_tasks\":[{\"status\":\"running\"}]}", "hook"),
         loadedBy("not json", "hook"));
 
     for (List<String> loaded : runs) {

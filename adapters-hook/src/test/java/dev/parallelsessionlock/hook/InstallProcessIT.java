@@ -119,6 +119,17 @@ final class InstallProcessIT {
   }
 
   @Test
+  void anInstallPathWithASpace_stillUsesTheStartUpArchive() throws Exception {
+    installHome = temp.resolve("my tools/session lock");
+    assertThat(sessionLock("install", "--dir", project.toString()).exit()).isZero();
+
+    Run traced = run(Path.of("/bin/sh"), "", Map.of(), "-x", installed().toString(), "--version");
+
+    assertThat(traced.exit()).isZero();
+    assertThat(traced.stderr()).contains("-XX:SharedArchiveFile=" + installHome.resolve("lib/session-lock.jsa"));
+  }
+
+  @Test
   void dirThatIsNoDirectory_isAUsageErrorWithOneLine() throws Exception {
     Path file = Files.writeString(temp.resolve("a-file"), "x");
     for (String command : new String[] {"install", "status", "release", "doctor"}) {
