@@ -251,8 +251,9 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, List<Slot>> list() {
-    // Collected in an array list: appending to a vavr List in a loop is quadratic.
-    java.util.List<Slot> slots = new java.util.ArrayList<>();
+    // Names first, then the records read in parallel (independent files; the cost is in open/read/parse), and
+    // collected in array lists: appending to a vavr List in a loop is quadratic.
+    java.util.List<LockKey> keys = new java.util.ArrayList<>();
     long tempCutoff = System.currentTimeMillis() - 60_000;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
@@ -263,14 +264,37 @@ public final class FileLockStore implements LockStore {
         }
         Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));
         if (key.isDefined()) {
-          Option<Slot> slot = readSlot(key.get());
-          if (slot.isDefined()) {
-            slots.add(slot.get());
-          }
+          keys.add(key.get());
         }
       }
     } catch (IOException e) {
       return Either.left(new StoreFailure(null, "list", describe(e)));
+    }
+    java.util.List<Object> read = keys.parallelStream().map(key -> {
+      try {
+        return (Object) readRaw(key);
+      } catch (IOException e) {
+        return new StoreFailure(key, "list", describe(e));
+      }
+    }).collect(java.util.stream.Collectors.toList());
+    java.util.List<Raw> raws = new java.util.ArrayList<>(read.size());
+    for (Object raw : read) {
+      if (raw instanceof StoreFailure failure) {
+        return Either.left(failure);
+      }
+      Option<?> found = (Option<?>) raw;
+      if (found.isDefined()) {
+        raws.add((Raw) found.get());
+      }
+    }
+    java.util.List<byte[]> bytes = new java.util.ArrayList<>(raws.size());
+    for (Raw raw : raws) {
+      bytes.add(raw.bytes());
+    }
+    java.util.List<Either<String, LockRecord>> decoded = RecordCodec.decodeAll(bytes);
+    java.util.List<Slot> slots = new java.util.ArrayList<>(raws.size());
+    for (int i = 0; i < raws.size(); i++) {
+      slots.add(toSlot(raws.get(i), decoded.get(i)));
     }
     slots.sort(java.util.Comparator.comparing(Slot::key));
     return Either.right(List.ofAll(slots));
@@ -297,7 +321,19 @@ public final class FileLockStore implements LockStore {
     }
   }
 
+  /** A record's bytes as read (at most one byte past the size a record may have), its size and version. */
+  private record Raw(LockKey key, byte[] bytes, long size, long version) {}
+
   private Option<Slot> readSlot(LockKey key) throws IOException {
+    Option<Raw> raw = readRaw(key);
+    if (raw.isEmpty()) {
+      return Option.none();
+    }
+    return Option.some(toSlot(raw.get(), raw.get().size() > RecordCodec.MAX_RECORD_BYTES
+        ? Either.left("") : RecordCodec.decode(raw.get().bytes())));
+  }
+
+  private Option<Raw> readRaw(LockKey key) throws IOException {
     Path path = recordPath(key);
     byte[] bytes;
     long size;
@@ -316,15 +352,18 @@ public final class FileLockStore implements LockStore {
       }
       throw e;
     }
-    long version = version(bytes, size);
-    if (size > RecordCodec.MAX_RECORD_BYTES) {
-      return Option.some(new Slot.Unreadable(key, version, modified(path),
-          "file is " + size + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES, size));
+    return Option.some(new Raw(key, bytes, size, version(bytes, size)));
+  }
+
+  private Slot toSlot(Raw raw, Either<String, LockRecord> decoded) {
+    Path path = recordPath(raw.key());
+    if (raw.size() > RecordCodec.MAX_RECORD_BYTES) {
+      return new Slot.Unreadable(raw.key(), raw.version(), modifiedOrEpoch(path),
+          "file is " + raw.size() + " bytes, more than a lock record's " + RecordCodec.MAX_RECORD_BYTES, raw.size());
     }
-    Either<String, LockRecord> decoded = RecordCodec.decode(bytes);
-    return Option.some(decoded.isRight()
-        ? new Slot.Held(key, version, decoded.get())
-        : new Slot.Unreadable(key, version, modifiedOrEpoch(path), decoded.getLeft(), size));
+    return decoded.isRight()
+        ? new Slot.Held(raw.key(), raw.version(), decoded.get())
+        : new Slot.Unreadable(raw.key(), raw.version(), modifiedOrEpoch(path), decoded.getLeft(), raw.size());
   }
 
   private static Instant modified(Path path) throws IOException {

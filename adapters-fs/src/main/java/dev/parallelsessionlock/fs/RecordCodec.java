@@ -75,14 +75,18 @@ public final class RecordCodec {
       return Either.left("file is " + bytes.length + " bytes, more than a lock record's " + MAX_RECORD_BYTES);
     }
     String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return Either.left("not UTF-8 text");
+    if (isAscii(bytes)) {
+      text = new String(bytes, StandardCharsets.ISO_8859_1); // the common case, without a decoder
+    } else {
+      try {
+        text = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+      } catch (CharacterCodingException e) {
+        return Either.left("not UTF-8 text");
+      }
     }
     JsonObject json;
     try {
@@ -91,6 +95,41 @@ public final class RecordCodec {
       return Either.left("not a JSON object: " + oneLine(e.getMessage()));
     }
     return fromJson(json);
+  }
+
+  /**
+   * Decodes many records at once, as {@link #decode} would one by one. nanojson gives every parse a 64 KiB buffer,
+   * which dominates listing thousands of small records; so the ASCII records are parsed together as one JSON
+   * array, and only when that fails (a torn or foreign record among them) one by one.
+   */
+  public static java.util.List<Either<String, LockRecord>> decodeAll(java.util.List<byte[]> records) {
+    java.util.List<Either<String, LockRecord>> decoded = new java.util.ArrayList<>(records.size());
+    java.util.List<Integer> batch = new java.util.ArrayList<>();
+    StringBuilder array = new StringBuilder(records.size() * 200).append('[');
+    for (int i = 0; i < records.size(); i++) {
+      byte[] bytes = records.get(i);
+      decoded.add(null);
+      if (bytes.length > 0 && bytes.length <= MAX_RECORD_BYTES && isAscii(bytes)) {
+        array.append(batch.isEmpty() ? "" : ",").append(new String(bytes, StandardCharsets.ISO_8859_1));
+        batch.add(i);
+      } else {
+        decoded.set(i, decode(bytes));
+      }
+    }
+    com.grack.nanojson.JsonArray parsed = null;
+    if (!batch.isEmpty()) {
+      try {
+        parsed = JsonParser.array().from(array.append(']').toString());
+      } catch (JsonParserException tornRecordAmongThem) {
+        parsed = null;
+      }
+    }
+    boolean whole = parsed != null && parsed.size() == batch.size();
+    for (int b = 0; b < batch.size(); b++) {
+      int i = batch.get(b);
+      decoded.set(i, whole && parsed.get(b) instanceof JsonObject json ? fromJson(json) : decode(records.get(i)));
+    }
+    return decoded;
   }
 
   private static Either<String, LockRecord> fromJson(JsonObject json) {
@@ -126,6 +165,15 @@ public final class RecordCodec {
 
   private static Option<String> text(JsonObject json, String field) {
     return json.isString(field) ? Option.some(json.getString(field)) : Option.none();
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Option<Instant> instant(JsonObject json, String field) {

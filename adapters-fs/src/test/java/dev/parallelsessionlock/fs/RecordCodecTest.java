@@ -99,4 +99,28 @@ final class RecordCodecTest {
     assertThat(new String(RecordCodec.encode(record), java.nio.charset.StandardCharsets.UTF_8))
         .contains("\"pid\":0", "\"identity\":\"session\"");
   }
+
+  @Test
+  void decodeAll_agreesWithDecodeOneByOne_whateverIsAmongTheRecords() {
+    byte[] good = "{\"schema_version\":1,\"session_id\":\"a\",\"pid\":1,\"acquired_at\":1000,\"ttl_ms\":5000}\n"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] unicode = "{\"schema_version\":1,\"session_id\":\"ä\",\"pid\":1,\"acquired_at\":1000,\"ttl_ms\":5000}"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.util.List<java.util.List<byte[]>> cases = java.util.List.of(
+        java.util.List.of(good, good),
+        java.util.List.of(good, "{\"schema_version\":1,\"sess".getBytes(), good),
+        java.util.List.of(good, "1".getBytes(), good, new byte[0], unicode),
+        java.util.List.of("{\"a\":1},{\"b\":2}".getBytes(), good),
+        java.util.List.of("[".getBytes(), good),
+        java.util.List.of(new byte[] {(byte) 0xc3, (byte) 0x28}, good));
+    for (java.util.List<byte[]> records : cases) {
+      java.util.List<io.vavr.control.Either<String, dev.parallelsessionlock.core.LockRecord>> oneByOne =
+          new java.util.ArrayList<>();
+      for (byte[] record : records) {
+        oneByOne.add(RecordCodec.decode(record));
+      }
+
+      assertThat(RecordCodec.decodeAll(records)).isEqualTo(oneByOne);
+    }
+  }
 }

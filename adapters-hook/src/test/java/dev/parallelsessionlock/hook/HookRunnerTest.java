@@ -267,4 +267,15 @@ final class HookRunnerTest {
     assertThat(config.lockDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".claude", "runtime"));
     assertThat(config.warnings()).containsExactly("SESSION_LOCK_DIR=locks is not an absolute path; using ~/.claude/runtime");
   }
+
+  @Test
+  void ttlOfMoreThanADay_isRefused_withTheDefault() {
+    env.put("SESSION_LOCK_TTL_MS", Long.toString(Long.MAX_VALUE));
+
+    HookConfig config = HookConfig.from(env);
+
+    assertThat(config.ttl()).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(config.warnings()).containsExactly("SESSION_LOCK_TTL_MS=" + Long.MAX_VALUE
+        + " is not a number of milliseconds from 1 to 86400000 (a day); using 300000");
+  }
 }

@@ -223,12 +223,19 @@ public final class ParallelSessionLock {
         .map(current -> current.map(this::statusOf).getOrElse(() -> new LockStatus.Free(key)));
   }
 
-  /** Every lock in the store, by key. */
+  /** Every lock in the store, by key. Each holder process is probed once, however many locks it holds. */
   public Either<LockFailure, List<LockStatus>> list() {
-    return store.list().<LockFailure>mapLeft(LockFailure.StoreUnavailable::new).map(slots -> slots.map(this::statusOf));
+    java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
+    ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
+    return store.list().<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
+        .map(slots -> slots.map(slot -> statusOf(slot, once)));
   }
 
   private LockStatus statusOf(Slot slot) {
+    return statusOf(slot, liveness);
+  }
+
+  private LockStatus statusOf(Slot slot, ProcessLiveness liveness) {
     Instant now = clock.instant();
     if (slot instanceof Slot.Unreadable unreadable) {
       return new LockStatus.Unreadable(
