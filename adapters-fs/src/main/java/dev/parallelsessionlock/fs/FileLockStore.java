@@ -329,8 +329,7 @@ public final class FileLockStore implements LockStore {
     if (raw.isEmpty()) {
       return Option.none();
     }
-    return Option.some(toSlot(raw.get(), raw.get().size() > RecordCodec.MAX_RECORD_BYTES
-        ? Either.left("") : RecordCodec.decode(raw.get().bytes())));
+    return Option.some(toSlot(raw.get(), RecordCodec.decode(raw.get().bytes())));
   }
 
   private Option<Raw> readRaw(LockKey key) throws IOException {

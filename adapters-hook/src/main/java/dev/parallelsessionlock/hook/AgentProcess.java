@@ -48,29 +48,39 @@ final class AgentProcess {
   /** The agent process of hook process {@code hookPid}, or {@link ProcessRef#unknown} when there is none. */
   static ProcessRef of(LocalProcesses table, long hookPid, Option<String> claudePid) {
     Option<Long> said = pidOf(claudePid);
-    Option<Long> fallback = Option.none();
+    ProcessRef fallback = null;
     Option<Long> candidate = table.parentPid(hookPid);
     for (int depth = 0; candidate.isDefined() && depth < MAX_DEPTH; depth++) {
       long pid = candidate.get();
+      // With /proc, one read per ancestor gives its name, its parent and its identity.
+      Option<LocalProcesses.Stat> stat = table.stat(pid);
       if (said.isDefined() && said.get() == pid) {
-        return table.ref(pid);
+        return ref(table, pid, stat);
       }
-      String name = table.name(pid);
+      String name = stat.isDefined() ? LocalProcesses.programName(stat.get().name()) : table.name(pid);
       if (pid <= 1 || SHARED.contains(name)) {
         break;
       }
       if (AGENTS.contains(name)) {
-        return table.ref(pid);
+        return ref(table, pid, stat);
       }
-      if (!WRAPPERS.contains(name) && fallback.isEmpty()) {
-        fallback = candidate;
+      if (!WRAPPERS.contains(name) && fallback == null) {
+        fallback = ref(table, pid, stat);
         if (said.isEmpty()) {
           break;
         }
       }
-      candidate = table.parentPid(pid);
+      if (stat.isDefined()) {
+        candidate = stat.get().parentPid() > 0 ? Option.some(stat.get().parentPid()) : Option.none();
+      } else {
+        candidate = table.parentPid(pid);
+      }
     }
-    return fallback.isDefined() ? table.ref(fallback.get()) : ProcessRef.unknown(table.hostName());
+    return fallback != null ? fallback : ProcessRef.unknown(table.hostName());
+  }
+
+  private static ProcessRef ref(LocalProcesses table, long pid, Option<LocalProcesses.Stat> stat) {
+    return stat.isDefined() ? table.refOf(stat.get()) : table.ref(pid);
   }
 
   private static Option<Long> pidOf(Option<String> text) {

@@ -144,19 +144,25 @@ final class Doctor {
 
   /** The launcher path in a registered command: {@code f='...'}. */
   static Option<String> launcherOf(String command) {
-    if (!command.startsWith("f='")) {
+    return command.startsWith("f='") ? quotedAfter(command, "f=") : Option.none();
+  }
+
+  /** The single-quoted sh word right after the first {@code prefix} in {@code text}, unquoted. */
+  static Option<String> quotedAfter(String text, String prefix) {
+    int at = text.indexOf(prefix + "'");
+    if (at < 0) {
       return Option.none();
     }
-    StringBuilder path = new StringBuilder();
-    int i = 3;
-    while (i < command.length()) {
-      if (command.startsWith("'\\''", i)) {
-        path.append('\'');
+    StringBuilder word = new StringBuilder();
+    int i = at + prefix.length() + 1;
+    while (i < text.length()) {
+      if (text.startsWith("'\\''", i)) {
+        word.append('\'');
         i += 4;
-      } else if (command.charAt(i) == '\'') {
-        return Option.some(path.toString());
+      } else if (text.charAt(i) == '\'') {
+        return Option.some(word.toString());
       } else {
-        path.append(command.charAt(i++));
+        word.append(text.charAt(i++));
       }
     }
     return Option.none();
@@ -322,7 +328,7 @@ final class Doctor {
         problem("the installed copy is " + output + ", this is " + expected + ": run install again to update it");
       }
       String script = Files.readString(launcher);
-      Option<String> java = launcherOf(script.substring(script.indexOf("JAVA=") + 3).replaceFirst("^A=", "f="));
+      Option<String> java = quotedAfter(script, "\nJAVA=");
       Path stamp = installer.installHome().resolve("lib").resolve("session-lock.stamp");
       if (java.isDefined() && Files.exists(stamp)) {
         String wanted = Installer.javaStamp(Path.of(java.get()));

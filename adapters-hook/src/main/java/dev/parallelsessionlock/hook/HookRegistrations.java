@@ -82,49 +82,6 @@ final class HookRegistrations {
         && ((String) ((JsonObject) handler).get(commandField)).contains(MARKER);
   }
 
-  /**
-   * Settings of Claude Code, Codex ({@code hooks.json}) or Gemini CLI, all shaped event -> groups -> handlers,
-   * with our hooks in place; every other key and hook kept as it was. Settings that already hold exactly our
-   * hooks come back unchanged, wherever they stand among the user's.
-   */
-  static Either<String, JsonObject> withGroupedHooks(JsonObject settings, Agent agent, String launcher) {
-    Either<String, JsonObject> fresh = withoutGroupedHooks(settings)
-        .map(clean -> appendGroupedHooks(clean, agent, launcher));
-    return fresh.map(candidate -> sameOwnHooks(settings, candidate, agent) ? deepCopy(settings) : candidate);
-  }
-
-  private static boolean sameOwnHooks(JsonObject a, JsonObject b, Agent agent) {
-    return ownGroups(a).equals(ownGroups(b)) && ownGroups(a).size() == registrations(agent).size();
-  }
-
-  /** Event name and group of each of our handlers, in file order. */
-  private static java.util.List<Object> ownGroups(JsonObject settings) {
-    java.util.List<Object> own = new java.util.ArrayList<>();
-    if (settings.get("hooks") instanceof JsonObject) {
-      ((JsonObject) settings.get("hooks")).forEach((event, groups) -> {
-        if (groups instanceof JsonArray) {
-          for (Object group : (JsonArray) groups) {
-            if (group instanceof JsonObject && ((JsonObject) group).get("hooks") instanceof JsonArray
-                && ((JsonArray) ((JsonObject) group).get("hooks")).stream().anyMatch(h -> isOurs(h, "command"))) {
-              own.add(java.util.List.of(event, group));
-            }
-          }
-        }
-      });
-    }
-    own.sort(java.util.Comparator.comparing(Object::toString));
-    return own;
-  }
-
-  private static JsonObject appendGroupedHooks(JsonObject clean, Agent agent, String launcher) {
-    JsonObject hooks = (JsonObject) clean.computeIfAbsent("hooks", k -> new JsonObject());
-    for (Registration registration : registrations(agent)) {
-      ((JsonArray) hooks.computeIfAbsent(registration.event(), k -> new JsonArray()))
-          .add(group(agent, registration, launcher));
-    }
-    return clean;
-  }
-
   /** One matcher group holding our handler, as the agent's settings spell it. */
   static JsonObject group(Agent agent, Registration registration, String launcher) {
     JsonObject handler = new JsonObject();
@@ -140,44 +97,6 @@ final class HookRegistrations {
     }
     group.put("hooks", new JsonArray(java.util.List.of(handler)));
     return group;
-  }
-
-  /**
-   * Grouped settings without our hooks: our handlers go, a group they leave empty goes, an event list left
-   * empty goes, and {@code hooks} goes when nothing is left in it.
-   */
-  static Either<String, JsonObject> withoutGroupedHooks(JsonObject settings) {
-    JsonObject copy = deepCopy(settings);
-    Either<String, Option<JsonObject>> found = hooksOf(copy);
-    if (found.isLeft() || found.get().isEmpty()) {
-      return found.map(none -> copy);
-    }
-    JsonObject hooks = found.get().get();
-    for (String event : java.util.List.copyOf(hooks.keySet())) {
-      if (!(hooks.get(event) instanceof JsonArray)) {
-        continue; // not ours to judge; left exactly as it is
-      }
-      JsonArray groups = (JsonArray) hooks.get(event);
-      boolean touched = false;
-      for (int i = groups.size() - 1; i >= 0; i--) {
-        if (!(groups.get(i) instanceof JsonObject) || !(((JsonObject) groups.get(i)).get("hooks") instanceof JsonArray)) {
-          continue;
-        }
-        JsonArray handlers = (JsonArray) ((JsonObject) groups.get(i)).get("hooks");
-        boolean removed = handlers.removeIf(handler -> isOurs(handler, "command"));
-        touched |= removed;
-        if (removed && handlers.isEmpty()) {
-          groups.remove(i);
-        }
-      }
-      if (touched && groups.isEmpty()) {
-        hooks.remove(event);
-      }
-    }
-    if (hooks.isEmpty()) {
-      copy.remove("hooks");
-    }
-    return Either.right(copy);
   }
 
   /** The whole {@code .github/hooks/session-lock.json} for Copilot CLI. */

@@ -161,24 +161,14 @@ final class HookRunner {
       this.agentProcess = agentProcess;
     }
 
-    /** The session id; without one, the agent's variable; without that, the agent process. */
-    private String sessionKey() {
-      if (session.isDefined()) {
-        return session.get();
-      }
-      if (config.sessionFromEnvironment().isDefined()) {
-        return config.sessionFromEnvironment().get();
-      }
-      return "agent-pid-" + agentProcess.get().pid();
-    }
+
 
     /** Allows the call that could not be checked, says why on stderr, and tells the user once. */
     HookResult failOpen(String cause, String problem) {
       String line = PREFIX + problem + "; allowing";
       warnings.add(line);
-      if (Notices.firstTime(config.noticeDir(), cause, sessionKey())) {
-        return agent.allowWithNotice(PREFIX + "the workspace lock could not check this tool call (" + problem
-            + "); protection is OFF until this is fixed. Run: session-lock doctor", warnings);
+      if (Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(session, config, agentProcess))) {
+        return agent.allowWithNotice(Notices.text(problem), warnings);
       }
       return HookResult.allow(warnings);
     }

@@ -574,10 +574,6 @@ final class Installer {
         + LauncherBody.TEXT;
   }
 
-  static String quote(String value) {
-    return ShellCommands.quote(value);
-  }
-
   /** One line for a person: what failed and on which file, no exception class names. */
   static String describe(IOException e) {
     if (e instanceof java.nio.file.FileSystemException fs) {

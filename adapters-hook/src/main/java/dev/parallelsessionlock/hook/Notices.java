@@ -4,6 +4,9 @@ import dev.parallelsessionlock.core.WorkspaceHash;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.parallelsessionlock.core.ProcessRef;
+import io.vavr.control.Option;
+import java.util.function.Supplier;
 
 /**
  * At most one notice per session and cause: when the hook fails open, the user is told once (agents show a
@@ -13,6 +16,30 @@ import java.nio.file.Path;
 final class Notices {
 
   private Notices() {}
+
+  /** What the user is told when the hook could not check a call because of {@code problem}. */
+  static String text(String problem) {
+    return "session-lock: the workspace lock could not check this tool call (" + problem
+        + "); protection is OFF until this is fixed. Run: session-lock doctor";
+  }
+
+  /**
+   * Whose notices these are: the session id when the payload gave one, else the agent's variable
+   * ({@code CLAUDE_CODE_SESSION_ID}, {@code GEMINI_SESSION_ID}), else the agent process.
+   */
+  static String sessionKey(Option<String> session, HookConfig config, Supplier<ProcessRef> agentProcess) {
+    if (session.isDefined()) {
+      return session.get();
+    }
+    if (config.sessionFromEnvironment().isDefined()) {
+      return config.sessionFromEnvironment().get();
+    }
+    try {
+      return "agent-pid-" + agentProcess.get().pid();
+    } catch (RuntimeException unknown) {
+      return "";
+    }
+  }
 
   /** True the first time {@code cause} is seen for {@code session}; true also when no marker can be written. */
   static boolean firstTime(Path directory, String cause, String session) {

@@ -53,16 +53,17 @@ public final class SessionLockMain {
       HookConfig config = HookConfig.from(env);
       HookArgs hookArgs = HookArgs.parse(args, 1);
       agentSoFar = Agent.detect(config.environmentAgent(), Option.none(), hookArgs.agent());
+      agentProcessSoFar = new Supplier<ProcessRef>() {
+        @Override
+        public ProcessRef get() {
+          LocalProcesses table = LocalProcesses.system();
+          return AgentProcess.of(table, table.selfPid(), config.claudePid());
+        }
+      };
       configSoFar = config;
       startWatchdog(config.deadline().toMillis());
       HookResult result = HookRunner.run(System.in, hookArgs, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
-          new Supplier<ProcessRef>() {
-            @Override
-            public ProcessRef get() {
-              LocalProcesses table = LocalProcesses.system();
-              return AgentProcess.of(table, table.selfPid(), config.claudePid());
-            }
-          });
+          agentProcessSoFar);
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
     } catch (Throwable t) {
       failOpen("internal", "internal error (" + (t.getMessage() == null ? "no detail" : t.getMessage()) + ")");
@@ -71,29 +72,17 @@ public final class SessionLockMain {
 
   /** Set as soon as they are known, for the watchdog and the last-resort handler. */
   private static volatile Agent agentSoFar = Agent.CLAUDE;
+  private static volatile Supplier<ProcessRef> agentProcessSoFar;
   private static volatile HookConfig configSoFar;
-
-  /** The session as far as it is known without the payload: the agent's variable, else its process. */
-  private static String sessionKey(HookConfig config) {
-    if (config.sessionFromEnvironment().isDefined()) {
-      return config.sessionFromEnvironment().get();
-    }
-    try {
-      LocalProcesses table = LocalProcesses.system();
-      return "agent-pid-" + AgentProcess.of(table, table.selfPid(), config.claudePid()).pid();
-    } catch (RuntimeException unknown) {
-      return "";
-    }
-  }
 
   /** Allows, says why on stderr, and tells the user once per session and cause where the agent shows it. */
   private static void failOpen(String cause, String problem) {
     HookConfig config = configSoFar;
     String line = "session-lock: " + problem + "; allowing";
     String stdout = "";
-    if (config != null && Notices.firstTime(config.noticeDir(), cause, sessionKey(config))) {
-      stdout = agentSoFar.allowWithNotice("session-lock: the workspace lock could not check this tool call ("
-          + problem + "); protection is OFF until this is fixed. Run: session-lock doctor", java.util.List.of()).stdout();
+    if (config != null
+        && Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(Option.none(), config, agentProcessSoFar))) {
+      stdout = agentSoFar.allowWithNotice(Notices.text(problem), java.util.List.of()).stdout();
     }
     finish(ExitCodes.OK, stdout, line);
   }

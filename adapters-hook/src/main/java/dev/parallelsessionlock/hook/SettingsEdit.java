@@ -226,12 +226,12 @@ final class SettingsEdit {
   }
 
   private static boolean isOurs(String text, JsonText.Node handler) {
-    if (handler.kind != '{') {
+    try {
+      return handler.kind == '{'
+          && HookRegistrations.isOurs(JsonParser.object().from(text.substring(handler.start, handler.end)), "command");
+    } catch (JsonParserException e) {
       return false;
     }
-    JsonText.Member command = handler.member("command");
-    return command != null && command.value.kind == 'v'
-        && text.substring(command.value.start, command.value.end).contains(HookRegistrations.MARKER);
   }
 
   private static boolean containsOurs(String text, JsonText.Node group) {

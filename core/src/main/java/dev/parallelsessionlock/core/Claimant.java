@@ -38,6 +38,16 @@ public record Claimant(String sessionId, ProcessRef process, boolean sameProcess
     this(sessionId, process, true);
   }
 
+  /**
+   * Whether {@code record} is certainly this session's own: the same session id, written by this very process,
+   * or with a process on either side that cannot be told. (The same id in another process is decided by
+   * {@link SlotState} with the holder's liveness.)
+   */
+  boolean isOwnSessionOf(LockRecord record) {
+    return sessionId.equals(record.sessionId())
+        && (process.isSameProcessAs(record.holder()) || !process.isKnown() || !record.holder().isKnown());
+  }
+
   /** Whether {@code record} was written by this very agent process (and that counts as this owner). */
   boolean isSameProcessAs(LockRecord record) {
     return sameProcessIsSameOwner && process.isSameProcessAs(record.holder());

@@ -39,8 +39,7 @@ public final class FailOpen {
     Option<LockRecord> holder = blocked.holder() == null ? Option.none() : blocked.holder();
     boolean sameSession = holder.isDefined() && caller != null && holder.get().sessionId().equals(caller.sessionId());
     if (holder.isDefined() && caller != null
-        && (caller.isSameProcessAs(holder.get())
-            || (sameSession && (!caller.process().isKnown() || !holder.get().holder().isKnown())))) {
+        && (caller.isSameProcessAs(holder.get()) || caller.isOwnSessionOf(holder.get()))) {
       return allowWithWarning("lock result named the caller as a rival holder; allowing");
     }
     String wait = blocked.freeAt() == null || now == null ? "" : ", lease ends in " + human(Duration.between(now, blocked.freeAt()));

@@ -42,11 +42,6 @@ public record LockRecord(
       path = path == null ? Option.none() : path;
       takenOverFrom = takenOverFrom == null ? Option.none() : takenOverFrom;
     }
-
-    /** Details naming the path {@code path}. */
-    public static Details ofPath(String path) {
-      return new Details(Option.some(path), Option.none());
-    }
   }
 
   public LockRecord {

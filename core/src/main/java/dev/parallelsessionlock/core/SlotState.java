@@ -86,12 +86,11 @@ enum SlotState {
       return now.isBefore(unreadableFreeAt(unreadable, unreadableTtl)) ? UNREADABLE_FRESH : UNREADABLE_STALE;
     }
     LockRecord record = ((Slot.Held) slot).record();
+    if (claimant.isOwnSessionOf(record)) {
+      return OWN;
+    }
     Liveness holder = null;
     if (claimant.sessionId().equals(record.sessionId())) {
-      if (claimant.process().isSameProcessAs(record.holder())
-          || !claimant.process().isKnown() || !record.holder().isKnown()) {
-        return OWN;
-      }
       holder = liveness.of(record.holder());
       if (holder != Liveness.ALIVE) {
         return OWN; // the session came back in a new process; the old one is gone or cannot be told
