@@ -33,6 +33,27 @@ public record LockKey(String name) implements Comparable<LockKey> {
     return true;
   }
 
+  /** Prefix of file locks: {@code file-<workspace hash>-<path hash>}. */
+  public static final String FILE_PREFIX = "file-";
+
+  /**
+   * The key of the lock on one file of a workspace: {@code file-<workspace hash>-<20 hex digits of the MD5 of the
+   * canonical path>}. The workspace hash comes first so that one workspace's file locks can be listed by prefix.
+   */
+  public static LockKey file(WorkspaceHash workspace, String canonicalPath) {
+    return new LockKey(filePrefix(workspace) + Md5.hex(canonicalPath).substring(0, 20));
+  }
+
+  /** The prefix every file lock of {@code workspace} has. */
+  public static String filePrefix(WorkspaceHash workspace) {
+    return FILE_PREFIX + workspace.hex() + "-";
+  }
+
+  /** Whether this is a file lock's key. */
+  public boolean isFile() {
+    return name.startsWith(FILE_PREFIX);
+  }
+
   /** The key of the lock on a whole workspace: {@code session-lock-<hash>}. */
   public static LockKey workspace(WorkspaceHash hash) {
     return new LockKey(WORKSPACE_PREFIX + hash.hex());

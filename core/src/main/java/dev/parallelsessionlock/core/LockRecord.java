@@ -30,17 +30,42 @@ public record LockRecord(
   /**
    * Optional facts kept with a lease for people and for the holder that lost it.
    *
-   * @param path (extra field {@code path}) the resolved path the key stands for, e.g. the workspace
+   * @param path (extra field {@code path}) the resolved path the key stands for: the workspace, or the file
    * @param takenOverFrom (extra field {@code taken_over_from}) the session whose stale or dead lease this one
    *     took over, so that session's next hook can tell it lost the lease
+   * @param task (extra field {@code task_id}) set when the holder is a plan task rather than an agent session
+   *     (its {@code session_id} is then {@code task:<id>}, see {@link Claimant#task})
+   * @param boundSession (extra field {@code bound_session}) the agent session a task lock was taken from; that
+   *     session may edit the task's files
+   * @param agent (extra field {@code agent}) the agent's name ({@code claude}, {@code codex}, ...), for people
    */
-  public record Details(Option<String> path, Option<String> takenOverFrom) {
+  public record Details(
+      Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
+      Option<String> agent) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
     public Details {
       path = path == null ? Option.none() : path;
       takenOverFrom = takenOverFrom == null ? Option.none() : takenOverFrom;
+      task = task == null ? Option.none() : task;
+      boundSession = boundSession == null ? Option.none() : boundSession;
+      agent = agent == null ? Option.none() : agent;
+    }
+
+    /** Details of a session's lease: a path and whom it was taken from. */
+    public Details(Option<String> path, Option<String> takenOverFrom) {
+      this(path, takenOverFrom, Option.none(), Option.none(), Option.none());
+    }
+
+    /** The same details with another path and taken-over-from. */
+    public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent);
+    }
+
+    /** Whether the holder is a plan task. */
+    public boolean isTask() {
+      return task.isDefined();
     }
   }
 

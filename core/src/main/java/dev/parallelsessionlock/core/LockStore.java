@@ -32,4 +32,12 @@ public interface LockStore {
 
   /** Every slot in the store, ordered by key. */
   Either<StoreFailure, List<Slot>> list();
+
+  /**
+   * The slots whose key starts with {@code keyPrefix}, ordered by key. A store that can select by name before it
+   * reads (a directory listing, an index) overrides this.
+   */
+  default Either<StoreFailure, List<Slot>> list(String keyPrefix) {
+    return list().map(slots -> slots.filter(slot -> slot.key().name().startsWith(keyPrefix)));
+  }
 }

@@ -124,10 +124,13 @@ public final class ParallelSessionLock {
               ? Option.some(previous.get().sessionId()) : Option.none();
           lease = claimant.lease(now, leaseTtl, now, Math.max(before + 1, now.toEpochMilli()),
               new LockRecord.Details(path, takenFrom));
+        } else if (state.onAcquire == SlotState.Step.HEARTBEAT) {
+          LockRecord theirs = previous.get();
+          lease = heartbeat(theirs, now, leaseTtl.compareTo(theirs.ttl()) > 0 ? leaseTtl : theirs.ttl());
         } else {
           LockRecord mine = previous.get();
           lease = claimant.lease(now, leaseTtl, mine.heldSince(), mine.generation(),
-              new LockRecord.Details(path.isDefined() ? path : mine.details().path(), mine.details().takenOverFrom()));
+              mine.details().with(path.isDefined() ? path : mine.details().path(), mine.details().takenOverFrom()));
         }
         Acquisition.Acquired acquired = new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous);
         if (state.onAcquire == SlotState.Step.CREATE) {
@@ -167,12 +170,13 @@ public final class ParallelSessionLock {
       public Plan<Refresh> plan(Option<Slot> current) {
         Instant now = clock.instant();
         SlotState state = SlotState.classify(current, claimant, now, liveness, ttl);
-        if (state.onRefresh != SlotState.Step.REPLACE || !fenced(current.get(), generation)) {
+        boolean heartbeat = state.onRefresh == SlotState.Step.HEARTBEAT;
+        if ((state.onRefresh != SlotState.Step.REPLACE && !heartbeat) || !fenced(current.get(), generation)) {
           return new Plan.Done<>(new Refresh.NotHolder(key, current));
         }
         LockRecord mine = recordOf(current.get()).get();
-        LockRecord lease = claimant.lease(now, leaseTtl.getOrElse(mine.ttl()), mine.heldSince(), mine.generation(),
-            mine.details());
+        LockRecord lease = heartbeat ? heartbeat(mine, now, mine.ttl())
+            : claimant.lease(now, leaseTtl.getOrElse(mine.ttl()), mine.heldSince(), mine.generation(), mine.details());
         return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
       }
     });
@@ -201,6 +205,12 @@ public final class ParallelSessionLock {
     });
   }
 
+  /** {@code record} as it is, its lease running from {@code now} for {@code leaseTtl}. */
+  private static LockRecord heartbeat(LockRecord record, Instant now, Duration leaseTtl) {
+    return new LockRecord(record.schemaVersion(), record.sessionId(), record.holder(), now, leaseTtl,
+        record.heldSince(), record.generation(), record.details());
+  }
+
   private static boolean fenced(Slot slot, Option<Long> generation) {
     return generation.isEmpty()
         || (slot instanceof Slot.Held held && held.record().generation() == generation.get().longValue());
@@ -225,9 +235,18 @@ public final class ParallelSessionLock {
 
   /** Every lock in the store, by key. Each holder process is probed once, however many locks it holds. */
   public Either<LockFailure, List<LockStatus>> list() {
+    return statuses(store.list());
+  }
+
+  /** The locks whose key starts with {@code keyPrefix} (e.g. one workspace's file locks), by key. */
+  public Either<LockFailure, List<LockStatus>> list(String keyPrefix) {
+    return statuses(store.list(keyPrefix));
+  }
+
+  private Either<LockFailure, List<LockStatus>> statuses(Either<StoreFailure, List<Slot>> listed) {
     java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
     ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
-    return store.list().<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
+    return listed.<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
         .map(slots -> slots.map(slot -> statusOf(slot, once)));
   }
 

@@ -14,6 +14,7 @@ import java.time.Instant;
  * ABSENT             create (NEW)                not holder  not holder  new
  * OWN                replace (RENEWED)           replace     delete      kept
  * OWN_PROCESS        replace (RENEWED)           replace     not holder  kept
+ * BOUND_TASK         heartbeat (RENEWED)         heartbeat   not holder  kept
  * FOREIGN_FRESH      block                       not holder  not holder  -
  * FOREIGN_STALE      replace (TOOK_OVER_STALE)   not holder  not holder  next
  * FOREIGN_DEAD       replace (TOOK_OVER_DEAD)    not holder  not holder  next
@@ -31,6 +32,12 @@ enum SlotState {
    * It may renew, but only the session id in the record may release.
    */
   OWN_PROCESS(Step.REPLACE, Step.REPLACE, Step.NOT_HOLDER, Option.some(Acquisition.How.RENEWED)),
+  /**
+   * A task's lock that the claiming session may use: the task was taken from this session or its agent process.
+   * Acquire and refresh renew the task's record as it is (a heartbeat, the holder stays the task); only the task
+   * releases it.
+   */
+  BOUND_TASK(Step.HEARTBEAT, Step.HEARTBEAT, Step.NOT_HOLDER, Option.some(Acquisition.How.RENEWED)),
   /** Another holder (or the same session id in another live process), lease running, process alive or unknown. */
   FOREIGN_FRESH(Step.BLOCK, Step.NOT_HOLDER, Step.NOT_HOLDER, Option.none()),
   /** Another holder whose lease has run out. */
@@ -51,7 +58,11 @@ enum SlotState {
   static final Duration EMPTY_RECORD_GRACE = Duration.ofSeconds(5);
 
   /** What an operation does from a state. */
-  enum Step { CREATE, REPLACE, DELETE, BLOCK, NOT_HOLDER }
+  enum Step {
+    CREATE, REPLACE, DELETE, BLOCK, NOT_HOLDER,
+    /** Replace the record by itself with a new lease start: the holder, its details and generation stay. */
+    HEARTBEAT
+  }
 
   final Step onAcquire;
   final Step onRefresh;
@@ -89,14 +100,21 @@ enum SlotState {
     if (claimant.isOwnSessionOf(record)) {
       return OWN;
     }
+    if (claimant.mayUseTaskLock(record)) {
+      return BOUND_TASK;
+    }
+    if (claimant.mayAdoptSessionLock(record)) {
+      return OWN_PROCESS;
+    }
+    boolean sessions = !claimant.isTask() && !record.details().isTask();
     Liveness holder = null;
-    if (claimant.sessionId().equals(record.sessionId())) {
+    if (sessions && claimant.sessionId().equals(record.sessionId())) {
       holder = liveness.of(record.holder());
       if (holder != Liveness.ALIVE) {
         return OWN; // the session came back in a new process; the old one is gone or cannot be told
       }
       // The same session id in another live process: two processes are never one owner.
-    } else if (claimant.isSameProcessAs(record)) {
+    } else if (sessions && claimant.isSameProcessAs(record)) {
       return OWN_PROCESS;
     }
     if (record.isStaleAt(now)) {

@@ -1,0 +1,247 @@
+package dev.parallelsessionlock.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import dev.parallelsessionlock.core.testkit.FakeLiveness;
+import dev.parallelsessionlock.core.testkit.MutableClock;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+/**
+ * Random interleavings of session and task acquire, refresh, release, release-all and process deaths over three
+ * files, against a small model of one namespace. Holders: sessions 0 and 1, task A (taken from session 0, so
+ * session 0 may use its locks and task A may adopt session 0's) and task B (an executor script of its own).
+ * After every step the store holds exactly what the model says; an acquire blocks exactly when the model says,
+ * naming exactly the held files, and then leaves nothing it took behind; a release never frees another holder's
+ * file.
+ */
+final class FileLocksProperties {
+
+  private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
+  private static final Duration TTL = Duration.ofMinutes(5);
+  private static final WorkspaceHash WS = WorkspaceHash.of("/ws");
+  private static final List<String> FILES = List.of("/ws/a.txt", "/ws/b.txt", "/ws/src/c.java");
+  private static final int HOLDERS = 4; // session 0, session 1, task A, task B
+
+  sealed interface Op {
+    record Acquire(int holder, List<Integer> files) implements Op {}
+
+    record Refresh(int holder, List<Integer> files) implements Op {}
+
+    record Release(int holder, List<Integer> files) implements Op {}
+
+    record ReleaseAll(int holder, boolean scan) implements Op {}
+
+    record Advance(int millis) implements Op {}
+
+    /** The holder's process dies; the holder goes on in a new process. */
+    record Kill(int holder) implements Op {}
+  }
+
+  private static final Gen<Integer> HOLDER = integers().between(0, HOLDERS - 1);
+  private static final Gen<List<Integer>> SOME_FILES = lists().of(integers().between(0, FILES.size() - 1))
+      .ofSizeBetween(1, 3);
+
+  private static final Gen<Op> OPS = Generate.frequency(java.util.List.of(
+      Pair.of(8, HOLDER.zip(SOME_FILES, (h, f) -> (Op) new Op.Acquire(h, f))),
+      Pair.of(3, HOLDER.zip(SOME_FILES, (h, f) -> (Op) new Op.Refresh(h, f))),
+      Pair.of(3, HOLDER.zip(SOME_FILES, (h, f) -> (Op) new Op.Release(h, f))),
+      Pair.of(2, HOLDER.zip(booleans().all(), (h, s) -> (Op) new Op.ReleaseAll(h, s))),
+      Pair.of(3, integers().between(0, 400_000).map(ms -> (Op) new Op.Advance(ms))),
+      Pair.of(1, HOLDER.map(h -> (Op) new Op.Kill(h)))));
+
+  @Test
+  void fileLocks_agreeWithTheModel_acrossSessionsAndTasks() {
+    qt().withExamples(500).forAll(lists().of(OPS).ofSizeBetween(1, 50)).checkAssert(ops -> new Run().play(ops));
+  }
+
+  /** The model's view of one file's record. */
+  record Rec(String holder, long pid, Instant expires) {}
+
+  enum State { FREE, OWN, BOUND, ADOPT, TAKE, BLOCK }
+
+  private static final class Run {
+    final MutableClock clock = new MutableClock(T0);
+    final FakeLiveness liveness = new FakeLiveness();
+    final InMemoryLockStore store = new InMemoryLockStore();
+    final FileLocks locks = FileLocks.of(ParallelSessionLock.of(store, liveness, clock).withTtl(TTL), store,
+        new InMemoryHolderIndex());
+    final long[] pids = {1001, 2001, 0, 4001}; // task A runs in session 0's process
+    final Map<Integer, Rec> model = new HashMap<>();
+
+    String id(int holder) {
+      return switch (holder) {
+        case 0 -> "session-0";
+        case 1 -> "session-1";
+        case 2 -> "task:A";
+        default -> "task:B";
+      };
+    }
+
+    long pid(int holder) {
+      return holder == 2 ? pids[0] : pids[holder];
+    }
+
+    Claimant claimant(int holder) {
+      long pid = pid(holder);
+      ProcessRef process = new ProcessRef(pid, Option.none(), Option.none(),
+          Option.some(new ProcessRef.Identity("boot", "pid-ns", pid * 7)));
+      return switch (holder) {
+        case 0, 1 -> new Claimant(id(holder), process);
+        case 2 -> Claimant.task("A", process, Option.some("session-0"));
+        default -> Claimant.task("B", process, Option.none());
+      };
+    }
+
+    List<FileLocks.LockedFile> files(List<Integer> indexes) {
+      List<FileLocks.LockedFile> files = new ArrayList<>();
+      for (int i : indexes) {
+        files.add(new FileLocks.LockedFile(WS, FILES.get(i)));
+      }
+      return files;
+    }
+
+    State state(int holder, int file) {
+      Rec rec = model.get(file);
+      if (rec == null) {
+        return State.FREE;
+      }
+      boolean task = holder >= 2;
+      if (rec.holder.equals(id(holder))
+          && (task || rec.pid == pid(holder) || liveness.isDead(rec.pid))) {
+        return State.OWN;
+      }
+      if (holder == 0 && rec.holder.equals("task:A")) {
+        return State.BOUND;
+      }
+      if (holder == 2 && rec.holder.equals("session-0")) {
+        return State.ADOPT;
+      }
+      return !clock.instant().isBefore(rec.expires) || liveness.isDead(rec.pid) ? State.TAKE : State.BLOCK;
+    }
+
+    void play(List<Op> ops) {
+      for (Op op : ops) {
+        step(op);
+        check(op);
+      }
+    }
+
+    void step(Op op) {
+      Instant now = clock.instant();
+      if (op instanceof Op.Advance advance) {
+        clock.advance(Duration.ofMillis(advance.millis()));
+      } else if (op instanceof Op.Kill kill) {
+        int owner = kill.holder() == 2 ? 0 : kill.holder();
+        liveness.kill(pids[owner]);
+        pids[owner] += 100;
+      } else if (op instanceof Op.Acquire acquire) {
+        Map<Integer, State> states = new HashMap<>();
+        for (int f : new TreeSet<>(acquire.files())) {
+          states.put(f, state(acquire.holder(), f));
+        }
+        boolean blocked = states.containsValue(State.BLOCK);
+        Either<LockFailure, FileAcquisition> result =
+            locks.acquire(files(acquire.files()), claimant(acquire.holder()), TTL);
+        assertThat(result.isRight()).as("%s", result).isTrue();
+        if (blocked) {
+          assertThat(result.get()).isInstanceOf(FileAcquisition.Blocked.class);
+          List<LockKey> named = new ArrayList<>();
+          for (Acquisition.Blocked b : ((FileAcquisition.Blocked) result.get()).held()) {
+            named.add(b.key());
+          }
+          List<LockKey> expected = new ArrayList<>();
+          states.forEach((f, s) -> {
+            if (s == State.BLOCK) {
+              expected.add(new FileLocks.LockedFile(WS, FILES.get(f)).key());
+            }
+          });
+          assertThat(named).containsExactlyInAnyOrderElementsOf(expected);
+        } else {
+          assertThat(result.get()).isInstanceOf(FileAcquisition.Acquired.class);
+        }
+        states.forEach((f, s) -> {
+          Rec rec = model.get(f);
+          switch (s) {
+            case OWN, ADOPT -> model.put(f, new Rec(id(acquire.holder()), pid(acquire.holder()), now.plus(TTL)));
+            case BOUND -> model.put(f, new Rec(rec.holder, rec.pid, now.plus(TTL)));
+            case FREE, TAKE -> {
+              if (blocked) {
+                model.remove(f); // rolled back: what this call took is free again
+              } else {
+                model.put(f, new Rec(id(acquire.holder()), pid(acquire.holder()), now.plus(TTL)));
+              }
+            }
+            default -> { }
+          }
+        });
+      } else if (op instanceof Op.Refresh refresh) {
+        Map<Integer, State> states = new HashMap<>();
+        for (int f : new TreeSet<>(refresh.files())) {
+          states.put(f, state(refresh.holder(), f));
+        }
+        assertThat(locks.refresh(files(refresh.files()), claimant(refresh.holder())).isRight()).isTrue();
+        states.forEach((f, s) -> {
+          Rec rec = model.get(f);
+          if (s == State.OWN || s == State.ADOPT) {
+            model.put(f, new Rec(id(refresh.holder()), pid(refresh.holder()), now.plus(TTL)));
+          } else if (s == State.BOUND) {
+            model.put(f, new Rec(rec.holder, rec.pid, now.plus(TTL)));
+          }
+        });
+      } else if (op instanceof Op.Release release) {
+        List<Integer> freed = new ArrayList<>();
+        for (int f : new TreeSet<>(release.files())) {
+          if (state(release.holder(), f) == State.OWN) {
+            freed.add(f);
+          }
+        }
+        assertThat(locks.release(files(release.files()), claimant(release.holder())).isRight()).isTrue();
+        freed.forEach(model::remove);
+      } else if (op instanceof Op.ReleaseAll all) {
+        List<Integer> freed = new ArrayList<>();
+        for (int f = 0; f < FILES.size(); f++) {
+          if (state(all.holder(), f) == State.OWN) {
+            freed.add(f);
+          }
+        }
+        Either<LockFailure, List<Release.Released>> result = locks.releaseAll(claimant(all.holder()), all.scan());
+        assertThat(result.isRight()).isTrue();
+        assertThat(result.get()).hasSize(freed.size());
+        freed.forEach(model::remove);
+      }
+    }
+
+    void check(Op op) {
+      for (int f = 0; f < FILES.size(); f++) {
+        Option<Slot> slot = store.read(new FileLocks.LockedFile(WS, FILES.get(f)).key()).get();
+        Rec rec = model.get(f);
+        if (rec == null) {
+          assertThat(slot.isEmpty()).as("after %s, file %s should be free: %s", op, f, slot).isTrue();
+        } else {
+          assertThat(slot.isDefined()).as("after %s, file %s should be held", op, f).isTrue();
+          LockRecord record = ((Slot.Held) slot.get()).record();
+          assertThat(new Rec(record.sessionId(), record.pid(), record.expiresAt())).as("after %s, file %s", op, f)
+              .isEqualTo(rec);
+          assertThat(record.details().path()).contains(FILES.get(f));
+          assertThat(record.details().isTask()).isEqualTo(rec.holder.startsWith("task:"));
+        }
+      }
+    }
+  }
+}
