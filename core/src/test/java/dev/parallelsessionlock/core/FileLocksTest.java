@@ -107,7 +107,7 @@ final class FileLocksTest {
 
     assertThat(locks.release(files("/repo/a"), BOB).get().get(0)).isInstanceOf(Release.NotHolder.class);
     assertThat(locks.releaseAll(BOB, true).get()).isEmpty();
-    assertThat(store.read(LockKey.file(WS, "/repo/a")).get()).isDefined();
+    assertThat(store.read(LockKey.file(WS, "/repo/a")).get().isDefined()).isTrue();
   }
 
   @Test
