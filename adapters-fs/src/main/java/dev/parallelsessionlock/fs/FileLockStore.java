@@ -251,6 +251,12 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, List<Slot>> list() {
+    return list("");
+  }
+
+  /** Only the records whose key starts with {@code keyPrefix}: the others are not even read. */
+  @Override
+  public Either<StoreFailure, List<Slot>> list(String keyPrefix) {
     // Names first, then the records read in parallel (independent files; the cost is in open/read/parse), and
     // collected in array lists: appending to a vavr List in a loop is quadratic.
     java.util.List<LockKey> keys = new java.util.ArrayList<>();
@@ -260,6 +266,9 @@ public final class FileLockStore implements LockStore {
         String name = entry.getFileName().toString();
         if (!name.endsWith(RECORD_SUFFIX)) {
           sweepIfOrphanedTemp(entry, name, tempCutoff);
+          continue;
+        }
+        if (!name.startsWith(keyPrefix)) {
           continue;
         }
         Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));

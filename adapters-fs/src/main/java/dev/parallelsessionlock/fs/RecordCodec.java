@@ -18,7 +18,8 @@ import java.time.format.DateTimeParseException;
 
 /**
  * JSON form of a {@link LockRecord}: the seed's {@code {schema_version, session_id, pid, acquired_at, ttl_ms}}
- * plus optional fields: {@code held_since}, {@code generation}, {@code path}, {@code taken_over_from}, and the
+ * plus optional fields: {@code held_since}, {@code generation}, {@code path}, {@code taken_over_from}; for a plan
+ * task's lock {@code holder_kind: "task"}, {@code task_id} and {@code bound_session}; {@code agent}; and the
  * holder's {@code host}, {@code process_started_at}, {@code boot_id}, {@code pid_ns}, {@code start_ticks}. A
  * holder known by its session id alone has {@code pid} 0 and {@code "identity": "session"}. Instants are written
  * as epoch milliseconds; on read, ISO-8601 strings are accepted too. Unknown fields are ignored.
@@ -62,6 +63,15 @@ public final class RecordCodec {
     }
     if (record.details().takenOverFrom().isDefined()) {
       writer.value("taken_over_from", record.details().takenOverFrom().get());
+    }
+    if (record.details().task().isDefined()) {
+      writer.value("holder_kind", "task").value("task_id", record.details().task().get());
+    }
+    if (record.details().boundSession().isDefined()) {
+      writer.value("bound_session", record.details().boundSession().get());
+    }
+    if (record.details().agent().isDefined()) {
+      writer.value("agent", record.details().agent().get());
     }
     return (writer.end().done() + "\n").getBytes(StandardCharsets.UTF_8);
   }
@@ -160,7 +170,8 @@ public final class RecordCodec {
     long generation = json.isNumber("generation") ? json.getNumber("generation").longValue() : 0;
     return Either.right(new LockRecord(LockRecord.SCHEMA_VERSION, (String) session, holder, acquiredAt.get(),
         Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get()),
-        generation, new LockRecord.Details(text(json, "path"), text(json, "taken_over_from"))));
+        generation, new LockRecord.Details(text(json, "path"), text(json, "taken_over_from"), text(json, "task_id"),
+        text(json, "bound_session"), text(json, "agent"))));
   }
 
   private static Option<String> text(JsonObject json, String field) {

@@ -27,6 +27,19 @@ final class RecordCodecTest {
   }
 
   @Test
+  void roundTrip_ofATaskFileLock_keepsThePathTheTaskTheBoundSessionAndTheAgent() {
+    LockRecord record = new LockRecord(1, "task:T-7", ProcessRef.ofPid(77), T0, Duration.ofHours(1), T0, 12,
+        new LockRecord.Details(Option.some("/repo/src/a b.java"), Option.none(), Option.some("T-7"),
+            Option.some("sess-1"), Option.some("claude")));
+
+    byte[] bytes = RecordCodec.encode(record);
+
+    assertThat(RecordCodec.decode(bytes).get()).isEqualTo(record);
+    assertThat(new String(bytes, StandardCharsets.UTF_8))
+        .contains("\"holder_kind\":\"task\",\"task_id\":\"T-7\",\"bound_session\":\"sess-1\",\"agent\":\"claude\"");
+  }
+
+  @Test
   void encode_writesTheSeedFieldsAsEpochMillis() {
     LockRecord record = new LockRecord(1, "abc", ProcessRef.ofPid(5678), T0, Duration.ofMinutes(5), T0);
 
