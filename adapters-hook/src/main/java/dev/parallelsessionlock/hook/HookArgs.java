@@ -7,20 +7,28 @@ import io.vavr.control.Option;
  *
  * @param event the event, for Copilot's camelCase hooks, whose payload names none
  * @param agent the agent the registration was written for
+ * @param filesMode {@code --mode files}: lock the files a tool writes instead of the whole workspace
  */
-record HookArgs(Option<String> event, Option<Agent> agent) {
+record HookArgs(Option<String> event, Option<Agent> agent, boolean filesMode) {
 
-  /** Parses the words after {@code hook}; unknown agent names are ignored (the hook must not fail on them). */
+  HookArgs(Option<String> event, Option<Agent> agent) {
+    this(event, agent, false);
+  }
+
+  /** Parses the words after {@code hook}; unknown agent names and modes are ignored (the hook must not fail on them). */
   static HookArgs parse(String[] args, int from) {
     Option<String> event = Option.none();
     Option<Agent> agent = Option.none();
+    boolean files = false;
     for (int i = from; i < args.length; i++) {
       if (args[i].equals("--agent") && i + 1 < args.length) {
         agent = Agent.parse(args[++i]);
+      } else if (args[i].equals("--mode") && i + 1 < args.length) {
+        files = args[++i].equals("files");
       } else if (event.isEmpty()) {
         event = Option.some(args[i]);
       }
     }
-    return new HookArgs(event, agent);
+    return new HookArgs(event, agent, files);
   }
 }

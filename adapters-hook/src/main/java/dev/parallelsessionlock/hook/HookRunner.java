@@ -117,6 +117,11 @@ final class HookRunner {
       // rule free it if the session dies, the next Stop without running tasks or SessionEnd releases it.
       return HookResult.allow(call.warnings);
     }
+    if (args.filesMode()) {
+      ProcessRef agent = agentProcess.get();
+      Claimant claimant = claimantOf(call, event, config, agent);
+      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant);
+    }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     LockKey key = LockKey.workspace(WorkspaceHash.of(workspace.toString()));
     // The guard wait ends before the watchdog's deadline, so a stuck guard gives its own warning.
@@ -126,10 +131,7 @@ final class HookRunner {
       return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
     ProcessRef agent = agentProcess.get();
-    String sessionId = event.sessionId().isDefined() ? event.sessionId().get()
-        : agent.isKnown() ? "agent-pid-" + agent.pid() : "unknown-session";
-    call.session = Option.some(sessionId);
-    Claimant claimant = new Claimant(sessionId, agent, config.ownerIsProcess());
+    Claimant claimant = claimantOf(call, event, config, agent);
     ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
         .withTtl(config.ttl());
     switch (event.kind()) {
@@ -142,6 +144,14 @@ final class HookRunner {
         return released.isLeft() ? call.failOpen("store", "release failed: " + released.getLeft().describe())
             : call.done();
     }
+  }
+
+  /** The session asking: its id from the event (else one made from the agent's pid) in the agent process. */
+  static Claimant claimantOf(Invocation call, HookEvent event, HookConfig config, ProcessRef agent) {
+    String sessionId = event.sessionId().isDefined() ? event.sessionId().get()
+        : agent.isKnown() ? "agent-pid-" + agent.pid() : "unknown-session";
+    call.session = Option.some(sessionId);
+    return new Claimant(sessionId, agent, config.ownerIsProcess()).withAgent(Option.some(call.agent.id));
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.parallelsessionlock.hook;
 
+import dev.parallelsessionlock.core.FileLocks;
+import dev.parallelsessionlock.core.WorkspaceHash;
 import io.vavr.control.Option;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,6 +28,48 @@ final class Workspaces {
       }
     }
     return start;
+  }
+
+  /**
+   * The lock target of a file: its canonical path, the real path of its nearest existing ancestor plus the rest
+   * (a Write may create the file and its folders), so a symlink or {@code ..} never gives one file two locks;
+   * and the work tree around that ancestor.
+   */
+  static FileLocks.LockedFile lockedFile(Path absolute) {
+    Path existing = absolute;
+    Path real = null;
+    java.util.ArrayList<String> rest = new java.util.ArrayList<>();
+    while (existing != null) {
+      try {
+        real = existing.toRealPath();
+        break;
+      } catch (IOException | SecurityException missing) {
+        if (existing.getFileName() != null) {
+          rest.add(0, existing.getFileName().toString());
+        }
+        existing = existing.getParent();
+      }
+    }
+    if (real == null) {
+      real = absolute.getRoot() == null ? Path.of("/") : absolute.getRoot();
+    }
+    Path canonical = real;
+    for (String part : rest) {
+      canonical = canonical.resolve(part);
+    }
+    canonical = canonical.normalize();
+    Path dir = rest.isEmpty() && !Files.isDirectory(real) ? real.getParent() : real;
+    Path workspace = enclosingWorkTree(dir == null ? real : dir);
+    return new FileLocks.LockedFile(WorkspaceHash.of(workspace.toString()), canonical.toString());
+  }
+
+  private static Path enclosingWorkTree(Path realDir) {
+    for (Path candidate = realDir; candidate != null; candidate = candidate.getParent()) {
+      if (Files.exists(candidate.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+        return candidate;
+      }
+    }
+    return realDir;
   }
 
   private static Path real(Path path) {

@@ -169,6 +169,28 @@ public final class FileLocks {
     return lock.list(workspace.isDefined() ? LockKey.filePrefix(workspace.get()) : LockKey.FILE_PREFIX);
   }
 
+  /**
+   * The file locks of {@code workspace} that would stop {@code claimant} now: held by another holder (not the
+   * claimant, not a task of its session), lease running, holder not provably dead. What a command that rewrites
+   * the whole work tree must wait for.
+   */
+  public Either<LockFailure, List<LockStatus.Held>> rivals(WorkspaceHash workspace, Claimant claimant) {
+    Either<LockFailure, io.vavr.collection.List<LockStatus>> all = list(Option.some(workspace));
+    if (all.isLeft()) {
+      return Either.left(all.getLeft());
+    }
+    List<LockStatus.Held> rivals = new ArrayList<>();
+    for (LockStatus status : all.get()) {
+      if (status instanceof LockStatus.Held held && !held.takeable()
+          && !claimant.isOwnSessionOf(held.record()) && !claimant.mayUseTaskLock(held.record())
+          && !(held.record().sessionId().equals(claimant.sessionId()) && held.liveness() != Liveness.ALIVE)
+          && !(!held.record().details().isTask() && !claimant.isTask() && claimant.isSameProcessAs(held.record()))) {
+        rivals.add(held);
+      }
+    }
+    return Either.right(List.copyOf(rivals));
+  }
+
   private Either<LockFailure, List<Release>> releaseKeys(List<LockKey> keys, Claimant claimant) {
     Collections.sort(keys);
     List<Release> released = new ArrayList<>();

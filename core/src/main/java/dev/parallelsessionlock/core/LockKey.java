@@ -59,6 +59,17 @@ public record LockKey(String name) implements Comparable<LockKey> {
     return new LockKey(WORKSPACE_PREFIX + hash.hex());
   }
 
+  /** By hand, not the record's generated method: its bootstrap spins classes in every cold hook start. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof LockKey key && name.equals(key.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return name.hashCode();
+  }
+
   @Override
   public int compareTo(LockKey other) {
     return name.compareTo(other.name);

@@ -1,0 +1,189 @@
+package dev.parallelsessionlock.hook;
+
+import com.grack.nanojson.JsonObject;
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FileAcquisition;
+import dev.parallelsessionlock.core.FileLocks;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStatus;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.Refresh;
+import dev.parallelsessionlock.core.Release;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.fs.FileHolderIndex;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The hook in files mode ({@code session-lock hook --mode files}): sessions work in one checkout at once and
+ * never on the same file.
+ *
+ * <ul>
+ *   <li>before an edit tool ({@link EditTargets}): lock every file it writes for the session, all or none; a
+ *       file held by another live session or plan task denies, naming each held file and its holder;</li>
+ *   <li>before a shell command that rewrites the work tree ({@link GitCommands}): denied while another live
+ *       holder has file locks in that work tree;</li>
+ *   <li>after an edit tool: renew the session's locks on what it wrote;</li>
+ *   <li>Stop, agentStop, AfterAgent, SessionEnd: release every file lock of the session (its task locks stay).</li>
+ * </ul>
+ *
+ * <p>Every other outcome allows; every failure fails open with one line, exactly as the workspace mode.
+ */
+final class FilesHook {
+
+  private static final String PREFIX = "session-lock: ";
+  /** How many holders a denied git command names before it says "and N more". */
+  private static final int NAMED_HOLDERS = 5;
+
+  private FilesHook() {}
+
+  static HookResult run(HookRunner.Invocation call, JsonObject payload, HookEvent event, HookConfig config,
+      Path processCwd, Clock clock, Claimant claimant) {
+    String tool = event.toolName().isDefined() ? event.toolName().get() : "";
+    boolean edit = EditTargets.isEditTool(tool);
+    boolean shell = Agent.SHELL_TOOLS.contains(tool);
+    if (event.kind() != HookEvent.Kind.END && !edit && !(shell && event.kind() == HookEvent.Kind.PRE_TOOL)) {
+      return call.done();
+    }
+    Option<GitCommands.Rewrite> rewrite = Option.none();
+    if (shell) {
+      rewrite = event.command().isDefined() ? GitCommands.rewrite(event.command().get()) : Option.none();
+      if (rewrite.isEmpty()) {
+        return call.done();
+      }
+    }
+    EditTargets targets = edit ? EditTargets.of(payload, tool) : EditTargets.NONE;
+    if (edit && targets.unreadable()) {
+      return call.failOpen("input", "cannot tell which files " + tool + " writes (a patch too large to read, or no "
+          + "path argument), so no file was locked");
+    }
+    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir(), false,
+        config.deadline().multipliedBy(3).dividedBy(4));
+    if (store.isLeft()) {
+      return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
+    }
+    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
+        .withTtl(config.ttl());
+    FileLocks files = FileLocks.of(lock, store.get(), FileHolderIndex.of(store.get()));
+    Path cwd = event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd;
+    if (event.kind() == HookEvent.Kind.END) {
+      Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);
+      return released.isLeft()
+          ? call.failOpen("store", "releasing the session's file locks failed: " + released.getLeft().describe())
+          : call.done();
+    }
+    if (rewrite.isDefined()) {
+      return gitGuard(call, files, claimant, rewrite.get(), cwd, clock.instant());
+    }
+    List<FileLocks.LockedFile> locked = new ArrayList<>();
+    for (String raw : targets.paths()) {
+      locked.add(Workspaces.lockedFile(cwd.resolve(raw)));
+    }
+    if (event.kind() == HookEvent.Kind.POST_TOOL) {
+      Either<LockFailure, List<Refresh>> refreshed = files.refresh(locked, claimant);
+      return refreshed.isLeft()
+          ? call.failOpen("store", "renewing file locks failed: " + refreshed.getLeft().describe())
+          : call.done();
+    }
+    Either<LockFailure, FileAcquisition> acquired = files.acquire(locked, claimant, config.ttl());
+    if (acquired.isLeft()) {
+      return call.failOpen("store", "file locks unavailable: " + acquired.getLeft().describe());
+    }
+    Instant now = clock.instant();
+    if (acquired.get() instanceof FileAcquisition.Acquired got) {
+      for (Acquisition.Acquired file : got.files()) {
+        if (file.how() == Acquisition.How.TOOK_OVER_STALE || file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER
+            || file.how() == Acquisition.How.TOOK_OVER_UNREADABLE) {
+          call.warnings.add(PREFIX + "took over the lock on " + pathOf(file.record(), file.key().name()) + " ("
+              + (file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER ? "its holder is gone" : "its lease had run out")
+              + (file.previous().isDefined() ? ", was " + holder(file.previous().get()) : "") + ")");
+        }
+      }
+      return call.done();
+    }
+    List<Acquisition.Blocked> held = ((FileAcquisition.Blocked) acquired.get()).held();
+    StringBuilder reason = new StringBuilder(PREFIX);
+    reason.append(held.size() == 1 ? "this file is" : held.size() + " of these files are")
+        .append(" being edited by another session; nothing was locked or changed:");
+    for (Acquisition.Blocked blocked : held) {
+      reason.append("\n  ");
+      if (blocked.holder().isDefined()) {
+        LockRecord record = blocked.holder().get();
+        reason.append(pathOf(record, blocked.key().name())).append(" - ").append(holder(record))
+            .append(", for ").append(Commands.human(Duration.between(record.heldSince(), now)))
+            .append(", lease ends in ").append(Commands.human(Duration.between(now, blocked.freeAt())));
+      } else {
+        reason.append(blocked.key().name()).append(" - an unreadable lock record, counted as held for ")
+            .append(Commands.human(Duration.between(now, blocked.freeAt())));
+      }
+    }
+    reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
+        .append(config.launcher().isDefined() ? ShellCommands.quote(config.launcher().get()) : "session-lock")
+        .append(" files release --force ").append(ShellCommands.quote(held.get(0).holder().isDefined()
+            ? pathOf(held.get(0).holder().get(), held.get(0).key().name()) : held.get(0).key().name()));
+    call.warnings.add(reason.toString());
+    return call.agent.deny(reason.toString(), call.warnings);
+  }
+
+  private static HookResult gitGuard(HookRunner.Invocation call, FileLocks files, Claimant claimant,
+      GitCommands.Rewrite rewrite, Path cwd, Instant now) {
+    Path dir = rewrite.directory().isDefined() ? cwd.resolve(rewrite.directory().get()) : cwd;
+    Path workspace = Workspaces.resolve(Option.some(dir.toString()), Option.none(), cwd);
+    Either<LockFailure, List<LockStatus.Held>> rivals = files.rivals(WorkspaceHash.of(workspace.toString()), claimant);
+    if (rivals.isLeft()) {
+      return call.failOpen("store", "file locks unavailable: " + rivals.getLeft().describe());
+    }
+    if (rivals.get().isEmpty()) {
+      return call.done();
+    }
+    StringBuilder reason = new StringBuilder(PREFIX).append("git ").append(rewrite.subcommand())
+        .append(" would rewrite the work tree ").append(workspace)
+        .append(" under other sessions that are editing files in it:");
+    int named = 0;
+    for (LockStatus.Held held : rivals.get()) {
+      if (named++ == NAMED_HOLDERS) {
+        reason.append("\n  and ").append(rivals.get().size() - NAMED_HOLDERS).append(" more");
+        break;
+      }
+      reason.append("\n  ").append(pathOf(held.record(), held.key().name())).append(" - ").append(holder(held.record()))
+          .append(", for ").append(Commands.human(held.age()));
+    }
+    reason.append("\nWait until they have finished, or work in a worktree of your own (git worktree add).");
+    call.warnings.add(reason.toString());
+    return call.agent.deny(reason.toString(), call.warnings);
+  }
+
+  private static String pathOf(LockRecord record, String key) {
+    return record.details().path().isDefined() ? record.details().path().get() : key;
+  }
+
+  /** {@code session S (claude, pid 12)} or {@code plan task T (pid 12, from session S)}. */
+  static String holder(LockRecord record) {
+    StringBuilder text = new StringBuilder();
+    if (record.details().isTask()) {
+      text.append("plan task ").append(record.details().task().get()).append(" (");
+      text.append(record.holder().isKnown() ? "pid " + record.pid() : "no process known");
+      if (record.details().boundSession().isDefined()) {
+        text.append(", from session ").append(record.details().boundSession().get());
+      }
+    } else {
+      text.append("session ").append(record.sessionId()).append(" (");
+      if (record.details().agent().isDefined()) {
+        text.append(record.details().agent().get()).append(", ");
+      }
+      text.append(record.holder().isKnown() ? "pid " + record.pid() : "no process known");
+    }
+    return text.append(')').toString();
+  }
+}
