@@ -8,6 +8,8 @@ final class ExitCodes {
   static final int DENY = 2;
   /** {@code doctor}: protection is not fully on; one line per problem says what to do. */
   static final int PROBLEMS = 3;
+  /** A file (or work item) is held by another holder; one line per held file says by whom. */
+  static final int HELD = 4;
   /** Unknown command or option, or a {@code --dir} that is no directory. */
   static final int USAGE = 64;
   /** A settings file is malformed; it was left untouched. */

@@ -121,11 +121,11 @@ final class FilesHook {
       if (blocked.holder().isDefined()) {
         LockRecord record = blocked.holder().get();
         reason.append(pathOf(record, blocked.key().name())).append(" - ").append(holder(record))
-            .append(", for ").append(Commands.human(Duration.between(record.heldSince(), now)))
-            .append(", lease ends in ").append(Commands.human(Duration.between(now, blocked.freeAt())));
+            .append(", for ").append(Durations.human(Duration.between(record.heldSince(), now)))
+            .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())));
       } else {
         reason.append(blocked.key().name()).append(" - an unreadable lock record, counted as held for ")
-            .append(Commands.human(Duration.between(now, blocked.freeAt())));
+            .append(Durations.human(Duration.between(now, blocked.freeAt())));
       }
     }
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
@@ -157,7 +157,7 @@ final class FilesHook {
         break;
       }
       reason.append("\n  ").append(pathOf(held.record(), held.key().name())).append(" - ").append(holder(held.record()))
-          .append(", for ").append(Commands.human(held.age()));
+          .append(", for ").append(Durations.human(held.age()));
     }
     reason.append("\nWait until they have finished, or work in a worktree of your own (git worktree add).");
     call.warnings.add(reason.toString());

@@ -65,12 +65,17 @@ final class HookRegistrations {
    * ({@code $PPID}): as a {@code systemMessage} where the agent shows one, on stderr for Copilot CLI.
    */
   static String command(String launcher, Agent agent, Registration registration) {
+    return command(launcher, agent, registration, false);
+  }
+
+  /** The command, in files mode ({@code hook --mode files}) when {@code filesMode}. */
+  static String command(String launcher, Agent agent, Registration registration, boolean filesMode) {
     String notice = "session-lock: its launcher is missing (install home removed?); the workspace lock is OFF"
         + " until you run session-lock install again";
     String say = agent == Agent.COPILOT
         ? "echo '" + notice + "' >&2"
         : "echo '{\"systemMessage\":\"" + notice + "\"}'";
-    return "f=" + ShellCommands.quote(launcher) + "; [ -x \"$f\" ] && exec \"$f\" hook --agent " + agent.id
+    return "f=" + ShellCommands.quote(launcher) + "; [ -x \"$f\" ] && exec \"$f\" hook " + (filesMode ? "--mode files " : "") + "--agent " + agent.id
         + (registration.passEvent() ? " " + registration.event() : "")
         + "; m=\"${TMPDIR:-/tmp}/session-lock-gone-$(id -u)-$PPID\"; [ -e \"$m\" ] || { : > \"$m\"; " + say
         + "; }; exit 0 " + MARKER;
@@ -84,12 +89,17 @@ final class HookRegistrations {
 
   /** One matcher group holding our handler, as the agent's settings spell it. */
   static JsonObject group(Agent agent, Registration registration, String launcher) {
+    return group(agent, registration, launcher, false);
+  }
+
+  /** The group for one event; {@code filesMode} registers {@code hook --mode files}. */
+  static JsonObject group(Agent agent, Registration registration, String launcher, boolean filesMode) {
     JsonObject handler = new JsonObject();
     handler.put("type", "command");
     if (agent == Agent.GEMINI) {
       handler.put("name", "session-lock");
     }
-    handler.put("command", command(launcher, agent, registration));
+    handler.put("command", command(launcher, agent, registration, filesMode));
     handler.put("timeout", agent == Agent.GEMINI ? registration.timeoutSeconds() * 1000 : registration.timeoutSeconds());
     JsonObject group = new JsonObject();
     if (registration.matched()) {
@@ -101,11 +111,16 @@ final class HookRegistrations {
 
   /** The whole {@code .github/hooks/session-lock.json} for Copilot CLI. */
   static JsonObject copilotHooksFile(String launcher) {
+    return copilotHooksFile(launcher, false);
+  }
+
+  /** The same, registering {@code hook --mode files} when {@code filesMode}. */
+  static JsonObject copilotHooksFile(String launcher, boolean filesMode) {
     JsonObject hooks = new JsonObject();
     for (Registration registration : registrations(Agent.COPILOT)) {
       JsonObject handler = new JsonObject();
       handler.put("type", "command");
-      handler.put("bash", command(launcher, Agent.COPILOT, registration));
+      handler.put("bash", command(launcher, Agent.COPILOT, registration, filesMode));
       handler.put("timeoutSec", registration.timeoutSeconds());
       if (registration.matched()) {
         handler.put("matcher", Agent.COPILOT.matcher());

@@ -126,8 +126,20 @@ final class Installer {
     return explicit != null && !explicit.isBlank() ? Path.of(explicit) : home.resolve(".codex");
   }
 
-  /** Installs the executable from {@code sourceJar} and registers the hooks; returns lines for the person. */
+  /**
+   * What to register: an agent, a scope, and the mode ({@code filesMode}: {@code hook --mode files}).
+   */
+  record Target(Agent agent, Scope scope, boolean filesMode) {}
+
+  /** Installs in workspace mode. */
   Either<Failure, List<String>> install(Agent agent, Scope scope, Path sourceJar, Path javaBinary, boolean trust) {
+    return install(new Target(agent, scope, false), sourceJar, javaBinary, trust);
+  }
+
+  /** Installs the executable from {@code sourceJar} and registers the hooks; returns lines for the person. */
+  Either<Failure, List<String>> install(Target target, Path sourceJar, Path javaBinary, boolean trust) {
+    Agent agent = target.agent();
+    Scope scope = target.scope();
     Either<Failure, Path> located = settingsFile(agent, scope);
     if (located.isLeft()) {
       return Either.left(located.getLeft());
@@ -139,15 +151,16 @@ final class Installer {
     }
     String launcher = launcher().toString();
     Either<String, String> wanted = agent == Agent.COPILOT
-        ? copilotFile(current.get(), launcher, true)
-        : SettingsEdit.install(current.get(), agent, launcher);
+        ? copilotFile(current.get(), launcher, true, target.filesMode())
+        : SettingsEdit.install(current.get(), agent, launcher, target.filesMode());
     if (wanted.isLeft()) {
       return Either.left(malformed(file, wanted.getLeft()));
     }
     List<String> lines = List.empty();
     try {
       lines = lines.appendAll(installBinaries(sourceJar, javaBinary));
-      lines = lines.append(write(file, current.get(), wanted.get(), "registered the " + agent.id + " hooks in"));
+      lines = lines.append(write(file, current.get(), wanted.get(), "registered the " + agent.id + " hooks ("
+          + (target.filesMode() ? "files" : "workspace") + " mode) in"));
       if (scope == Scope.LOCAL) {
         lines = lines.appendAll(excludeFromGit());
       }
@@ -181,7 +194,7 @@ final class Installer {
       return Either.left(current.getLeft());
     }
     Either<String, String> wanted = agent == Agent.COPILOT
-        ? copilotFile(current.get(), launcher().toString(), false)
+        ? copilotFile(current.get(), launcher().toString(), false, false)
         : SettingsEdit.uninstall(current.get());
     if (wanted.isLeft()) {
       return Either.left(malformed(file, wanted.getLeft()));
@@ -259,7 +272,7 @@ final class Installer {
   }
 
   /** The whole Copilot hooks file (ours): with our entries, or without them (empty text when nothing is left). */
-  private static Either<String, String> copilotFile(String text, String launcher, boolean install) {
+  private static Either<String, String> copilotFile(String text, String launcher, boolean install, boolean filesMode) {
     JsonObject current = new JsonObject();
     if (!text.isBlank()) {
       try {
@@ -277,7 +290,7 @@ final class Installer {
     if (!install) {
       return Either.right(othersLeft ? render(rest) : "{}");
     }
-    JsonObject wanted = HookRegistrations.copilotHooksFile(launcher);
+    JsonObject wanted = HookRegistrations.copilotHooksFile(launcher, filesMode);
     if (othersLeft) {
       ((JsonObject) rest.get("hooks")).forEach((event, handlers) -> ((JsonObject) wanted.get("hooks"))
           .merge(event, handlers, (ours, theirs) -> {

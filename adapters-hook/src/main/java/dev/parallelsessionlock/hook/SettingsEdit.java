@@ -20,13 +20,18 @@ final class SettingsEdit {
 
   /** {@code text} (empty for a missing file) with our groups for {@code agent} in place. */
   static Either<String, String> install(String text, Agent agent, String launcher) {
+    return install(text, agent, launcher, false);
+  }
+
+  /** The same, registering the hook in files mode when {@code filesMode}. */
+  static Either<String, String> install(String text, Agent agent, String launcher, boolean filesMode) {
     String current = text.isBlank() ? "{}" : text;
     Either<String, JsonObject> parsed = check(current);
     if (parsed.isLeft()) {
       return Either.left(parsed.getLeft());
     }
     for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
-      current = ensureGroup(current, registration.event(), HookRegistrations.group(agent, registration, launcher));
+      current = ensureGroup(current, registration.event(), HookRegistrations.group(agent, registration, launcher, filesMode));
     }
     return Either.right(current.equals(text.isBlank() ? "{}" : text) ? text : current);
   }

@@ -54,9 +54,13 @@ final class CommandsTest {
     assertThat(run("frobnicate")).isEqualTo(64);
     assertThat(run("status", "--bogus")).isEqualTo(64);
     assertThat(run("status", "--dir")).isEqualTo(64);
+    assertThat(run("files")).isEqualTo(64);
+    assertThat(run("files", "acquire", "--session", "s")).isEqualTo(64);
     assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see session-lock --help)\n"
-        + "session-lock: status takes no option '--bogus' (see session-lock --help)\n"
-        + "session-lock: --dir needs a value (see session-lock --help)\n");
+        + "session-lock: Unknown option: '--bogus' (see session-lock status --help)\n"
+        + "session-lock: Missing required parameter for option '--dir' (DIR) (see session-lock status --help)\n"
+        + "session-lock: Missing required subcommand (see session-lock files --help)\n"
+        + "session-lock: Missing required parameter: 'FILE' (see session-lock files acquire --help)\n");
   }
 
   @Test
@@ -74,8 +78,8 @@ final class CommandsTest {
     assertThat(run("release", "--force", "--dir", ws.toString())).isZero();
 
     String key = "session-lock-" + dev.parallelsessionlock.core.WorkspaceHash.of(ws.toRealPath().toString()).hex();
-    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + key + "\nstate      free\n"
-        + "{\"key\":\"" + key + "\",\"state\":\"free\",\"workspace\":\"" + ws.toRealPath() + "\"}\n"
+    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + key + "\nstate      free\nfiles      no file locks\n"
+        + "{\"key\":\"" + key + "\",\"state\":\"free\",\"workspace\":\"" + ws.toRealPath() + "\",\"file_holders\":[]}\n"
         + "no lock on " + ws.toRealPath() + "\n");
   }
 

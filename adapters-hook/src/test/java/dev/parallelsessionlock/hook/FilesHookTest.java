@@ -155,13 +155,15 @@ final class FilesHookTest {
 
   @Test
   void anEditWhoseFilesCannotBeTold_failsOpen_andTellsTheUserOnce() {
-    String emptied = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"alice\",\"cwd\":\"" + project
+    String session = "alice-" + java.util.UUID.randomUUID(); // the notice is once per session
+    String emptied = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"" + session + "\",\"cwd\":\"" + project
         + "\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":\"\"}}";
 
     HookResult result = run(emptied, aliceAgent);
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).contains("systemMessage", "cannot tell which files apply_patch writes");
+    assertThat(run(emptied, aliceAgent).stdout()).as("told once").isEmpty();
   }
 
   @Test

@@ -404,7 +404,7 @@ final class HookProcessIT {
     assertThat(install.waitFor()).as(output).isZero();
     assertThat(output).contains("installed " + installHome.resolve("lib/session-lock.jar"),
         "built the start-up archive " + installHome.resolve("lib/session-lock.jsa"),
-        "registered the claude hooks in " + project.resolve(".claude/settings.json"));
+        "registered the claude hooks (workspace mode) in " + project.resolve(".claude/settings.json"));
 
     JsonObject settings = JsonParser.object().from(Files.readString(project.resolve(".claude/settings.json")));
     String command = settings.getObject("hooks").getArray("PreToolUse").getObject(0).getArray("hooks").getObject(0)

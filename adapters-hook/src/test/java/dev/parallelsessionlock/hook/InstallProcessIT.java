@@ -179,9 +179,10 @@ final class InstallProcessIT {
   void helpAnywhere_optionsWithEquals_andOptionsACommandDoesNotTake() throws Exception {
     assertThat(sessionLock("status", "--help").exit()).isZero();
     assertThat(sessionLock("status", "-h").stdout()).contains("Exit codes:");
+    assertThat(sessionLock("files", "acquire", "--help").stdout()).contains("Exit codes:", "4 a file is held");
     assertThat(sessionLock("status", "--dir=" + project).exit()).isZero();
     Run wrong = sessionLock("list", "--force");
     assertThat(wrong.exit()).isEqualTo(64);
-    assertThat(wrong.stderr()).isEqualTo("session-lock: list takes no option '--force' (see session-lock --help)\n");
+    assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see session-lock list --help)\n");
   }
 }

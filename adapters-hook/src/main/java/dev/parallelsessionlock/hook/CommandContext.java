@@ -1,0 +1,91 @@
+package dev.parallelsessionlock.hook;
+
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.function.Supplier;
+import dev.parallelsessionlock.core.ProcessRef;
+
+/**
+ * What every command for people works with: the environment, the working directory, the two output streams and
+ * the clock, and the steps they share (the workspace of {@code --dir}, opening the lock store). Commands never
+ * read the process's environment or streams themselves, so tests run them in-process.
+ */
+final class CommandContext {
+
+  final Map<String, String> env;
+  final Path cwd;
+  final PrintStream out;
+  final PrintStream err;
+  final Clock clock;
+  /** The agent (or script) process that ran this command: who a task lock belongs to. */
+  final Supplier<ProcessRef> agentProcess;
+
+  CommandContext(Map<String, String> env, Path cwd, PrintStream out, PrintStream err, Clock clock,
+      Supplier<ProcessRef> agentProcess) {
+    this.env = env;
+    this.cwd = cwd;
+    this.out = out;
+    this.err = err;
+    this.clock = clock;
+    this.agentProcess = agentProcess;
+  }
+
+  /** A usage error: one line, exit 64. */
+  int usage(String problem) {
+    err.println("session-lock: " + problem + " (see session-lock --help)");
+    return ExitCodes.USAGE;
+  }
+
+  /** A {@code --dir} that must be an existing directory; the problem as a usage error's text otherwise. */
+  Option<String> dirProblem(String dir) {
+    if (dir == null) {
+      return Option.none();
+    }
+    Path path = cwd.resolve(dir);
+    return Files.isDirectory(path) ? Option.none()
+        : Option.some("--dir " + dir + (Files.exists(path) ? " is not a directory" : " does not exist"));
+  }
+
+  /** The workspace of {@code dir}, else {@code CLAUDE_PROJECT_DIR}, else the current directory. */
+  Path workspace(String dir) {
+    Option<String> start = dir != null ? Option.some(cwd.resolve(dir).toString())
+        : Option.of(env.get("CLAUDE_PROJECT_DIR")).filter(d -> !d.isBlank());
+    return Workspaces.resolve(start, Option.none(), cwd);
+  }
+
+  HookConfig config() {
+    return HookConfig.from(env);
+  }
+
+  Either<Integer, FileLockStore> openStore() {
+    HookConfig config = config();
+    config.warnings().forEach(w -> err.println("session-lock: " + w));
+    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir());
+    if (store.isLeft()) {
+      err.println("session-lock: " + store.getLeft().describe());
+      return Either.left(ExitCodes.UNAVAILABLE);
+    }
+    return Either.right(store.get());
+  }
+
+  Either<Integer, ParallelSessionLock> openLock() {
+    HookConfig config = config();
+    return openStore().map(store ->
+        ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock).withTtl(config.ttl()));
+  }
+
+  int failed(LockFailure failure) {
+    err.println("session-lock: " + failure.describe());
+    return ExitCodes.UNAVAILABLE;
+  }
+}

@@ -1,0 +1,183 @@
+package dev.parallelsessionlock.hook;
+
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Setting protection up and checking it: install, uninstall, doctor, demo. */
+final class SetupCommands {
+
+  private SetupCommands() {}
+
+  static Installer installer(CommandContext context, String dir) {
+    Path home = HookConfig.home(context.env);
+    return new Installer(context.workspace(dir), home, Installer.defaultInstallHome(context.env, home, context.cwd),
+        context.env);
+  }
+
+  static io.vavr.control.Option<Path> runningJar() {
+    try {
+      Path location = Path.of(SetupCommands.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return location.toString().endsWith(".jar") ? io.vavr.control.Option.some(location) : io.vavr.control.Option.none();
+    } catch (Exception e) {
+      return io.vavr.control.Option.none();
+    }
+  }
+
+  /** Options install and uninstall share. */
+  abstract static class Registration implements Callable<Integer> {
+    final CommandContext context;
+
+    @Option(names = "--agent", paramLabel = "AGENT", description = "claude (default), copilot, codex or gemini")
+    String agent = "claude";
+
+    @Option(names = "--scope", paramLabel = "SCOPE", description = "project (default), local or user")
+    String scope = "project";
+
+    @Option(names = "--mode", paramLabel = "MODE",
+        description = "workspace (default): one session edits the checkout at a time; files: sessions edit at once, "
+            + "never the same file")
+    String mode = "workspace";
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
+    String dir;
+
+    Registration(CommandContext context) {
+      this.context = context;
+    }
+
+    /** The parsed agent, scope and mode, or the exit code of a usage error. */
+    Either<Integer, Installer.Target> target() {
+      io.vavr.control.Option<String> problem = context.dirProblem(dir);
+      if (problem.isDefined()) {
+        return Either.left(context.usage(problem.get()));
+      }
+      io.vavr.control.Option<Agent> parsed = Agent.parse(agent);
+      if (parsed.isEmpty()) {
+        return Either.left(context.usage("--agent takes claude, copilot, codex or gemini"));
+      }
+      Installer.Scope parsedScope;
+      try {
+        parsedScope = Installer.Scope.valueOf(scope.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        return Either.left(context.usage("--scope takes project, local or user"));
+      }
+      if (!mode.equals("workspace") && !mode.equals("files")) {
+        return Either.left(context.usage("--mode takes workspace or files"));
+      }
+      return Either.right(new Installer.Target(parsed.get(), parsedScope, mode.equals("files")));
+    }
+
+    int report(Either<Installer.Failure, List<String>> result) {
+      if (result.isLeft()) {
+        context.err.println("session-lock: " + result.getLeft().message());
+        return result.getLeft().exitCode();
+      }
+      result.get().forEach(context.out::println);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "install", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
+      footer = Commands.EXIT_CODES,
+      description = "Copy the executable to a stable place and register the hooks.")
+  static final class Install extends Registration {
+    @Option(names = "--trust", description = "codex: record the trust Codex asks for in /hooks")
+    boolean trust;
+
+    Install(CommandContext context) {
+      super(context);
+    }
+
+    @Override
+    public Integer call() {
+      Either<Integer, Installer.Target> target = target();
+      if (target.isLeft()) {
+        return target.getLeft();
+      }
+      if (trust && target.get().agent() != Agent.CODEX) {
+        return context.usage("--trust is for --agent codex");
+      }
+      io.vavr.control.Option<Path> jar = runningJar();
+      if (jar.isEmpty()) {
+        context.err.println("session-lock: install runs from the packaged jar (adapters-hook/target/session-lock.jar)");
+        return ExitCodes.UNAVAILABLE;
+      }
+      String chosenJava = context.env.get("SESSION_LOCK_JAVA");
+      Path java = chosenJava != null && !chosenJava.isBlank()
+          ? Path.of(chosenJava)
+          : Path.of(System.getProperty("java.home"), "bin", "java");
+      return report(installer(context, dir).install(target.get(), jar.get(), java, trust));
+    }
+  }
+
+  @Command(name = "uninstall", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
+      footer = Commands.EXIT_CODES,
+      description = "Remove exactly what install added.")
+  static final class Uninstall extends Registration {
+    @Option(names = "--purge", description = "also remove the installed copy when no settings file uses it")
+    boolean purge;
+
+    Uninstall(CommandContext context) {
+      super(context);
+    }
+
+    @Override
+    public Integer call() {
+      Either<Integer, Installer.Target> target = target();
+      if (target.isLeft()) {
+        return target.getLeft();
+      }
+      Installer installer = installer(context, dir);
+      Either<Installer.Failure, List<String>> result = installer.uninstall(target.get().agent(), target.get().scope());
+      if (result.isRight() && purge) {
+        Either<Installer.Failure, List<String>> purged = installer.purge();
+        result = purged.isLeft() ? Either.left(purged.getLeft()) : Either.right(result.get().appendAll(purged.get()));
+      }
+      return report(result);
+    }
+  }
+
+  @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
+      footer = Commands.EXIT_CODES,
+      description = "Is protection really on here? One line per problem; exit 3 when there is one.")
+  static final class DoctorCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
+    String dir;
+
+    DoctorCommand(CommandContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      io.vavr.control.Option<String> problem = context.dirProblem(dir);
+      if (problem.isDefined()) {
+        return context.usage(problem.get());
+      }
+      return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out).run();
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
+      footer = Commands.EXIT_CODES,
+      description = "Two sessions contending, through the real hook.")
+  static final class DemoCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    DemoCommand(CommandContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      return Demo.run(context.out, context.err, context.clock);
+    }
+  }
+}
