@@ -72,7 +72,16 @@ final class HookProcessIT {
     }
 
     Result run(String command, String payload) throws IOException {
+      send(command, payload);
+      return receive();
+    }
+
+    /** Starts a hook without waiting for it, so several agents' hooks run at once. */
+    void send(String command, String payload) {
       toAgent.println(command + "\t" + payload);
+    }
+
+    Result receive() throws IOException {
       String[] answer = fromAgent.readLine().split("\t", -1);
       Base64.Decoder b64 = Base64.getDecoder();
       return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
@@ -451,5 +460,136 @@ final class HookProcessIT {
     assertThat(alice.run(command(launcher, ""), claude("PreToolUse", "alice", "Edit")))
         .as("no JVM warning may reach stdout").isEqualTo(new Result(0, "", ""));
     assertThat(bob.run(command(launcher, ""), claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
+  }
+
+  // ---- files mode: the command install --mode files registers, per agent ----
+
+  private String filesCommand(dev.parallelsessionlock.hook.Agent agent, String event) {
+    for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
+      if (registration.event().equals(event)) {
+        return HookRegistrations.command(LAUNCHER.toString(), agent, registration, true);
+      }
+    }
+    throw new IllegalArgumentException(event);
+  }
+
+  private String edit(String event, String session, String file) {
+    return "{\"session_id\":\"" + session + "\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"" + event
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + file + "\",\"old_string\":\"a\","
+        + "\"new_string\":\"b\"}}";
+  }
+
+  private Result claudeFiles(Agent agent, String event, String payload) throws IOException {
+    return agent.run(filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, event), payload);
+  }
+
+  private void gitRepo() throws Exception {
+    Process init = new ProcessBuilder("git", "init", "-q", project.toString()).redirectErrorStream(true).start();
+    assertThat(init.waitFor()).isZero();
+  }
+
+  @Test
+  void filesMode_twoSessionsEditDifferentFilesAtOnce_theSameFileIsDenied_andStopHandsItOver() throws Exception {
+    gitRepo();
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+
+    assertThat(claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "src/A.java"))).isEqualTo(new Result(0, "", ""));
+    assertThat(claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", "src/B.java"))).isEqualTo(new Result(0, "", ""));
+    Result denied = claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", project + "/src/A.java"));
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecisionReason"))
+        .contains(project + "/src/A.java - session alice (claude, pid " + alice.pid + ")");
+
+    assertThat(claudeFiles(alice, "PostToolUse", edit("PostToolUse", "alice", "src/A.java")).exit()).isZero();
+    assertThat(claudeFiles(alice, "Stop", claude("Stop", "alice", null))).isEqualTo(new Result(0, "", ""));
+    assertThat(claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", "src/A.java"))).isEqualTo(new Result(0, "", ""));
+  }
+
+  @Test
+  void filesMode_codexPatchOverAHeldFile_isDenied_andLeavesNothingLocked() throws Exception {
+    Agent claude = new Agent(Map.of());
+    Agent codex = new Agent(Map.of());
+    claudeFiles(claude, "PreToolUse", edit("PreToolUse", "alice", "b.txt"));
+    String patch = "{\"session_id\":\"cx\",\"turn_id\":\"t\",\"cwd\":\"" + project + "\",\"hook_event_name\":"
+        + "\"PreToolUse\",\"model\":\"gpt-5.5\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":"
+        + "\"*** Begin Patch\\n*** Add File: new dir/c.txt\\n+x\\n*** Update File: b.txt\\n*** End Patch\\n\"}}";
+
+    Result denied = codex.run(filesCommand(dev.parallelsessionlock.hook.Agent.CODEX, "PreToolUse"), patch);
+
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stdout()).isEmpty();
+    assertThat(denied.stderr()).contains(project + "/b.txt - session alice");
+    try (var files = Files.list(locks)) {
+      assertThat(files.filter(f -> f.getFileName().toString().startsWith("file-"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void filesMode_gitCheckoutWhileAnotherSessionHoldsFiles_isDenied() throws Exception {
+    gitRepo();
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
+    String checkout = "{\"session_id\":\"bob\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"PreToolUse\","
+        + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout -b other\"}}";
+
+    Result denied = claudeFiles(bob, "PreToolUse", checkout);
+
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains("git checkout would rewrite the work tree " + project, "session alice");
+  }
+
+  @Test
+  void filesMode_aKilledHoldersFiles_areTakenOver() throws Exception {
+    Agent alice = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
+    alice.kill();
+
+    Result taken = claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", "a.txt"));
+
+    assertThat(taken.exit()).isZero();
+    assertThat(taken.stderr()).contains("took over the lock on " + project + "/a.txt (its holder is gone, was session alice");
+  }
+
+  @Test
+  void filesMode_aTaskLockTakenWithTheCli_blocksASession() throws Exception {
+    Agent executor = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    Result taken = executor.run("cd '" + project + "' && '" + LAUNCHER + "' files acquire --task T-3 a.txt b.txt", "");
+    assertThat(taken.exit()).as(taken.stderr()).isZero();
+
+    Result denied = claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", project + "/b.txt"));
+
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains(project + "/b.txt - plan task T-3 (pid " + executor.pid + ")");
+    Result held = executor.run("cd '" + project + "' && '" + LAUNCHER + "' files acquire --session bob b.txt", "");
+    assertThat(held.exit()).isEqualTo(4);
+    assertThat(held.stderr()).startsWith("held: " + project + "/b.txt by plan task T-3");
+  }
+
+  @Test
+  void filesMode_eightSessionsRacingForOneFile_exactlyOneWins() throws Exception {
+    List<Agent> racers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      racers.add(new Agent(Map.of()));
+    }
+    String command = filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "PreToolUse");
+    for (int i = 0; i < racers.size(); i++) {
+      racers.get(i).send(command, edit("PreToolUse", "racer-" + i, "contended.txt"));
+    }
+    int won = 0;
+    int denied = 0;
+    for (Agent racer : racers) {
+      Result result = racer.receive();
+      if (result.exit() == 0) {
+        won++;
+      } else if (result.exit() == 2) {
+        denied++;
+      }
+    }
+    assertThat(won).isEqualTo(1);
+    assertThat(denied).isEqualTo(7);
   }
 }

@@ -50,6 +50,13 @@ final class HookStartupIT {
     return bad;
   }
 
+  /**
+   * Runs of this test all descend from one JVM, so every session would find the same agent process and count as
+   * its owner; with {@code SESSION_LOCK_OWNER=session} a second session is a real rival and the deny paths run.
+   */
+  private boolean sessionsAreRivals;
+  private Path lastStdout;
+
   private List<String> loadedBy(String payload, String... args) throws Exception {
     Path log = temp.resolve("classes-" + System.nanoTime() + ".log");
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -58,7 +65,12 @@ final class HookStartupIT {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    if (sessionsAreRivals) {
+      builder.environment().put("SESSION_LOCK_OWNER", "session");
+    }
+    Path stdout = temp.resolve("stdout-" + System.nanoTime());
+    builder.redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    lastStdout = stdout;
     Process process = builder.start();
     process.getOutputStream().write(payload.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();
@@ -101,6 +113,57 @@ final class HookStartupIT {
       assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.HookRunner");
       assertThat(forbidden(loaded)).isEmpty();
     }
+  }
+
+  private String edit(String name, String session, String file) {
+    return "{\"hook_event_name\":\"" + name + "\",\"session_id\":\"" + session + "\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + file + "\"}}";
+  }
+
+  @Test
+  void everyFilesModeEditPath_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    sessionsAreRivals = true;
+    List<String> create = loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    List<String> renew = loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    List<String> deny = loadedBy(edit("PreToolUse", "bob", "a.txt"), "hook", "--mode", "files");
+    assertThat(Files.readString(lastStdout)).as("bob was denied").contains("\"permissionDecision\":\"deny\"");
+    List<List<String>> runs = List.of(create, renew, deny,
+        loadedBy(edit("PostToolUse", "alice", "a.txt"), "hook", "--mode", "files"),           // refresh
+        loadedBy("{\"hook_event_name\":\"Stop\",\"session_id\":\"alice\",\"cwd\":\"" + project + "\"}",
+            "hook", "--mode", "files"),                                                         // release
+        loadedBy("{\"toolName\":\"edit\",\"sessionId\":\"c\",\"cwd\":\"" + project + "\",\"toolArgs\":{\"path\":"
+            + "\"b.txt\"}}", "hook", "--mode", "files", "--agent", "copilot", "preToolUse"),
+        loadedBy("{\"session_id\":\"x\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\"" + project + "\","
+            + "\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":"
+            + "\"*** Begin Patch\\n*** Add File: c.txt\\n+x\\n*** End Patch\\n\"}}", "hook", "--mode", "files",
+            "--agent", "codex"),
+        loadedBy("{\"session_id\":\"g\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"BeforeTool\","
+            + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"d.txt\"}}", "hook", "--mode", "files",
+            "--agent", "gemini"),
+        loadedBy(event("PreToolUse", "bob", ""), "hook", "--mode", "files"));                 // a shell command
+
+    for (List<String> loaded : runs) {
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.FilesHook");
+      assertThat(forbidden(loaded)).isEmpty();
+    }
+  }
+
+  /**
+   * A git command that rewrites the work tree lists the workspace's file locks, through the store's listing
+   * (vavr's List, a parallel stream): the one files-mode path allowed to cost more, being rare. Still no
+   * picocli and no regex.
+   */
+  @Test
+  void theGitGuardPath_loadsNoPicocliOrRegex() throws Exception {
+    sessionsAreRivals = true;
+    loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    List<String> loaded = loadedBy("{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"bob\",\"cwd\":\""
+        + project + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"git checkout main\"}}",
+        "hook", "--mode", "files");
+
+    assertThat(loaded).contains("dev.parallelsessionlock.hook.GitCommands");
+    assertThat(Files.readString(lastStdout)).as("the checkout was denied").contains("would rewrite the work tree");
+    assertThat(loaded).noneMatch(name -> name.startsWith("picocli.") || name.startsWith("java.util.regex."));
   }
 
   @Test
