@@ -106,7 +106,8 @@ final class Doctor {
       return;
     }
     if (runs) {
-      out.println("ok  " + where + ": registered, launcher " + launcher.get()
+      out.println("ok  " + where + ": registered (" + (command.get().contains(" hook --mode files ") ? "files" : "workspace")
+          + " mode), launcher " + launcher.get()
           + ", dry run allowed a session and denied its rival");
     }
   }
@@ -282,7 +283,8 @@ final class Doctor {
             + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"" + ws + "/a.txt\"}}";
       case CODEX:
         return "{\"session_id\":\"" + session + "\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\"" + ws
-            + "\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":\"\"}}";
+            + "\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":"
+            + "\"*** Begin Patch\\n*** Update File: a.txt\\n*** End Patch\\n\"}}";
       default:
         return "{\"session_id\":\"" + session + "\",\"cwd\":\"" + ws + "\",\"hook_event_name\":\"PreToolUse\","
             + "\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":\"" + ws + "/a.txt\"}}";

@@ -70,7 +70,18 @@ final class InstallProcessIT {
     assertThat(healthy.stdout()).contains("ok  claude (project", "dry run allowed a session and denied its rival",
         "protection is on");
 
-    assertThat(sessionLock("install", "--dir", project.toString(), "--agent", "codex").exit()).isZero();
+    assertThat(sessionLock("install", "--dir", project.toString(), "--mode", "files").exit()).isZero();
+    Run files = sessionLock("doctor", "--dir", project.toString());
+    assertThat(files.exit()).as(files.stdout()).isZero();
+    assertThat(files.stdout()).contains("registered (files mode)", "dry run allowed a session and denied its rival");
+    assertThat(Files.readString(project.resolve(".claude/settings.json"))).contains("hook --mode files --agent claude")
+        .doesNotContain("exec \\\"$f\\\" hook --agent claude");
+    assertThat(sessionLock("install", "--dir", project.toString(), "--mode", "workspace").exit()).isZero();
+    assertThat(Files.readString(project.resolve(".claude/settings.json"))).doesNotContain("--mode files");
+
+    assertThat(sessionLock("install", "--dir", project.toString(), "--agent", "codex", "--mode", "files").exit()).isZero();
+    assertThat(sessionLock("install", "--dir", project.toString(), "--agent", "codex", "--mode", "bogus").exit())
+        .isEqualTo(64);
     Run untrusted = sessionLock("doctor", "--dir", project.toString());
     assertThat(untrusted.exit()).isEqualTo(3);
     assertThat(untrusted.stdout()).contains("Codex skips this hook silently: it is untrusted (pre_tool_use:0:0)");
