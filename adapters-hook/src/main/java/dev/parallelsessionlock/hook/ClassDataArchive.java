@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Builds a JDK class-data-sharing archive of the classes the hook loads, so each hook start maps them instead
- * of loading and verifying them (shared/PERF-NOTES.md: about a quarter off the start-up). Five training runs
- * (take, renew, deny, refresh, release) record the class list; {@code -Xshare:dump} writes the archive; a third run checks
+ * of loading and verifying them (shared/PERF-NOTES.md: about a quarter off the start-up). Ten training runs
+ * (take, renew, deny, refresh, release, in workspace and in files mode) record the class list; {@code -Xshare:dump} writes the archive; a third run checks
  * that the JVM accepts it, else it is deleted and the launcher runs without one.
  */
 final class ClassDataArchive {
@@ -79,15 +79,20 @@ final class ClassDataArchive {
       work = Files.createTempDirectory("session-lock-cds");
       Path workspace = Files.createDirectory(work.resolve("workspace"));
       Set<String> classes = new LinkedHashSet<>();
-      // Every path of the hook: take, renew, deny, refresh, release.
+      // Every path of the hook, in both modes: take, renew, deny, refresh, release.
       String[][] training = {
           {"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PreToolUse", "training-b"},
           {"PostToolUse", "training-a"}, {"Stop", "training-a"}};
-      for (int run = 0; run < training.length; run++) {
+      for (int run = 0; run < 2 * training.length; run++) {
         Path list = work.resolve(run + ".classlist");
-        String event = trainingEvent(training[run][0], training[run][1], workspace);
-        int exit = run(work, event, java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
-            "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook");
+        String[] step = training[run % training.length];
+        String event = trainingEvent(step[0], step[1], workspace);
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
+            "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook"));
+        if (run >= training.length) {
+          command.addAll(List.of("--mode", "files"));
+        }
+        int exit = run(work, event, command.toArray(new String[0]));
         if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
           return Either.left("training run exited " + exit);
         }
