@@ -2,7 +2,10 @@
 # Whole-process time of one PreToolUse hook call, the installed session-lock (launcher + JVM + CDS archive)
 # against benchmarks/node/hook-peer.mjs doing the same job, alternated in the same run.
 # Scenarios: "renew" (the common path: the session already holds the lock; read it, rewrite it) and "deny"
-# (another live session holds it). Prints medians and ratios as a markdown table for BENCHMARKS.md.
+# (another live session holds it), in workspace mode against hook-peer.mjs and in files mode (`hook --mode files`,
+# an Edit of one file) against hook-peer-files.mjs. Prints medians and ratios as a markdown table for BENCHMARKS.md.
+# SESSION_LOCK_OWNER=session: every run descends from this script's shell, which the hook would otherwise take
+# for one agent process owning both sessions (and renew instead of denying).
 # With a JDK 25+ under /usr/lib/jvm (or BENCH_JAVA25=/path/to/java) a third variant runs the hook on it with
 # an AOT cache.
 # Usage: benchmarks/hook-startup.sh [runs per variant, default 30]
@@ -14,7 +17,7 @@ command -v node >/dev/null || { echo "node is required for the peer" >&2; exit 1
 [ -f adapters-hook/target/session-lock.jar ] || mvn -B -q -ntp -DskipTests package -pl adapters-hook -am >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/ws" "$work/home"
+mkdir -p "$work/ws/src" "$work/home"
 HOME="$work/home" SESSION_LOCK_HOME="$work/install" adapters-hook/target/session-lock install --dir "$work/ws" >/dev/null
 launcher="$work/install/bin/session-lock"
 [ -f "$work/install/lib/session-lock.jsa" ] || echo "warning: no CDS archive was built" >&2
@@ -38,17 +41,20 @@ event rival > "$work/rival.json"
 
 # Each variant has its own lock directory, prepared so that "mine" already holds it (renew) or that a live
 # session, this script's shell, holds it (deny).
+export SESSION_LOCK_OWNER=session
+scenarios="renew deny files-renew files-deny"
 for impl in $impls; do
-  for scenario in renew deny; do mkdir -p "$work/locks-$impl-$scenario"; done
+  for scenario in $scenarios; do mkdir -p "$work/locks-$impl-$scenario"; done
 done
-SESSION_LOCK_DIR="$work/locks-java-renew" sh -c "exec '$launcher' hook < '$work/mine.json'"
-SESSION_LOCK_DIR="$work/locks-java-deny" sh -c "exec '$launcher' hook < '$work/mine.json'"
-if [ -n "$java25" ]; then
-  SESSION_LOCK_DIR="$work/locks-java25-renew" sh -c "exec '$work/install25/bin/session-lock' hook < '$work/mine.json'"
-  SESSION_LOCK_DIR="$work/locks-java25-deny" sh -c "exec '$work/install25/bin/session-lock' hook < '$work/mine.json'"
-fi
-SESSION_LOCK_DIR="$work/locks-node-renew" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
-SESSION_LOCK_DIR="$work/locks-node-deny" node benchmarks/node/hook-peer.mjs < "$work/mine.json"
+for scenario in $scenarios; do
+  mode=""; peer=benchmarks/node/hook-peer.mjs
+  case $scenario in files-*) mode="--mode files"; peer=benchmarks/node/hook-peer-files.mjs;; esac
+  SESSION_LOCK_DIR="$work/locks-java-$scenario" sh -c "exec '$launcher' hook $mode < '$work/mine.json'"
+  if [ -n "$java25" ]; then
+    SESSION_LOCK_DIR="$work/locks-java25-$scenario" sh -c "exec '$work/install25/bin/session-lock' hook $mode < '$work/mine.json'"
+  fi
+  SESSION_LOCK_DIR="$work/locks-node-$scenario" node "$peer" < "$work/mine.json"
+done
 
 time_ms() { # dir, event file, command...
   local dir=$1 input=$2; shift 2
@@ -59,14 +65,24 @@ time_ms() { # dir, event file, command...
   echo $(( (end - start) / 1000 ))
 }
 
+# The deny scenarios must deny: checked once before timing.
+for scenario in deny files-deny; do
+  mode=""; [ "$scenario" = files-deny ] && mode="--mode files"
+  if SESSION_LOCK_DIR="$work/locks-java-$scenario" sh -c "exec '$launcher' hook $mode < '$work/rival.json'" >/dev/null 2>&1; then
+    echo "the $scenario scenario did not deny" >&2; exit 1
+  fi
+done
+
 declare -A samples
-for scenario in renew deny; do
-  input="$work/mine.json"; [ "$scenario" = deny ] && input="$work/rival.json"
+for scenario in $scenarios; do
+  input="$work/mine.json"; case $scenario in *deny) input="$work/rival.json";; esac
+  mode=""; peer=benchmarks/node/hook-peer.mjs
+  case $scenario in files-*) mode="--mode files"; peer=benchmarks/node/hook-peer-files.mjs;; esac
   for ((i = 0; i < runs; i++)); do
-    samples[java-$scenario]+="$(time_ms "$work/locks-java-$scenario" "$input" "$launcher" hook) "
-    samples[node-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" node benchmarks/node/hook-peer.mjs) "
+    samples[java-$scenario]+="$(time_ms "$work/locks-java-$scenario" "$input" "$launcher" hook $mode) "
+    samples[node-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" node "$peer") "
     if [ -n "$java25" ]; then
-      samples[java25-$scenario]+="$(time_ms "$work/locks-java25-$scenario" "$input" "$work/install25/bin/session-lock" hook) "
+      samples[java25-$scenario]+="$(time_ms "$work/locks-java25-$scenario" "$input" "$work/install25/bin/session-lock" hook $mode) "
     fi
   done
 done
@@ -77,7 +93,8 @@ echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(java -version 2>&1 | head -1); node $
 echo
 echo "| scenario | variant | median ms | ratio to Node peer |"
 echo "|---|---|---|---|"
-for scenario in renew deny; do
+for scenario in $scenarios; do
+  peer=benchmarks/node/hook-peer.mjs; case $scenario in files-*) peer=benchmarks/node/hook-peer-files.mjs;; esac
   n=$(echo "${samples[node-$scenario]}" | median)
   j=$(echo "${samples[java-$scenario]}" | median)
   echo "| $scenario | session-lock, $(java -version 2>&1 | head -1 | cut -d'"' -f2), CDS archive | $j | $(awk -v j="$j" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
@@ -85,5 +102,5 @@ for scenario in renew deny; do
     k=$(echo "${samples[java25-$scenario]}" | median)
     echo "| $scenario | session-lock, $("$java25" -version 2>&1 | head -1 | cut -d'"' -f2), AOT cache | $k | $(awk -v j="$k" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
   fi
-  echo "| $scenario | Node peer (benchmarks/node/hook-peer.mjs) | $n | 1.00 |"
+  echo "| $scenario | Node peer ($peer) | $n | 1.00 |"
 done

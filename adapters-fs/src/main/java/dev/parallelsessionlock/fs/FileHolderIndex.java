@@ -46,7 +46,7 @@ public final class FileHolderIndex implements HolderIndex {
     Path entry = folder(holder).resolve(key.name());
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        if (Files.exists(entry)) {
+        if (entry.toFile().exists()) { // one stat; NIO's exists throws inside for a missing file
           return Either.right(key);
         }
         Files.createDirectories(entry.getParent());

@@ -22,12 +22,7 @@ final class Workspaces {
    */
   static Path resolve(Option<String> dir, Option<String> cwd, Path processCwd) {
     Path start = real(dir.isDefined() ? Path.of(dir.get()) : cwd.isDefined() ? Path.of(cwd.get()) : processCwd);
-    for (Path candidate = start; candidate != null; candidate = candidate.getParent()) {
-      if (Files.exists(candidate.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
-        return candidate;
-      }
-    }
-    return start;
+    return enclosingWorkTree(start);
   }
 
   /**
@@ -40,15 +35,19 @@ final class Workspaces {
     Path real = null;
     java.util.ArrayList<String> rest = new java.util.ArrayList<>();
     while (existing != null) {
-      try {
-        real = existing.toRealPath();
-        break;
-      } catch (IOException | SecurityException missing) {
-        if (existing.getFileName() != null) {
-          rest.add(0, existing.getFileName().toString());
+      // java.io's exists is one stat; NIO's throws (and fills a stack trace) for every missing path.
+      if (existing.toFile().exists()) {
+        try {
+          real = existing.toRealPath();
+          break;
+        } catch (IOException | SecurityException raced) {
+          // removed meanwhile: go on with its parent
         }
-        existing = existing.getParent();
       }
+      if (existing.getFileName() != null) {
+        rest.add(0, existing.getFileName().toString());
+      }
+      existing = existing.getParent();
     }
     if (real == null) {
       real = absolute.getRoot() == null ? Path.of("/") : absolute.getRoot();
@@ -65,7 +64,7 @@ final class Workspaces {
 
   private static Path enclosingWorkTree(Path realDir) {
     for (Path candidate = realDir; candidate != null; candidate = candidate.getParent()) {
-      if (Files.exists(candidate.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+      if (candidate.resolve(".git").toFile().exists()) {
         return candidate;
       }
     }
