@@ -539,6 +539,14 @@ final class Installer {
       lines = lines.append(built.isRight()
           ? "built the start-up archive " + built.get() + " for " + wantedStamp
           : "no start-up archive (" + built.getLeft() + "); the hook runs, only slower");
+      Path commandsArchive = lib.resolve("session-lock-commands.jsa");
+      Files.deleteIfExists(commandsArchive);
+      if (!aot && built.isRight()) {
+        Either<String, Path> commands = ClassDataArchive.buildForCommands(java, jar, commandsArchive);
+        lines = lines.append(commands.isRight()
+            ? "built the commands' start-up archive " + commands.get()
+            : "no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+      }
     }
     return lines;
   }

@@ -54,4 +54,8 @@ if [ -z "$JAVA" ]; then
   echo "session-lock: no java found; install Java 17 or later, or set JAVA_HOME" >&2
   exit 69
 fi
+# The commands for people have an archive of their own (picocli), so the hook's stays small.
+if [ "$CDS" = "-XX:SharedArchiveFile=$JSA" ] && [ -f "${JSA%.jsa}-commands.jsa" ]; then
+  CDS="-XX:SharedArchiveFile=${JSA%.jsa}-commands.jsa"
+fi
 exec "$JAVA" ${CDS:+"$CDS"} $OPTS -Xlog:disable -Xlog:all=warning:stderr -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
