@@ -78,32 +78,43 @@ final class ClassDataArchive {
     try {
       work = Files.createTempDirectory("session-lock-cds");
       Path workspace = Files.createDirectory(work.resolve("workspace"));
-      Set<String> classes = new LinkedHashSet<>();
       // Every path of the hook, in both modes: take, renew, deny, refresh, release.
       String[][] training = {
           {"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PreToolUse", "training-b"},
           {"PostToolUse", "training-a"}, {"Stop", "training-a"}};
-      for (int run = 0; run < 2 * training.length; run++) {
-        Path list = work.resolve(run + ".classlist");
-        String[] step = training[run % training.length];
-        String event = trainingEvent(step[0], step[1], workspace);
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
-            "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS, "hook"));
-        if (run >= training.length) {
-          command.addAll(List.of("--mode", "files"));
+      List<String[]> runs = new ArrayList<>();
+      List<String> stdins = new ArrayList<>();
+      for (String mode : List.of("workspace", "files")) {
+        for (String[] step : training) {
+          runs.add(mode.equals("files") ? new String[] {"hook", "--mode", "files"} : new String[] {"hook"});
+          stdins.add(trainingEvent(step[0], step[1], workspace));
         }
-        int exit = run(work, event, command.toArray(new String[0]));
-        if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
-          return Either.left("training run exited " + exit);
-        }
-        classes.addAll(Files.readAllLines(list));
       }
-      return dump(work, java, jar, archive, classes);
+      Either<String, Set<String>> classes = loadedClasses(work, java, jar, runs, stdins);
+      return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
     } catch (IOException | InterruptedException e) {
       return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
     } finally {
       TempTrees.delete(work);
     }
+  }
+
+  /** Runs the jar once per entry of {@code runs} (with its stdin), recording the classes each run loads. */
+  private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<String[]> runs,
+      List<String> stdins) throws IOException, InterruptedException {
+    Set<String> classes = new LinkedHashSet<>();
+    for (int run = 0; run < runs.size(); run++) {
+      Path list = work.resolve(run + ".classlist");
+      List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
+          "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS));
+      command.addAll(List.of(runs.get(run)));
+      int exit = run(work, stdins.get(run), command.toArray(new String[0]));
+      if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
+        return Either.left("training run " + String.join(" ", runs.get(run)) + " exited " + exit);
+      }
+      classes.addAll(Files.readAllLines(list));
+    }
+    return Either.right(classes);
   }
 
   /**
@@ -116,20 +127,10 @@ final class ClassDataArchive {
     try {
       work = Files.createTempDirectory("session-lock-cds");
       Path workspace = Files.createDirectory(work.resolve("workspace"));
-      Set<String> classes = new LinkedHashSet<>();
-      String[][] commands = {{"status", "--dir", workspace.toString()}, {"files", "list", "--json"}, {"list"}};
-      for (int run = 0; run < commands.length; run++) {
-        Path list = work.resolve("command-" + run + ".classlist");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
-            "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS));
-        command.addAll(List.of(commands[run]));
-        int exit = run(work, "", command.toArray(new String[0]));
-        if (exit != ExitCodes.OK) {
-          return Either.left("command training run exited " + exit);
-        }
-        classes.addAll(Files.readAllLines(list));
-      }
-      return dump(work, java, jar, archive, classes);
+      List<String[]> commands = List.of(new String[] {"status", "--dir", workspace.toString()},
+          new String[] {"files", "list", "--json"}, new String[] {"list"});
+      Either<String, Set<String>> classes = loadedClasses(work, java, jar, commands, List.of("", "", ""));
+      return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
     } catch (IOException | InterruptedException e) {
       return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
     } finally {

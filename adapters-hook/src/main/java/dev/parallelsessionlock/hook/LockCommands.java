@@ -45,25 +45,16 @@ final class LockCommands {
       footer = Commands.EXIT_CODES,
       description = "Who is working in this checkout right now: the workspace lease and every session and task "
           + "with file locks here, alive or not, since when.")
-  static final class Status implements Callable<Integer> {
-    private final CommandContext context;
-
+  static final class Status extends DirectoryCommand {
     @Option(names = "--json", description = "one JSON object")
     boolean json;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
-    String dir;
-
     Status(CommandContext context) {
-      this.context = context;
+      super(context);
     }
 
     @Override
-    public Integer call() {
-      io.vavr.control.Option<String> problem = context.dirProblem(dir);
-      if (problem.isDefined()) {
-        return context.usage(problem.get());
-      }
+    int run() {
       Either<Integer, FileLockStore> store = context.openStore();
       if (store.isLeft()) {
         return store.getLeft();
@@ -203,25 +194,16 @@ final class LockCommands {
   @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
       footer = Commands.EXIT_CODES,
       description = "Remove the workspace lock, whoever holds it (for people: confirm with --force).")
-  static final class ReleaseWorkspace implements Callable<Integer> {
-    private final CommandContext context;
-
+  static final class ReleaseWorkspace extends DirectoryCommand {
     @Option(names = "--force", description = "yes, even another session's")
     boolean force;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
-    String dir;
-
     ReleaseWorkspace(CommandContext context) {
-      this.context = context;
+      super(context);
     }
 
     @Override
-    public Integer call() {
-      io.vavr.control.Option<String> problem = context.dirProblem(dir);
-      if (problem.isDefined()) {
-        return context.usage(problem.get());
-      }
+    int run() {
       if (!force) {
         return context.usage("release removes whatever lock is there, even another session's: confirm with --force");
       }

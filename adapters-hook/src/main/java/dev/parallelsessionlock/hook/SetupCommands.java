@@ -29,9 +29,7 @@ final class SetupCommands {
   }
 
   /** Options install and uninstall share. */
-  abstract static class Registration implements Callable<Integer> {
-    final CommandContext context;
-
+  abstract static class Registration extends DirectoryCommand {
     @Option(names = "--agent", paramLabel = "AGENT", description = "claude (default), copilot, codex or gemini")
     String agent = "claude";
 
@@ -43,19 +41,12 @@ final class SetupCommands {
             + "never the same file")
     String mode = "workspace";
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
-    String dir;
-
     Registration(CommandContext context) {
-      this.context = context;
+      super(context);
     }
 
     /** The parsed agent, scope and mode, or the exit code of a usage error. */
     Either<Integer, Installer.Target> target() {
-      io.vavr.control.Option<String> problem = context.dirProblem(dir);
-      if (problem.isDefined()) {
-        return Either.left(context.usage(problem.get()));
-      }
       io.vavr.control.Option<Agent> parsed = Agent.parse(agent);
       if (parsed.isEmpty()) {
         return Either.left(context.usage("--agent takes claude, copilot, codex or gemini"));
@@ -94,7 +85,7 @@ final class SetupCommands {
     }
 
     @Override
-    public Integer call() {
+    int run() {
       Either<Integer, Installer.Target> target = target();
       if (target.isLeft()) {
         return target.getLeft();
@@ -127,7 +118,7 @@ final class SetupCommands {
     }
 
     @Override
-    public Integer call() {
+    int run() {
       Either<Integer, Installer.Target> target = target();
       if (target.isLeft()) {
         return target.getLeft();
@@ -145,22 +136,13 @@ final class SetupCommands {
   @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
       footer = Commands.EXIT_CODES,
       description = "Is protection really on here? One line per problem; exit 3 when there is one.")
-  static final class DoctorCommand implements Callable<Integer> {
-    private final CommandContext context;
-
-    @Option(names = "--dir", paramLabel = "DIR", description = "the project (default: $CLAUDE_PROJECT_DIR, else here)")
-    String dir;
-
+  static final class DoctorCommand extends DirectoryCommand {
     DoctorCommand(CommandContext context) {
-      this.context = context;
+      super(context);
     }
 
     @Override
-    public Integer call() {
-      io.vavr.control.Option<String> problem = context.dirProblem(dir);
-      if (problem.isDefined()) {
-        return context.usage(problem.get());
-      }
+    int run() {
       return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out).run();
     }
   }
