@@ -159,6 +159,11 @@ final class FilesCommands {
     }
   }
 
+  /** Locks by path, as people look for them. */
+  private static String sortKey(LockStatus status) {
+    return status instanceof LockStatus.Held held ? LockCommands.pathOf(held) : status.key().name();
+  }
+
   /** {@code held: PATH by HOLDER, for AGE, TIME left}. */
   static String heldLine(Acquisition.Blocked blocked, Instant now) {
     if (blocked.holder().isEmpty()) {
@@ -269,7 +274,7 @@ final class FilesCommands {
     JsonArray array = new JsonArray();
     StringBuilder text = new StringBuilder();
     int shown = 0;
-    for (LockStatus status : all.get()) {
+    for (LockStatus status : all.get().sortBy(FilesCommands::sortKey)) {
       if (!(status instanceof LockStatus.Held held) || (onlyId != null && !held.record().sessionId().equals(onlyId))) {
         continue;
       }

@@ -110,7 +110,7 @@ final class LockCommands {
   /** File locks grouped by holder (session id or task), in key order within each. */
   static Map<String, java.util.List<LockStatus.Held>> byHolder(List<LockStatus> statuses) {
     Map<String, java.util.List<LockStatus.Held>> byHolder = new LinkedHashMap<>();
-    for (LockStatus status : statuses) {
+    for (LockStatus status : statuses.sortBy(s -> s instanceof LockStatus.Held held ? pathOf(held) : s.key().name())) {
       if (status instanceof LockStatus.Held held) {
         byHolder.computeIfAbsent(held.record().sessionId(), k -> new java.util.ArrayList<>()).add(held);
       }

@@ -570,6 +570,22 @@ final class HookProcessIT {
   }
 
   @Test
+  void filesAcquireWithWait_getsTheFileOnceItsHolderReleasesIt() throws Exception {
+    Agent executor = new Agent(Map.of());
+    Agent bob = new Agent(Map.of());
+    String cli = "cd '" + project + "' && '" + LAUNCHER + "' files ";
+    assertThat(executor.run(cli + "acquire --task T-4 a.txt", "").exit()).isZero();
+
+    bob.send(cli + "acquire --session bob --wait 30 a.txt", "");
+    Thread.sleep(1500); // a process test: bob's command is polling by now
+    assertThat(executor.run(cli + "release --task T-4", "").exit()).isZero();
+    Result waited = bob.receive();
+
+    assertThat(waited.exit()).as(waited.stderr()).isZero();
+    assertThat(waited.stdout()).startsWith("new  " + project + "/a.txt");
+  }
+
+  @Test
   void filesMode_eightSessionsRacingForOneFile_exactlyOneWins() throws Exception {
     List<Agent> racers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
