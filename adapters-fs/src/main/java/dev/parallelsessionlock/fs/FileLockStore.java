@@ -188,7 +188,7 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
-    return guarded(key, "create", new IoAction() {
+    return guarded(key, "create", new Guarded<WriteOutcome>() {
       @Override
       public WriteOutcome run() throws IOException {
         if (readSlot(key).isDefined()) {
@@ -220,7 +220,7 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
-    return guarded(expected.key(), "replace", new IoAction() {
+    return guarded(expected.key(), "replace", new Guarded<WriteOutcome>() {
       @Override
       public WriteOutcome run() throws IOException {
         if (!unchanged(expected)) {
@@ -235,7 +235,7 @@ public final class FileLockStore implements LockStore {
 
   @Override
   public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
-    return guarded(expected.key(), "delete", new IoAction() {
+    return guarded(expected.key(), "delete", new Guarded<WriteOutcome>() {
       @Override
       public WriteOutcome run() throws IOException {
         if (!unchanged(expected)) {
@@ -471,7 +471,16 @@ public final class FileLockStore implements LockStore {
    * The compare-and-write of one conditional operation, under the in-process and the OS lock of the key's
    * stripe, each waited for with {@code tryLock} until the guard timeout.
    */
-  private Either<StoreFailure, WriteOutcome> guarded(LockKey key, String operation, IoAction action) {
+  private Either<StoreFailure, WriteOutcome> guarded(LockKey key, String operation, Guarded<WriteOutcome> action) {
+    return exclusively(key, operation, action);
+  }
+
+  /**
+   * Runs {@code action} under the guard of {@code key} (the in-process and the OS lock of its stripe, waited for
+   * until the guard timeout), as this store's own conditional writes run: for stores and tools that keep state
+   * elsewhere (a work item's frontmatter) and need the same cross-process exclusion.
+   */
+  public <T> Either<StoreFailure, T> exclusively(LockKey key, String operation, Guarded<T> action) {
     Path guard = guardPath(key);
     long deadline = System.nanoTime() + guardTimeoutNanos;
     InProcessGuard local = InProcessGuard.enter(identity + " " + guard.getFileName());
@@ -569,15 +578,15 @@ public final class FileLockStore implements LockStore {
   }
 
   /**
-   * The body of a conditional write. Anonymous classes implement it, not lambdas: every hook process runs
-   * this, and the hook path loads no lambda class (HookStartupIT).
+   * The body of a guarded action. Anonymous classes implement it, not lambdas: every hook process runs this,
+   * and the hook path loads no lambda class (HookStartupIT).
    */
-  private interface IoAction {
-    WriteOutcome run() throws IOException;
+  public interface Guarded<T> {
+    T run() throws IOException;
   }
 
   /** One line: what failed and on which file, without a stack trace. */
-  static String describe(Exception e) {
+  public static String describe(Exception e) {
     if (e instanceof FileSystemException) {
       FileSystemException fs = (FileSystemException) e;
       String reason = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason();

@@ -54,6 +54,14 @@ public record LockKey(String name) implements Comparable<LockKey> {
     return name.startsWith(FILE_PREFIX);
   }
 
+  /** Prefix of work-item claims: {@code claim-<path hash>}. */
+  public static final String CLAIM_PREFIX = "claim-";
+
+  /** The key of the claim on one work item: {@code claim-<20 hex digits of the MD5 of its canonical path>}. */
+  public static LockKey claim(String canonicalPath) {
+    return new LockKey(CLAIM_PREFIX + Md5.hex(canonicalPath).substring(0, 20));
+  }
+
   /** The key of the lock on a whole workspace: {@code session-lock-<hash>}. */
   public static LockKey workspace(WorkspaceHash hash) {
     return new LockKey(WORKSPACE_PREFIX + hash.hex());
