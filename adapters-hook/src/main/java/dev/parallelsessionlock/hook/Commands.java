@@ -38,6 +38,11 @@ final class Commands {
       "  session-lock files release (--session S | --task T) [FILE...]   no FILE: all of that holder's file locks",
       "  session-lock files release --force FILE...                     whoever holds them",
       "  session-lock files list [--session S | --task T] [--json]",
+      "  session-lock claim ITEM [--session S] [--stale-after DURATION] [--items DIR]",
+      "      claim a markdown work item (locked_by, locked_at in its frontmatter); ITEM is a file or an id",
+      "  session-lock unclaim ITEM [--session S] [--force] [--items DIR]",
+      "  session-lock claims [--items DIR] [--json]   every work item with its claim: holder, age, stale or dead",
+      "  session-lock shell-init                    bash functions claim_wrk / release_wrk: source <(session-lock shell-init)",
       "  session-lock prune                         remove locks of dead holders and long-expired leases",
       "  session-lock demo                          two sessions contending, through the real hook",
       "  session-lock hook [--mode files] [--agent NAME] [EVENT]   run as an agent hook: one event as JSON on stdin",
@@ -50,9 +55,12 @@ final class Commands {
       "  0   success; in hook mode the tool call proceeds (also on any internal error: the hook fails open)",
       "  2   hook mode only: the tool call is denied, another live session holds the workspace or the file",
       "  3   doctor: protection is not fully on (one line per problem)",
-      "  4   files: a file is held by another session or task (one line per file: path, holder, age, time left)",
+      "  4   held by another: a file (files; one line per file: path, holder, age, time left) or a work item",
+      "      (claim, unclaim), by another session or task",
       "  64  usage error (unknown command or option, a --dir that is no directory)",
-      "  65  a settings file is malformed; it was left untouched",
+      "  65  a settings file or a work item is malformed (no frontmatter, bad YAML, a locked_by that is no",
+      "      string); one line with file and line; it was left untouched",
+      "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims)",
       "  69  the lock directory or the install location cannot be used",
       "  70  internal error",
       "",
@@ -62,15 +70,17 @@ final class Commands {
       "  SESSION_LOCK_TTL_MS       lease length (default 300000, at most 86400000)",
       "  SESSION_LOCK_DEADLINE_MS  the hook allows if it has not decided by then (default 1000)",
       "  SESSION_LOCK_OWNER        process (default) or session: what makes two events the same owner",
+      "  SESSION_LOCK_ITEMS        claim, unclaim, claims: where work items live (for ITEM given by id)",
       "  SESSION_LOCK_HOME         install location (default ~/.local/share/parallel-session-lock)",
       "  SESSION_LOCK_JAVA         install: the java the hook runs on (default: the one running install;",
       "                            with Java 25+ install builds an AOT cache, else a CDS archive)",
       "");
 
   /** Every command's help ends with the exit codes. */
-  static final String EXIT_CODES = "%nExit codes: 0 success; 3 doctor found a problem; 4 a file is held by another "
-      + "session or task; 64 usage error; 65 a settings file is malformed (left untouched); 69 the lock directory "
-      + "or the install location cannot be used; 70 internal error. See session-lock --help.";
+  static final String EXIT_CODES = "%nExit codes: 0 success; 3 doctor found a problem; 4 a file or a work item is held "
+      + "by another session or task; 64 usage error; 65 a settings file or a work item is malformed (left untouched); "
+      + "66 no such work item, or an id that matches several; 69 the lock directory or the install location cannot "
+      + "be used; 70 internal error. See session-lock --help.";
 
   @Command(name = "session-lock")
   static final class Root {}
@@ -147,6 +157,14 @@ final class Commands {
         return new FilesCommands(context);
       case "demo":
         return new SetupCommands.DemoCommand(context);
+      case "claim":
+        return new ClaimCommands.Claim(context);
+      case "unclaim":
+        return new ClaimCommands.Unclaim(context);
+      case "claims":
+        return new ClaimCommands.Claims(context);
+      case "shell-init":
+        return new ClaimCommands.ShellInit(context);
       default:
         return null;
     }

@@ -10,9 +10,11 @@ final class ExitCodes {
   static final int PROBLEMS = 3;
   /** A file (or work item) is held by another holder; one line per held file says by whom. */
   static final int HELD = 4;
+  /** A work item that is no file, or an id that matches no item or several items. */
+  static final int NO_ITEM = 66;
   /** Unknown command or option, or a {@code --dir} that is no directory. */
   static final int USAGE = 64;
-  /** A settings file is malformed; it was left untouched. */
+  /** A settings file or a work item is malformed; it was left untouched. */
   static final int MALFORMED = 65;
   /** The lock directory or a file to install cannot be used (permissions, not a directory). */
   static final int UNAVAILABLE = 69;

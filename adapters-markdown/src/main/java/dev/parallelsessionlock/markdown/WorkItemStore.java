@@ -151,7 +151,8 @@ public final class WorkItemStore implements LockStore {
               return WriteOutcome.CONFLICT;
             }
             String text = next.isDefined()
-                ? current.get().frontMatter().withClaim(next.get().sessionId(), next.get().acquiredAt().toString())
+                ? current.get().frontMatter().withClaim(next.get().sessionId(),
+                    next.get().acquiredAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
                 : current.get().frontMatter().withoutClaim();
             replaceAtomically(path.get(), text.getBytes(StandardCharsets.UTF_8));
             return WriteOutcome.WRITTEN;
