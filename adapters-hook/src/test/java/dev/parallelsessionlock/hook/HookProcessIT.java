@@ -608,4 +608,27 @@ final class HookProcessIT {
     assertThat(won).isEqualTo(1);
     assertThat(denied).isEqualTo(7);
   }
+
+  @Test
+  void shellInit_givesTheSeedsClaimFunctions_whichReturnTheExecutablesExitCodes() throws Exception {
+    Path items = Files.createDirectories(temp.resolve("items"));
+    String item = "---\nid: WRK-157\nlocked_by: \"\"\nlocked_at: \"\"\n---\nbody\n";
+    Files.writeString(items.resolve("WRK-157.md"), item);
+    String script = "source <('" + LAUNCHER + "' shell-init)\n"
+        + "claim_wrk WRK-157 --session alice; echo \"rc=$?\"\n"
+        + "claim_wrk WRK-157 --session bob 2>/dev/null; echo \"rc=$?\"\n"
+        + "release_wrk WRK-157 --session alice; echo \"rc=$?\"\n";
+    ProcessBuilder builder = new ProcessBuilder("bash", "-c", script);
+    builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+    builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_ITEMS", items.toString());
+    builder.redirectErrorStream(true);
+    Process bash = builder.start();
+    String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(bash.waitFor()).isZero();
+
+    assertThat(output).isEqualTo("claimed WRK-157 for session alice (" + items.resolve("WRK-157.md") + ")\nrc=0\n"
+        + "rc=4\nreleased WRK-157\nrc=0\n");
+    assertThat(Files.readString(items.resolve("WRK-157.md"))).isEqualTo(item);
+  }
 }
