@@ -190,7 +190,7 @@ final class InstallProcessIT {
   void helpAnywhere_optionsWithEquals_andOptionsACommandDoesNotTake() throws Exception {
     assertThat(sessionLock("status", "--help").exit()).isZero();
     assertThat(sessionLock("status", "-h").stdout()).contains("Exit codes:");
-    assertThat(sessionLock("files", "acquire", "--help").stdout()).contains("Exit codes:", "4 a file is held");
+    assertThat(sessionLock("files", "acquire", "--help").stdout()).contains("Exit codes:", "4 a file or a work item is");
     assertThat(sessionLock("status", "--dir=" + project).exit()).isZero();
     Run wrong = sessionLock("list", "--force");
     assertThat(wrong.exit()).isEqualTo(64);
