@@ -22,8 +22,10 @@ import java.util.List;
  *
  * @param pattern the glob as written
  * @param automaton the paths it matches
+ * @param literalPrefix the pattern up to its first wildcard: two globs overlap only if one's literal prefix
+ *     starts the other's
  */
-public record Glob(String pattern, Automaton automaton) {
+public record Glob(String pattern, Automaton automaton, String literalPrefix) {
 
   private static final Automaton SLASH = BasicAutomata.makeChar('/');
   /** One character of a path segment: anything but '/'. */
@@ -76,11 +78,25 @@ public record Glob(String pattern, Automaton automaton) {
         automaton = automaton.concatenate(SLASH).concatenate(BasicAutomata.makeAnyChar())
             .concatenate(BasicAutomata.makeAnyString());
       }
-      automaton.minimize();
-      return Either.right(new Glob(pattern, automaton));
+      // Not minimized: most globs of a plan are never intersected.
+      return Either.right(new Glob(pattern, automaton, literalPrefixOf(body)));
     } catch (IllegalArgumentException e) {
       return Either.left("'" + pattern + "': " + e.getMessage());
     }
+  }
+
+  private static String literalPrefixOf(String body) {
+    for (int i = 0; i < body.length(); i++) {
+      if ("*?[{\\".indexOf(body.charAt(i)) >= 0) {
+        return body.substring(0, i);
+      }
+    }
+    return body;
+  }
+
+  /** A cheap necessary condition for {@link #overlaps}: the literal prefixes are compatible. */
+  public boolean mayOverlap(Glob other) {
+    return literalPrefix.startsWith(other.literalPrefix) || other.literalPrefix.startsWith(literalPrefix);
   }
 
   /** Whether some path matches both globs. */

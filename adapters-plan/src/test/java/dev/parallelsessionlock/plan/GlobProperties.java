@@ -77,6 +77,9 @@ final class GlobProperties {
         assertThat(ReferenceGlob.matches(second, example)).as("example '%s' of %s", example, second).isTrue();
       });
       assertThat(a.commonExample(b).isDefined()).isEqualTo(a.overlaps(b));
+      if (a.overlaps(b)) {
+        assertThat(a.mayOverlap(b)).as("the prefix filter never hides an overlap: %s vs %s", first, second).isTrue();
+      }
     });
   }
 }
