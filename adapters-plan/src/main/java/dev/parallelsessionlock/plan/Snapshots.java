@@ -1,0 +1,255 @@
+package dev.parallelsessionlock.plan;
+
+import com.grack.nanojson.JsonObject;
+import com.grack.nanojson.JsonParser;
+import com.grack.nanojson.JsonParserException;
+import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.fs.FileLockStore;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Content baselines of a task's files, and the stale-check against them (seed 001's {@code stale-check.sh}): a
+ * snapshot records each file's SHA-256 and size (or that it is absent); a check says which files changed, were
+ * created or deleted since. Kept per workspace and task in {@code <lock dir>/snapshots/}, one JSON file each,
+ * written by temp file and atomic rename; {@code sessions/<session>/} names the baselines of the tasks bound to
+ * a session, so the hook finds them without reading the others.
+ */
+public final class Snapshots {
+
+  /** One file as the baseline has it: its content hash and size, or absent. */
+  public record Entry(Option<String> sha256, long size) {
+    static final Entry ABSENT = new Entry(Option.none(), 0);
+  }
+
+  /** A task's baseline. */
+  public record Baseline(String workspace, String task, Option<String> session, Map<String, Entry> files) {}
+
+  /** What happened to one file since the baseline. */
+  public enum Kind { CHANGED, CREATED, DELETED }
+
+  /** A file that is not as the baseline has it. */
+  public record Change(String path, Kind kind, Option<String> before, Option<String> after) {}
+
+  private final Path dir;
+
+  private Snapshots(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The baselines kept under {@code lockDir}. */
+  public static Snapshots in(Path lockDir) {
+    return new Snapshots(lockDir.resolve("snapshots"));
+  }
+
+  private Path file(String workspace, String task) {
+    return dir.resolve(WorkspaceHash.of(workspace).hex() + "-" + WorkspaceHash.of(task).hex() + ".json");
+  }
+
+  private Path sessionDir(String session) {
+    return dir.resolve("sessions").resolve(WorkspaceHash.of(session).hex());
+  }
+
+  /**
+   * Records the current content of {@code files} (absolute paths inside {@code workspace}) in the task's baseline,
+   * adding to what it has; {@code session} binds the task to a session (its edits then move the baseline).
+   */
+  public Either<String, Baseline> snapshot(String workspace, String task, Option<String> session, List<Path> files) {
+    try {
+      Option<Baseline> existing = read(workspace, task);
+      Map<String, Entry> entries = new TreeMap<>(existing.isDefined() ? existing.get().files() : Map.of());
+      for (Path path : files) {
+        entries.put(path.toString(), entryOf(path));
+      }
+      Option<String> bound = session.isDefined() ? session : existing.flatMap(Baseline::session);
+      Baseline baseline = new Baseline(workspace, task, bound, entries);
+      write(baseline);
+      return Either.right(baseline);
+    } catch (IOException e) {
+      return Either.left(FileLockStore.describe(e));
+    }
+  }
+
+  /** The task's baseline, if it has one. */
+  public Option<Baseline> read(String workspace, String task) throws IOException {
+    Path path = file(workspace, task);
+    String json;
+    try {
+      json = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException none) {
+      return Option.none();
+    }
+    try {
+      JsonObject root = JsonParser.object().from(json);
+      Map<String, Entry> entries = new TreeMap<>();
+      JsonObject files = root.getObject("files");
+      for (String name : files.keySet()) {
+        JsonObject entry = files.getObject(name);
+        entries.put(name, entry.isString("sha256")
+            ? new Entry(Option.some(entry.getString("sha256")), entry.getLong("size")) : Entry.ABSENT);
+      }
+      return Option.some(new Baseline(root.getString("workspace"), root.getString("task"),
+          Option.of(root.getString("session", null)), entries));
+    } catch (JsonParserException | RuntimeException e) {
+      throw new IOException(path + ": not a baseline (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The files of {@code baseline} that are not as it has them, by path. */
+  public List<Change> check(Baseline baseline) throws IOException {
+    List<Change> changes = new ArrayList<>();
+    for (Map.Entry<String, Entry> file : baseline.files().entrySet()) {
+      Entry before = file.getValue();
+      Entry now = entryOf(Path.of(file.getKey()));
+      if (before.sha256().isEmpty() && now.sha256().isDefined()) {
+        changes.add(new Change(file.getKey(), Kind.CREATED, Option.none(), now.sha256()));
+      } else if (before.sha256().isDefined() && now.sha256().isEmpty()) {
+        changes.add(new Change(file.getKey(), Kind.DELETED, before.sha256(), Option.none()));
+      } else if (before.sha256().isDefined() && !before.equals(now)) {
+        changes.add(new Change(file.getKey(), Kind.CHANGED, before.sha256(), now.sha256()));
+      }
+    }
+    return List.copyOf(changes);
+  }
+
+  /**
+   * After {@code session} wrote {@code written} with its own edit tool: each baseline of a task bound to that
+   * session that has the file moves to the content now there (the task's own edit is not external). Returns the
+   * tasks whose baseline moved. Cheap when the session has no bound task (one stat).
+   */
+  public List<String> acceptEdit(String session, String workspace, Path written) throws IOException {
+    Path bound = sessionDir(session);
+    if (!bound.toFile().exists()) {
+      return List.of();
+    }
+    List<String> moved = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
+      for (Path entry : entries) {
+        String task = Files.readString(entry, StandardCharsets.UTF_8).strip();
+        Option<Baseline> baseline = read(workspace, task);
+        if (baseline.isDefined() && baseline.get().files().containsKey(written.toString())) {
+          Map<String, Entry> files = new TreeMap<>(baseline.get().files());
+          files.put(written.toString(), entryOf(written));
+          write(new Baseline(workspace, task, baseline.get().session(), files));
+          moved.add(task);
+        }
+      }
+    } catch (NoSuchFileException gone) {
+      return List.copyOf(moved);
+    }
+    return List.copyOf(moved);
+  }
+
+  /** The tasks of {@code workspace} bound to {@code session} that have a baseline. */
+  public List<Baseline> boundTo(String session, String workspace) throws IOException {
+    Path bound = sessionDir(session);
+    List<Baseline> baselines = new ArrayList<>();
+    if (!Files.isDirectory(bound)) {
+      return baselines;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
+      for (Path entry : entries) {
+        read(workspace, Files.readString(entry, StandardCharsets.UTF_8).strip()).forEach(baselines::add);
+      }
+    }
+    return baselines;
+  }
+
+  /** Removes the task's baseline and its session entry. */
+  public void delete(String workspace, String task) throws IOException {
+    Option<Baseline> baseline = read(workspace, task);
+    Files.deleteIfExists(file(workspace, task));
+    if (baseline.isDefined() && baseline.get().session().isDefined()) {
+      Path bound = sessionDir(baseline.get().session().get());
+      Files.deleteIfExists(bound.resolve(file(workspace, task).getFileName().toString()));
+      try {
+        Files.deleteIfExists(bound);
+      } catch (java.nio.file.DirectoryNotEmptyException others) {
+        // the session has other tasks
+      }
+    }
+  }
+
+  private void write(Baseline baseline) throws IOException {
+    Files.createDirectories(dir);
+    JsonObject files = new JsonObject();
+    for (Map.Entry<String, Entry> file : baseline.files().entrySet()) {
+      JsonObject entry = new JsonObject();
+      if (file.getValue().sha256().isDefined()) {
+        entry.put("sha256", file.getValue().sha256().get());
+        entry.put("size", file.getValue().size());
+      } else {
+        entry.put("absent", true);
+      }
+      files.put(file.getKey(), entry);
+    }
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("workspace", baseline.workspace());
+    root.put("task", baseline.task());
+    if (baseline.session().isDefined()) {
+      root.put("session", baseline.session().get());
+    }
+    root.put("files", files);
+    Path target = file(baseline.workspace(), baseline.task());
+    Path temp = Files.createTempFile(dir, ".baseline-", ".tmp");
+    try {
+      Files.writeString(temp, JsonWriter.string(new JsonObject(root)) + "\n", StandardCharsets.UTF_8);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+    if (baseline.session().isDefined()) {
+      Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
+      Files.writeString(bound.resolve(target.getFileName().toString()), baseline.task() + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A file's SHA-256 and size now, or absent. */
+  static Entry entryOf(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      return Entry.ABSENT;
+    }
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IOException("no SHA-256 in this JVM", e);
+    }
+    long size = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(path)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+        size += n;
+      }
+    } catch (NoSuchFileException gone) {
+      return Entry.ABSENT;
+    }
+    StringBuilder hex = new StringBuilder(64);
+    for (byte b : digest.digest()) {
+      hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+    return new Entry(Option.some(hex.toString()), size);
+  }
+
+  /** The first 7 hex digits, as people quote hashes. */
+  public static String shortHash(Option<String> sha256) {
+    return sha256.isDefined() ? sha256.get().substring(0, 7) : "-";
+  }
+}

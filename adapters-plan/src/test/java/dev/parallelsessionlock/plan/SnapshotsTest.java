@@ -1,0 +1,91 @@
+package dev.parallelsessionlock.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vavr.control.Option;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class SnapshotsTest {
+
+  @TempDir
+  Path temp;
+
+  private Snapshots snapshots;
+  private Path ws;
+  private String workspace;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    snapshots = Snapshots.in(temp.resolve("locks"));
+    ws = Files.createDirectories(temp.resolve("repo"));
+    workspace = ws.toString();
+  }
+
+  @Test
+  void check_findsChangedCreatedAndDeletedFiles_andNotTheUnchangedOnes_binaryIncluded() throws Exception {
+    Path same = Files.writeString(ws.resolve("same.txt"), "same");
+    Path edited = Files.writeString(ws.resolve("edited.txt"), "before");
+    Path removed = Files.writeString(ws.resolve("removed.txt"), "x");
+    Path created = ws.resolve("created.txt");
+    Path binary = Files.write(ws.resolve("image.bin"), new byte[] {0, (byte) 0xff, 10, 13, 0});
+    Snapshots.Baseline baseline = snapshots.snapshot(workspace, "T1", Option.none(),
+        List.of(same, edited, removed, created, binary)).get();
+
+    Files.writeString(edited, "after");
+    Files.delete(removed);
+    Files.writeString(created, "new");
+    Files.write(binary, new byte[] {0, (byte) 0xfe, 10, 13, 0});
+
+    List<Snapshots.Change> changes = snapshots.check(snapshots.read(workspace, "T1").get());
+    assertThat(changes).extracting(Snapshots.Change::path, Snapshots.Change::kind).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(created.toString(), Snapshots.Kind.CREATED),
+        org.assertj.core.groups.Tuple.tuple(edited.toString(), Snapshots.Kind.CHANGED),
+        org.assertj.core.groups.Tuple.tuple(binary.toString(), Snapshots.Kind.CHANGED),
+        org.assertj.core.groups.Tuple.tuple(removed.toString(), Snapshots.Kind.DELETED));
+    assertThat(baseline.files()).hasSize(5);
+    // as sha256sum has them
+    assertThat(changes.get(1).before()).contains("6db7d803e74f1ffa7d8f5adc0bf95b3e15bf4c8373fffadf546227cc6c6742cb");
+    assertThat(changes.get(1).after()).contains("f39592393ef0859cb196a52693d2cea00fb2df784b3c04ae54aa7cadb8e562f8");
+  }
+
+  @Test
+  void snapshotAgain_acceptsTheCurrentContent() throws Exception {
+    Path file = Files.writeString(ws.resolve("a.txt"), "one");
+    snapshots.snapshot(workspace, "T1", Option.none(), List.of(file));
+    Files.writeString(file, "two");
+
+    snapshots.snapshot(workspace, "T1", Option.none(), List.of(file));
+
+    assertThat(snapshots.check(snapshots.read(workspace, "T1").get())).isEmpty();
+  }
+
+  @Test
+  void anEditOfTheBoundSession_movesTheBaseline_anotherSessionsDoesNot() throws Exception {
+    Path file = Files.writeString(ws.resolve("a.txt"), "one");
+    snapshots.snapshot(workspace, "T1", Option.some("alice"), List.of(file));
+    Files.writeString(file, "alice's edit");
+
+    assertThat(snapshots.acceptEdit("bob", workspace, file)).isEmpty();
+    assertThat(snapshots.check(snapshots.read(workspace, "T1").get())).hasSize(1);
+    assertThat(snapshots.acceptEdit("alice", workspace, file)).containsExactly("T1");
+    assertThat(snapshots.check(snapshots.read(workspace, "T1").get())).isEmpty();
+    assertThat(snapshots.acceptEdit("alice", workspace, ws.resolve("other.txt"))).isEmpty();
+  }
+
+  @Test
+  void delete_removesTheBaselineAndTheSessionsEntry() throws Exception {
+    Path file = Files.writeString(ws.resolve("a.txt"), "one");
+    snapshots.snapshot(workspace, "T1", Option.some("alice"), List.of(file));
+
+    snapshots.delete(workspace, "T1");
+
+    assertThat(snapshots.read(workspace, "T1")).isEmpty();
+    assertThat(snapshots.boundTo("alice", workspace)).isEmpty();
+    assertThat(temp.resolve("locks/snapshots/sessions")).isEmptyDirectory();
+  }
+}
