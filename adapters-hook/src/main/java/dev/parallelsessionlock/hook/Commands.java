@@ -165,6 +165,14 @@ final class Commands {
         return new ClaimCommands.Claims(context);
       case "shell-init":
         return new ClaimCommands.ShellInit(context);
+      case "overlap":
+        return new PlanCommands.Overlap(context);
+      case "snapshot":
+        return new PlanCommands.Snapshot(context);
+      case "check":
+        return new PlanCommands.Check(context);
+      case "task":
+        return new PlanCommands.Task(context);
       default:
         return null;
     }

@@ -10,6 +10,10 @@ final class ExitCodes {
   static final int PROBLEMS = 3;
   /** A file (or work item) is held by another holder; one line per held file says by whom. */
   static final int HELD = 4;
+  /** {@code check}, {@code task done}: a file of the task changed outside it since its snapshot. */
+  static final int STALE = 5;
+  /** {@code overlap}: two tasks of one wave can touch the same file. */
+  static final int OVERLAP = 6;
   /** A work item that is no file, or an id that matches no item or several items. */
   static final int NO_ITEM = 66;
   /** Unknown command or option, or a {@code --dir} that is no directory. */

@@ -92,9 +92,10 @@ final class FilesHook {
     }
     if (event.kind() == HookEvent.Kind.POST_TOOL) {
       Either<LockFailure, List<Refresh>> refreshed = files.refresh(locked, claimant);
-      return refreshed.isLeft()
-          ? call.failOpen("store", "renewing file locks failed: " + refreshed.getLeft().describe())
-          : call.done();
+      if (refreshed.isLeft()) {
+        return call.failOpen("store", "renewing file locks failed: " + refreshed.getLeft().describe());
+      }
+      return acceptOwnEdits(call, config, claimant, locked);
     }
     Either<LockFailure, FileAcquisition> acquired = files.acquire(locked, claimant, config.ttl());
     if (acquired.isLeft()) {
@@ -134,6 +135,24 @@ final class FilesHook {
             ? pathOf(held.get(0).holder().get(), held.get(0).key().name()) : held.get(0).key().name()));
     call.warnings.add(reason.toString());
     return call.agent.deny(reason.toString(), call.warnings);
+  }
+
+  /**
+   * A task's own edits are not external: when the session bound to a task (its {@code snapshot --session}) writes
+   * one of the task's files with an edit tool, that file's baseline moves to what the tool wrote. One stat when
+   * the session has no bound task.
+   */
+  private static HookResult acceptOwnEdits(HookRunner.Invocation call, HookConfig config, Claimant claimant,
+      List<FileLocks.LockedFile> written) {
+    dev.parallelsessionlock.plan.Snapshots snapshots = dev.parallelsessionlock.plan.Snapshots.in(config.lockDir());
+    try {
+      for (FileLocks.LockedFile file : written) {
+        snapshots.acceptEdit(claimant.sessionId(), Workspaces.workTreeOf(file.path()).toString(), Path.of(file.path()));
+      }
+    } catch (java.io.IOException e) {
+      return call.failOpen("store", "moving a task's baseline failed (" + e.getMessage() + ")");
+    }
+    return call.done();
   }
 
   private static HookResult gitGuard(HookRunner.Invocation call, FileLocks files, Claimant claimant,

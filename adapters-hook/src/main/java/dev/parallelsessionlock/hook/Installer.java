@@ -498,7 +498,7 @@ final class Installer {
 
   // ---- binaries -----------------------------------------------------------------------------------------
 
-  private List<String> installBinaries(Path sourceJar, Path javaBinary) throws IOException {
+  List<String> installBinaries(Path sourceJar, Path javaBinary) throws IOException {
     Path java = realJava(javaBinary);
     Path lib = Files.createDirectories(installHome.resolve("lib"));
     Files.createDirectories(installHome.resolve("bin"));

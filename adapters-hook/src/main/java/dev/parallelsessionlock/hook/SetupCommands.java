@@ -80,6 +80,10 @@ final class SetupCommands {
     @Option(names = "--trust", description = "codex: record the trust Codex asks for in /hooks")
     boolean trust;
 
+    @Option(names = "--git-hooks", description = "instead: a git pre-commit hook that blocks a commit from an agent "
+        + "session while a file of its task changed outside the task")
+    boolean gitHooks;
+
     Install(CommandContext context) {
       super(context);
     }
@@ -102,7 +106,18 @@ final class SetupCommands {
       Path java = chosenJava != null && !chosenJava.isBlank()
           ? Path.of(chosenJava)
           : Path.of(System.getProperty("java.home"), "bin", "java");
-      return report(installer(context, dir).install(target.get(), jar.get(), java, trust));
+      Installer installer = installer(context, dir);
+      if (gitHooks) {
+        try {
+          List<String> lines = installer.installBinaries(jar.get(), java);
+          Either<Installer.Failure, List<String>> hook =
+              GitHooks.install(context.workspace(dir), installer.launcher().toString());
+          return report(hook.map(lines::appendAll));
+        } catch (java.io.IOException e) {
+          return report(Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "install failed: " + Installer.describe(e))));
+        }
+      }
+      return report(installer.install(target.get(), jar.get(), java, trust));
     }
   }
 
@@ -113,6 +128,9 @@ final class SetupCommands {
     @Option(names = "--purge", description = "also remove the installed copy when no settings file uses it")
     boolean purge;
 
+    @Option(names = "--git-hooks", description = "instead: remove the stale-check from the git pre-commit hook")
+    boolean gitHooks;
+
     Uninstall(CommandContext context) {
       super(context);
     }
@@ -122,6 +140,9 @@ final class SetupCommands {
       Either<Integer, Installer.Target> target = target();
       if (target.isLeft()) {
         return target.getLeft();
+      }
+      if (gitHooks) {
+        return report(GitHooks.uninstall(context.workspace(dir)));
       }
       Installer installer = installer(context, dir);
       Either<Installer.Failure, List<String>> result = installer.uninstall(target.get().agent(), target.get().scope());

@@ -62,6 +62,12 @@ final class Workspaces {
     return new FileLocks.LockedFile(WorkspaceHash.of(workspace.toString()), canonical.toString());
   }
 
+  /** The work tree a canonical file path ({@link #lockedFile}) belongs to. */
+  static Path workTreeOf(String canonicalFile) {
+    Path parent = Path.of(canonicalFile).getParent();
+    return enclosingWorkTree(parent == null ? Path.of(canonicalFile) : parent);
+  }
+
   private static Path enclosingWorkTree(Path realDir) {
     for (Path candidate = realDir; candidate != null; candidate = candidate.getParent()) {
       if (candidate.resolve(".git").toFile().exists()) {
