@@ -196,4 +196,67 @@ final class InstallProcessIT {
     assertThat(wrong.exit()).isEqualTo(64);
     assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see session-lock list --help)\n");
   }
+
+  private Run git(Map<String, String> extraEnv, String... args) throws Exception {
+    return run(Path.of("/usr/bin/env"), "", extraEnv, prepend("git", args));
+  }
+
+  private static String[] prepend(String first, String... rest) {
+    String[] all = new String[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  /**
+   * A real repository: the pre-commit hook install --git-hooks adds beside the user's own blocks an agent
+   * session's commit while a file of its task changed outside the task, lets a clean one and a person's through,
+   * and uninstall gives the user's hook back byte for byte.
+   */
+  @Test
+  void gitHooks_blockAStaleCommitFromAnAgentSession_only_andUninstallRestoresTheUsersHook() throws Exception {
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", ".").exit()).isZero();
+    git(Map.of(), "config", "user.email", "t@example.com");
+    git(Map.of(), "config", "user.name", "t");
+    Files.writeString(project.resolve("a.txt"), "one\n");
+    Files.writeString(project.resolve("b.txt"), "one\n");
+    git(Map.of(), "add", "-A");
+    assertThat(git(Map.of(), "commit", "-qm", "init").exit()).isZero();
+    Path hook = project.resolve(".git/hooks/pre-commit");
+    String users = "#!/bin/sh\n# the user's own check\necho user-hook-ran >&2\n";
+    Files.writeString(hook, users);
+    hook.toFile().setExecutable(true);
+
+    Run installed = sessionLock("install", "--git-hooks", "--dir", project.toString());
+    assertThat(installed.exit()).as(installed.stderr()).isZero();
+    assertThat(installed.stdout()).contains("added the stale-check to the git pre-commit hook " + hook);
+    Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
+    assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
+
+    Files.writeString(project.resolve("b.txt"), "two\n");
+    git(Map.of(), "add", "-A");
+    Run clean = git(alice, "commit", "-qm", "b only");
+    assertThat(clean.exit()).as("a clean task commits: %s", clean.stderr()).isZero();
+    assertThat(clean.stderr()).contains("user-hook-ran");
+
+    Files.writeString(project.resolve("a.txt"), "changed by another session\n");
+    git(Map.of(), "add", "-A");
+    Run blocked = git(alice, "commit", "-qm", "stale");
+    assertThat(blocked.exit()).isNotZero();
+    assertThat(blocked.stderr()).contains("task T1: 1 file changed outside the task", project.resolve("a.txt").toString(),
+        "commit blocked");
+    Run person = git(Map.of(), "commit", "-qm", "a person commits");
+    assertThat(person.exit()).as("a commit outside any agent session: %s", person.stderr()).isZero();
+
+    assertThat(sessionLock("uninstall", "--git-hooks", "--dir", project.toString()).stdout())
+        .contains("removed the stale-check from the git pre-commit hook");
+    assertThat(Files.readString(hook)).isEqualTo(users);
+    Files.delete(hook);
+    sessionLock("install", "--git-hooks", "--dir", project.toString());
+    assertThat(Files.isExecutable(hook)).isTrue();
+    assertThat(sessionLock("uninstall", "--git-hooks", "--dir", project.toString()).stdout())
+        .contains("removed the git pre-commit hook");
+    assertThat(hook).doesNotExist();
+  }
 }
