@@ -26,7 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -204,8 +206,16 @@ final class PlanCommands {
     int run() {
       Path workspace = context.workspace(dir);
       List<Path> paths = new ArrayList<>();
+      // Canonical as the hook has them; a folder's real path is resolved once for all its files.
+      Map<Path, Path> realFolders = new HashMap<>();
       for (String file : files) {
-        paths.add(Path.of(Workspaces.lockedFile(context.cwd.resolve(file)).path()));
+        Path absolute = context.cwd.resolve(file);
+        Path folder = absolute.getParent();
+        if (folder == null || Files.isSymbolicLink(absolute) || absolute.getFileName().toString().equals("..")) {
+          paths.add(Workspaces.canonical(absolute));
+        } else {
+          paths.add(realFolders.computeIfAbsent(folder, Workspaces::canonical).resolve(absolute.getFileName()).normalize());
+        }
       }
       String bound = session != null ? session : sessionFromEnvironment(context);
       Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir())

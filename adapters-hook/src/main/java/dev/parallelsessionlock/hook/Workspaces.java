@@ -31,6 +31,18 @@ final class Workspaces {
    * and the work tree around that ancestor.
    */
   static FileLocks.LockedFile lockedFile(Path absolute) {
+    Path canonical = canonical(absolute);
+    Path real = canonical;
+    while (real.getParent() != null && !real.toFile().exists()) {
+      real = real.getParent();
+    }
+    Path dir = real.equals(canonical) && !Files.isDirectory(real) ? real.getParent() : real;
+    Path workspace = enclosingWorkTree(dir == null ? real : dir);
+    return new FileLocks.LockedFile(WorkspaceHash.of(workspace.toString()), canonical.toString());
+  }
+
+  /** The real path of the nearest existing ancestor of {@code absolute} plus the rest, normalized. */
+  static Path canonical(Path absolute) {
     Path existing = absolute;
     Path real = null;
     java.util.ArrayList<String> rest = new java.util.ArrayList<>();
@@ -56,10 +68,7 @@ final class Workspaces {
     for (String part : rest) {
       canonical = canonical.resolve(part);
     }
-    canonical = canonical.normalize();
-    Path dir = rest.isEmpty() && !Files.isDirectory(real) ? real.getParent() : real;
-    Path workspace = enclosingWorkTree(dir == null ? real : dir);
-    return new FileLocks.LockedFile(WorkspaceHash.of(workspace.toString()), canonical.toString());
+    return canonical.normalize();
   }
 
   /** The work tree a canonical file path ({@link #lockedFile}) belongs to. */

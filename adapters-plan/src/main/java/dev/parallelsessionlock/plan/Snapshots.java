@@ -74,8 +74,9 @@ public final class Snapshots {
     try {
       Option<Baseline> existing = read(workspace, task);
       Map<String, Entry> entries = new TreeMap<>(existing.isDefined() ? existing.get().files() : Map.of());
-      for (Path path : files) {
-        entries.put(path.toString(), entryOf(path));
+      List<Entry> hashed = entriesOf(files);
+      for (int i = 0; i < files.size(); i++) {
+        entries.put(files.get(i).toString(), hashed.get(i));
       }
       Option<String> bound = session.isDefined() ? session : existing.flatMap(Baseline::session);
       Baseline baseline = new Baseline(workspace, task, bound, entries);
@@ -114,9 +115,15 @@ public final class Snapshots {
   /** The files of {@code baseline} that are not as it has them, by path. */
   public List<Change> check(Baseline baseline) throws IOException {
     List<Change> changes = new ArrayList<>();
+    List<Path> paths = new ArrayList<>();
+    for (String path : baseline.files().keySet()) {
+      paths.add(Path.of(path));
+    }
+    List<Entry> current = entriesOf(paths);
+    int index = 0;
     for (Map.Entry<String, Entry> file : baseline.files().entrySet()) {
       Entry before = file.getValue();
-      Entry now = entryOf(Path.of(file.getKey()));
+      Entry now = current.get(index++);
       if (before.sha256().isEmpty() && now.sha256().isDefined()) {
         changes.add(new Change(file.getKey(), Kind.CREATED, Option.none(), now.sha256()));
       } else if (before.sha256().isDefined() && now.sha256().isEmpty()) {
@@ -217,6 +224,21 @@ public final class Snapshots {
     if (baseline.session().isDefined()) {
       Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
       Files.writeString(bound.resolve(target.getFileName().toString()), baseline.task() + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The entries of {@code paths}, in order, hashed in parallel (reading and hashing is the whole cost). */
+  static List<Entry> entriesOf(List<Path> paths) throws IOException {
+    try {
+      return paths.parallelStream().map(path -> {
+        try {
+          return entryOf(path);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).collect(java.util.stream.Collectors.toList());
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 
