@@ -43,6 +43,11 @@ final class Commands {
       "  session-lock unclaim ITEM [--session S] [--force] [--items DIR]",
       "  session-lock claims [--items DIR] [--json]   every work item with its claim: holder, age, stale or dead",
       "  session-lock shell-init                    bash functions claim_wrk / release_wrk: source <(session-lock shell-init)",
+      "  session-lock overlap PLAN.json [--json] [--locks]   critical overlaps of a parallel plan (exit 6)",
+      "  session-lock snapshot --task T [--session S] FILE...  record a baseline of a task's files",
+      "  session-lock check (--task T | --session-tasks) [--json]   stale-check against it (exit 5)",
+      "  session-lock task done T [--force]         stale-check, then release the task's file locks and snapshot",
+      "  session-lock install --git-hooks | uninstall --git-hooks   the stale-check as a git pre-commit hook",
       "  session-lock prune                         remove locks of dead holders and long-expired leases",
       "  session-lock demo                          two sessions contending, through the real hook",
       "  session-lock hook [--mode files] [--agent NAME] [EVENT]   run as an agent hook: one event as JSON on stdin",
@@ -57,10 +62,13 @@ final class Commands {
       "  3   doctor: protection is not fully on (one line per problem)",
       "  4   held by another: a file (files; one line per file: path, holder, age, time left) or a work item",
       "      (claim, unclaim), by another session or task",
+      "  5   check, task done: a file of the task changed outside it since its snapshot",
+      "  6   overlap: two tasks of one wave can touch the same file",
       "  64  usage error (unknown command or option, a --dir that is no directory)",
-      "  65  a settings file or a work item is malformed (no frontmatter, bad YAML, a locked_by that is no",
+      "  65  a settings file, a work item or a plan is malformed (no frontmatter, bad YAML, a locked_by that is no",
       "      string); one line with file and line; it was left untouched",
-      "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims)",
+      "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims);",
+      "      a plan that is no file; a task without a baseline (check)",
       "  69  the lock directory or the install location cannot be used",
       "  70  internal error",
       "",
@@ -78,9 +86,10 @@ final class Commands {
 
   /** Every command's help ends with the exit codes. */
   static final String EXIT_CODES = "%nExit codes: 0 success; 3 doctor found a problem; 4 a file or a work item is held "
-      + "by another session or task; 64 usage error; 65 a settings file or a work item is malformed (left untouched); "
-      + "66 no such work item, or an id that matches several; 69 the lock directory or the install location cannot "
-      + "be used; 70 internal error. See session-lock --help.";
+      + "by another session or task; 5 a task's file changed outside it; 6 a plan's tasks overlap; 64 usage error; "
+      + "65 a settings file, a work item or a plan is malformed (left untouched); 66 no such work item, plan or "
+      + "baseline; 69 the lock directory or the install location cannot be used; 70 internal error. "
+      + "See session-lock --help.";
 
   @Command(name = "session-lock")
   static final class Root {}
