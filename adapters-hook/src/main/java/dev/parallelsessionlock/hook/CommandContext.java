@@ -29,6 +29,8 @@ final class CommandContext {
   final Clock clock;
   /** The agent (or script) process that ran this command: who a task lock belongs to. */
   final Supplier<ProcessRef> agentProcess;
+  /** Standard input, for the commands that an agent's hook feeds (worktree create --hook). */
+  java.io.InputStream in = java.io.InputStream.nullInputStream();
 
   CommandContext(Map<String, String> env, Path cwd, PrintStream out, PrintStream err, Clock clock,
       Supplier<ProcessRef> agentProcess) {

@@ -121,6 +121,12 @@ final class Commands {
     this.context = new CommandContext(env, cwd, out, err, clock, agentProcess);
   }
 
+  /** The commands read {@code in} where an agent's hook feeds them an event. */
+  Commands withInput(java.io.InputStream in) {
+    context.in = in;
+    return this;
+  }
+
   /** Runs one command line; returns the exit code. */
   int run(String[] args) {
     if (args.length == 0) {
@@ -182,6 +188,10 @@ final class Commands {
         return new PlanCommands.Check(context);
       case "task":
         return new PlanCommands.Task(context);
+      case "queue":
+        return new QueueCommands.Queue(context);
+      case "worktree":
+        return new QueueCommands.Worktree(context);
       default:
         return null;
     }

@@ -14,6 +14,12 @@ final class ExitCodes {
   static final int STALE = 5;
   /** {@code overlap}: two tasks of one wave can touch the same file. */
   static final int OVERLAP = 6;
+  /** {@code queue process}: another processor is processing this queue. */
+  static final int QUEUE_BUSY = 7;
+  /** {@code queue process}: stopped, the target's checked-out worktree has uncommitted changes. */
+  static final int QUEUE_STOPPED = 8;
+  /** {@code worktree create}: the worktree could not be made (it exists, git or the install step failed). */
+  static final int CANNOT_CREATE = 73;
   /** A work item that is no file, or an id that matches no item or several items. */
   static final int NO_ITEM = 66;
   /** Unknown command or option, or a {@code --dir} that is no directory. */

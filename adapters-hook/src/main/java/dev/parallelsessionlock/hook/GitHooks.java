@@ -10,21 +10,54 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The git {@code pre-commit} hook of {@code install --git-hooks}: a marked block that runs the stale-check of the
- * tasks bound to the committing agent session and blocks the commit (exit 1) only when one is stale (exit 5); any
- * other outcome, a missing launcher, or no agent session at all lets the commit through. Kept beside an existing
- * shell pre-commit hook (the block goes right after its first line); removed exactly by {@code uninstall
- * --git-hooks}, which deletes the file only when install created it and nothing else is in it.
+ * The git hooks of {@code install --git-hooks}, each a marked block kept beside an existing shell hook of the same
+ * name (right after its first line) and removed exactly by {@code uninstall --git-hooks}, which deletes a file only
+ * when install created it and nothing else is in it:
+ *
+ * <ul>
+ *   <li>{@code pre-commit}: the stale-check of the tasks bound to the committing agent session; blocks the commit
+ *       (exit 1) only when one is stale (exit 5); any other outcome, a missing launcher, or no agent session at all
+ *       lets the commit through.</li>
+ *   <li>{@code reference-transaction}: the merge queue's guard. In an agent session (the variables the agents
+ *       set: {@code CLAUDECODE}, {@code CLAUDE_CODE_SESSION_ID}, {@code COPILOT_CLI}, {@code GEMINI_SESSION_ID},
+ *       {@code GEMINI_CLI}, {@code CODEX_MANAGED_BY_NPM}), an update of a queue's target branch is refused unless
+ *       the queue's processor makes it; a person's git commands are never blocked. It reads the ref list once
+ *       and hands it on to the rest of the hook, so an existing hook still gets its input.</li>
+ * </ul>
  */
 final class GitHooks {
 
   static final String BEGIN = "# >>> parallel-session-lock: stale-check of the session's tasks (uninstall --git-hooks removes it) >>>";
+  static final String GUARD_BEGIN = "# >>> parallel-session-lock: merge-queue guard (uninstall --git-hooks removes it) >>>";
   static final String END = "# <<< parallel-session-lock <<<";
   static final String CREATED = "# created by parallel-session-lock install --git-hooks";
+  static final String AGENT_VARIABLES = "${CLAUDECODE:-}${CLAUDE_CODE_SESSION_ID:-}${COPILOT_CLI:-}${GEMINI_SESSION_ID:-}"
+      + "${GEMINI_CLI:-}${CODEX_MANAGED_BY_NPM:-}";
 
   private GitHooks() {}
 
-  /** The block, with the launcher by absolute path. */
+  /** The reference-transaction guard. */
+  static String guard(String launcher) {
+    return GUARD_BEGIN + "\n"
+        + "if [ \"$1\" = prepared ] && [ -z \"${SESSION_LOCK_QUEUE_PROCESSOR:-}${SESSION_LOCK_GUARD_DONE:-}\" ] \\\n"
+        + "    && [ -n \"" + AGENT_VARIABLES + "\" ]; then\n"
+        + "  session_lock_refs=$(cat)\n"
+        + "  session_lock_targets=\"$(git rev-parse --path-format=absolute --git-common-dir)/session-lock/queue/targets\"\n"
+        + "  if [ -f \"$session_lock_targets\" ]; then\n"
+        + "    for session_lock_ref in $(printf '%s\\n' \"$session_lock_refs\" | cut -d' ' -f3); do\n"
+        + "      if grep -qxF \"$session_lock_ref\" \"$session_lock_targets\"; then\n"
+        + "        echo \"session-lock: $session_lock_ref is updated only by the merge queue, not from an agent session: \"\\\n"
+        + "\"" + ShellCommands.quote(launcher).replace("\"", "\\\"") + " queue enqueue BRANCH, then queue process --validate CMD\" >&2\n"
+        + "        exit 1\n"
+        + "      fi\n"
+        + "    done\n"
+        + "  fi\n"
+        + "  printf '%s\\n' \"$session_lock_refs\" | SESSION_LOCK_GUARD_DONE=1 exec \"$0\" \"$@\"\n"
+        + "fi\n"
+        + END + "\n";
+  }
+
+  /** The pre-commit block, with the launcher by absolute path. */
   static String block(String launcher) {
     return BEGIN + "\n"
         + "session_lock=" + ShellCommands.quote(launcher) + "\n"
@@ -54,67 +87,85 @@ final class GitHooks {
     }
   }
 
+  /** Installs both hooks. */
   static Either<Installer.Failure, List<String>> install(Path workspace, String launcher) {
+    Either<Installer.Failure, List<String>> commit = install(workspace, "pre-commit", BEGIN, block(launcher));
+    if (commit.isLeft()) {
+      return commit;
+    }
+    return install(workspace, "reference-transaction", GUARD_BEGIN, guard(launcher)).map(commit.get()::appendAll);
+  }
+
+  /** Removes both hooks' blocks. */
+  static Either<Installer.Failure, List<String>> uninstall(Path workspace) {
+    Either<Installer.Failure, List<String>> commit = uninstall(workspace, "pre-commit", BEGIN);
+    if (commit.isLeft()) {
+      return commit;
+    }
+    return uninstall(workspace, "reference-transaction", GUARD_BEGIN).map(commit.get()::appendAll);
+  }
+
+  static Either<Installer.Failure, List<String>> install(Path workspace, String name, String begin, String block) {
     Either<Installer.Failure, Path> dir = hooksDir(workspace);
     if (dir.isLeft()) {
       return Either.left(dir.getLeft());
     }
-    Path hook = dir.get().resolve("pre-commit");
+    Path hook = dir.get().resolve(name);
     try {
       Files.createDirectories(dir.get());
       if (!Files.exists(hook)) {
-        Files.writeString(hook, "#!/bin/sh\n" + CREATED + "\n" + block(launcher), StandardCharsets.UTF_8);
+        Files.writeString(hook, "#!/bin/sh\n" + CREATED + "\n" + block, StandardCharsets.UTF_8);
         makeExecutable(hook);
-        return Either.right(List.of("installed the git pre-commit hook " + hook));
+        return Either.right(List.of("installed the git " + name + " hook " + hook));
       }
       String text = Files.readString(hook, StandardCharsets.UTF_8);
-      String without = remove(text);
+      String without = remove(text, begin);
       int firstLineEnd = without.indexOf('\n');
       String shebang = firstLineEnd < 0 ? without : without.substring(0, firstLineEnd);
       if (!shebang.startsWith("#!") || !(shebang.contains("sh"))) {
         return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, hook + " is not a shell script; add this to it "
-            + "yourself:\n" + block(launcher)));
+            + "yourself:\n" + block));
       }
-      String wanted = without.substring(0, firstLineEnd + 1) + block(launcher) + without.substring(firstLineEnd + 1);
+      String wanted = without.substring(0, firstLineEnd + 1) + block + without.substring(firstLineEnd + 1);
       if (wanted.equals(text)) {
         return Either.right(List.of("already up to date: " + hook));
       }
       Files.writeString(hook, wanted, StandardCharsets.UTF_8);
-      return Either.right(List.of("added the stale-check to the git pre-commit hook " + hook));
+      return Either.right(List.of("added ours to the git " + name + " hook " + hook));
     } catch (IOException e) {
       return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "cannot write " + hook + ": " + Installer.describe(e)));
     }
   }
 
-  static Either<Installer.Failure, List<String>> uninstall(Path workspace) {
+  static Either<Installer.Failure, List<String>> uninstall(Path workspace, String name, String begin) {
     Either<Installer.Failure, Path> dir = hooksDir(workspace);
     if (dir.isLeft()) {
       return Either.left(dir.getLeft());
     }
-    Path hook = dir.get().resolve("pre-commit");
+    Path hook = dir.get().resolve(name);
     try {
       if (!Files.exists(hook)) {
         return Either.right(List.of("nothing to remove: no " + hook));
       }
       String text = Files.readString(hook, StandardCharsets.UTF_8);
-      String without = remove(text);
+      String without = remove(text, begin);
       if (without.equals(text)) {
         return Either.right(List.of("nothing to remove: " + hook + " has no block of ours"));
       }
       if (without.equals("#!/bin/sh\n" + CREATED + "\n")) {
         Files.delete(hook);
-        return Either.right(List.of("removed the git pre-commit hook " + hook));
+        return Either.right(List.of("removed the git " + name + " hook " + hook));
       }
       Files.writeString(hook, without, StandardCharsets.UTF_8);
-      return Either.right(List.of("removed the stale-check from the git pre-commit hook " + hook));
+      return Either.right(List.of("removed ours from the git " + name + " hook " + hook));
     } catch (IOException e) {
       return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "cannot edit " + hook + ": " + Installer.describe(e)));
     }
   }
 
-  /** {@code text} without our block (the lines from BEGIN through END). */
-  static String remove(String text) {
-    int begin = text.indexOf(BEGIN);
+  /** {@code text} without our block (the lines from {@code marker} through END). */
+  static String remove(String text, String marker) {
+    int begin = text.indexOf(marker);
     int end = text.indexOf(END, Math.max(begin, 0));
     if (begin < 0 || end < 0) {
       return text;

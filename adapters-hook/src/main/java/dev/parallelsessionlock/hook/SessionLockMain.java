@@ -34,7 +34,7 @@ public final class SessionLockMain {
     int code;
     try {
       code = new Commands(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err, Clock.systemUTC())
-          .run(args);
+          .withInput(System.in).run(args);
     } catch (RuntimeException | Error e) {
       System.err.println("session-lock: internal error, please report it: " + (e.getMessage() == null
           ? "no detail" : e.getMessage()) + " (set SESSION_LOCK_DEBUG=1 for the trace)");

@@ -1,0 +1,444 @@
+package dev.parallelsessionlock.git;
+
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lands queued branches one validated step at a time. One processor per repository: it holds a lease on the lock
+ * protocol ({@code queue-processor}), renewed while it works; a killed processor's lease is taken over like any
+ * dead holder's. On start it reconciles what a killed one left (entries marked validating, scratch worktrees).
+ *
+ * <p>For each entry, first in first out: a branch that moved since it was enqueued is rejected; {@code git
+ * merge-tree --write-tree} against the target rejects a conflicting one, naming the files, before any
+ * validation; otherwise the candidate (the target's tip merged with the branch, or the branch itself when that is
+ * a fast-forward) is checked out in a scratch worktree and the validation command runs there; green lands the
+ * candidate with a compare-and-swap of the target ref, so the target only ever holds a tree validated exactly as
+ * it lands (a target that moved meanwhile makes the swap lose, and the entry is validated again on the new tip);
+ * red is retried once, then ejects the entry with its log's tail. With a batch size above one, up to that many
+ * entries are validated as one candidate; a red batch is split in halves until the bad entry is found.
+ */
+public final class QueueProcessor {
+
+  /** What a run did. */
+  public record Summary(int landed, int rejected, int validations, Option<String> stoppedBecause) {}
+
+  static final LockKey LEASE = new LockKey("queue-processor");
+  static final Duration LEASE_TTL = Duration.ofMinutes(2);
+  static final int LOG_TAIL_LINES = 20;
+
+  private final MergeQueue queue;
+  private final Git git;
+  private final String command;
+  private final Duration timeout;
+  private final int batch;
+  private final Clock clock;
+  private final PrintStream progress;
+  private int landed;
+  private int rejected;
+  private int validations;
+
+  public QueueProcessor(MergeQueue queue, String command, Duration timeout, int batch, Clock clock,
+      PrintStream progress) {
+    this.queue = queue;
+    this.git = queue.git().with(Git.PROCESSOR_VARIABLE, "1");
+    this.command = command;
+    this.timeout = timeout;
+    this.batch = Math.max(1, batch);
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /** Who holds the processor's lease now, if anyone. */
+  public static Option<LockRecord> processor(MergeQueue queue, Clock clock) {
+    Either<String, FileLockStore> store = queue.leaseStore();
+    if (store.isLeft()) {
+      return Option.none();
+    }
+    var status = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock).status(LEASE);
+    if (status.isRight() && status.get() instanceof dev.parallelsessionlock.core.LockStatus.Held held
+        && !held.takeable()) {
+      return Option.some(held.record());
+    }
+    return Option.none();
+  }
+
+  /** Processes the queue until no entry waits; Left when another processor runs or the queue cannot be used. */
+  public Either<String, Summary> process() {
+    Either<String, FileLockStore> store = queue.leaseStore();
+    if (store.isLeft()) {
+      return Either.left(store.getLeft());
+    }
+    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
+        .withTtl(LEASE_TTL);
+    Claimant me = new Claimant("queue-processor-" + ProcessHandle.current().pid(), LocalProcesses.current(), false);
+    Either<LockFailure, Acquisition> lease = lock.acquire(LEASE, me);
+    if (lease.isLeft()) {
+      return Either.left(lease.getLeft().describe());
+    }
+    if (lease.get() instanceof Acquisition.Blocked blocked) {
+      LockRecord holder = blocked.holder().get();
+      return Either.left("another processor (pid " + holder.pid() + ") is processing this queue; it ends, or its "
+          + "lease does, before this one can start");
+    }
+    Thread heartbeat = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Thread.sleep(LEASE_TTL.toMillis() / 4);
+        } catch (InterruptedException e) {
+          return;
+        }
+        lock.refresh(LEASE, me);
+      }
+    }, "queue-lease-heartbeat");
+    heartbeat.setDaemon(true);
+    heartbeat.start();
+    try {
+      reconcile();
+      Option<String> stopped = Option.none();
+      while (stopped.isEmpty()) {
+        List<QueueEntry> waiting = waiting();
+        if (waiting.isEmpty()) {
+          break;
+        }
+        String target = waiting.get(0).target();
+        List<QueueEntry> next = new ArrayList<>();
+        for (QueueEntry entry : waiting) {
+          if (entry.target().equals(target) && next.size() < batch) {
+            next.add(entry);
+          }
+        }
+        stopped = handle(next);
+      }
+      return Either.right(new Summary(landed, rejected, validations, stopped));
+    } catch (IOException e) {
+      return Either.left(FileLockStore.describe(e));
+    } finally {
+      heartbeat.interrupt();
+      lock.release(LEASE, me);
+    }
+  }
+
+  private List<QueueEntry> waiting() throws IOException {
+    List<QueueEntry> waiting = new ArrayList<>();
+    for (QueueEntry entry : queue.entries()) {
+      if (entry.waiting()) {
+        waiting.add(entry);
+      }
+    }
+    return waiting;
+  }
+
+  /** Puts back what a killed processor left: entries it was validating, its scratch worktrees. */
+  void reconcile() throws IOException {
+    for (QueueEntry entry : queue.entries()) {
+      if (entry.state() == QueueEntry.State.VALIDATING) {
+        queue.save(entry.with(QueueEntry.State.QUEUED,
+            Option.some("its processor stopped during validation; validated again"), clock.instant()));
+        progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": back in the queue");
+      }
+    }
+    try (DirectoryStream<Path> scratch = Files.newDirectoryStream(queue.scratch())) {
+      for (Path dir : scratch) {
+        removeScratch(dir);
+        progress.println("reconciled: removed the scratch worktree " + dir.getFileName());
+      }
+    }
+    git.run("worktree", "prune");
+  }
+
+  /**
+   * Validates and lands {@code entries} (one target, queue order). Returns why processing must stop (a dirty
+   * checked-out target), else none.
+   */
+  private Option<String> handle(List<QueueEntry> entries) throws IOException {
+    List<QueueEntry> ready = new ArrayList<>();
+    for (QueueEntry entry : entries) {
+      Option<String> now = git.resolve("refs/heads/" + entry.branch());
+      if (now.isEmpty() || !now.get().equals(entry.head())) {
+        reject(entry, "the branch moved (or was deleted) since it was enqueued; enqueue it again", Option.none());
+        continue;
+      }
+      ready.add(entry);
+    }
+    if (ready.isEmpty()) {
+      return Option.none();
+    }
+    String target = ready.get(0).target();
+    Option<String> tip = git.resolve("refs/heads/" + target);
+    if (tip.isEmpty()) {
+      for (QueueEntry entry : ready) {
+        reject(entry, "the target branch " + target + " no longer exists", Option.none());
+      }
+      return Option.none();
+    }
+    // Preflight each entry against the target alone, then build the candidate entry by entry; one that only
+    // conflicts with another entry of this batch waits for the next round.
+    String candidate = tip.get();
+    List<QueueEntry> included = new ArrayList<>();
+    for (QueueEntry entry : ready) {
+      Either<List<String>, String> alone = mergeTree(tip.get(), entry.head());
+      if (alone.isLeft()) {
+        reject(entry, "conflicts with " + target + " in " + String.join(", ", alone.getLeft())
+            + "; rebase or merge " + target + " into it, then enqueue it again", Option.none());
+        continue;
+      }
+      Either<List<String>, String> merged = mergeTree(candidate, entry.head());
+      if (merged.isLeft()) {
+        continue; // conflicts only with an entry ahead of it: next round
+      }
+      candidate = commitFor(candidate, entry, merged.get());
+      included.add(entry);
+    }
+    if (included.isEmpty()) {
+      return Option.none();
+    }
+    List<QueueEntry> marked = new ArrayList<>();
+    for (QueueEntry entry : included) {
+      QueueEntry validating = entry.with(QueueEntry.State.VALIDATING, Option.none(), clock.instant()).attempted();
+      queue.save(validating);
+      marked.add(validating);
+    }
+    Validation result = validate(candidate, marked.get(0).seq());
+    if (!result.green() && marked.size() == 1) {
+      progress.println("#" + marked.get(0).seq() + " " + marked.get(0).branch() + ": red, retrying once");
+      QueueEntry again = marked.get(0).attempted();
+      queue.save(again);
+      marked.set(0, again);
+      Validation retry = validate(candidate, again.seq());
+      if (retry.green()) {
+        return land(marked, candidate, tip.get(), target, Option.some("passed on retry after a red run: a flaky check?"));
+      }
+      result = retry;
+    }
+    if (result.green()) {
+      return land(marked, candidate, tip.get(), target, Option.none());
+    }
+    if (marked.size() == 1) {
+      reject(marked.get(0), "validation failed: " + result.why(), Option.some(result.tail()));
+      return Option.none();
+    }
+    // A red batch: back to the queue, then each half on its own, so a single bad entry is found.
+    progress.println("batch of " + marked.size() + " is red; splitting it");
+    for (QueueEntry entry : marked) {
+      queue.save(entry.with(QueueEntry.State.QUEUED, Option.some("in a red batch; validated again in a smaller one"),
+          clock.instant()));
+    }
+    List<QueueEntry> fresh = waiting();
+    List<QueueEntry> mine = new ArrayList<>();
+    for (QueueEntry entry : fresh) {
+      for (QueueEntry m : marked) {
+        if (m.seq() == entry.seq()) {
+          mine.add(entry);
+        }
+      }
+    }
+    int half = mine.size() / 2;
+    Option<String> stop = handle(new ArrayList<>(mine.subList(0, half)));
+    if (stop.isDefined()) {
+      return stop;
+    }
+    List<QueueEntry> rest = new ArrayList<>();
+    for (QueueEntry entry : waiting()) {
+      for (QueueEntry m : mine.subList(half, mine.size())) {
+        if (m.seq() == entry.seq()) {
+          rest.add(entry);
+        }
+      }
+    }
+    return handle(rest);
+  }
+
+  /** {@code git merge-tree --write-tree}: the merged tree, or the conflicting files. */
+  private Either<List<String>, String> mergeTree(String base, String branch) {
+    Git.Result result = git.run("merge-tree", "--write-tree", "--no-messages", base, branch);
+    String[] lines = result.out().split("\n");
+    if (result.exit() == 0) {
+      return Either.right(lines[0].strip());
+    }
+    List<String> files = new ArrayList<>();
+    for (int i = 1; i < lines.length; i++) {
+      String line = lines[i];
+      int tab = line.indexOf('\t');
+      if (tab > 0 && !files.contains(line.substring(tab + 1))) {
+        files.add(line.substring(tab + 1));
+      }
+    }
+    if (files.isEmpty()) {
+      files.add(result.problem());
+    }
+    return Either.left(files);
+  }
+
+  /** The candidate after {@code entry}: the branch itself when it fast-forwards, else a merge commit. */
+  private String commitFor(String base, QueueEntry entry, String tree) throws IOException {
+    if (git.isAncestor(base, entry.head())) {
+      return entry.head();
+    }
+    Git.Result commit = git.run("commit-tree", tree, "-p", base, "-p", entry.head(), "-m",
+        "Merge branch '" + entry.branch() + "' into " + entry.target() + " (merge queue #" + entry.seq() + ")");
+    if (!commit.ok()) {
+      throw new IOException("cannot make the merge commit: " + commit.problem());
+    }
+    return commit.line();
+  }
+
+  record Validation(boolean green, String why, String tail) {}
+
+  /** Runs the command in a scratch worktree at {@code candidate}, with the timeout; keeps its output. */
+  private Validation validate(String candidate, long seq) throws IOException {
+    validations++;
+    Path scratch = queue.scratch().resolve(Long.toString(seq));
+    removeScratch(scratch);
+    Git.Result added = git.run("worktree", "add", "--detach", "--force", scratch.toString(), candidate);
+    if (!added.ok()) {
+      throw new IOException("cannot make the scratch worktree: " + added.problem());
+    }
+    Path log = queue.logOf(seq);
+    try {
+      ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(scratch.toFile())
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      progress.println("validating #" + seq + " at " + candidate.substring(0, Math.min(12, candidate.length())) + ": "
+          + command);
+      Process run = builder.start();
+      boolean finished = run.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!finished) {
+        run.descendants().forEach(ProcessHandle::destroyForcibly);
+        run.destroyForcibly().waitFor();
+        return new Validation(false, "timed out after " + timeout.toSeconds() + " s", tail(log));
+      }
+      return run.exitValue() == 0 ? new Validation(true, "", "")
+          : new Validation(false, "the command exited " + run.exitValue(), tail(log));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    } finally {
+      removeScratch(scratch);
+    }
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+  }
+
+  private void removeScratch(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    git.run("worktree", "remove", "--force", "--force", dir.toString());
+    if (Files.exists(dir)) {
+      deleteTree(dir.toFile());
+    }
+    git.run("worktree", "prune");
+  }
+
+  private static void deleteTree(File file) {
+    File[] children = file.listFiles();
+    if (children != null && !Files.isSymbolicLink(file.toPath())) {
+      for (File child : children) {
+        deleteTree(child);
+      }
+    }
+    file.delete();
+  }
+
+  /**
+   * Moves the target from {@code tip} to {@code candidate} with a compare-and-swap; fast-forwards a clean worktree
+   * that has the target checked out, and refuses (entries stay queued) when that worktree is dirty.
+   */
+  private Option<String> land(List<QueueEntry> entries, String candidate, String tip, String target,
+      Option<String> note) throws IOException {
+    Option<Path> checkedOut = worktreeOf(target);
+    if (checkedOut.isDefined()) {
+      Git.Result status = Git.in(checkedOut.get()).run("status", "--porcelain", "--untracked-files=no");
+      if (!status.ok() || !status.out().isBlank()) {
+        String why = target + " is checked out in " + checkedOut.get() + " with uncommitted changes; landing would make "
+            + "them look reverted there. Commit or stash them, then run process again";
+        for (QueueEntry entry : entries) {
+          queue.save(entry.with(QueueEntry.State.QUEUED, Option.some(why), clock.instant()));
+        }
+        return Option.some(why);
+      }
+    }
+    Git.Result swapped = git.run("update-ref", "-m", "merge queue: land " + names(entries), "refs/heads/" + target,
+        candidate, tip);
+    if (!swapped.ok()) {
+      for (QueueEntry entry : entries) {
+        queue.save(entry.with(QueueEntry.State.QUEUED,
+            Option.some(target + " moved during validation; validated again on its new tip"), clock.instant()));
+      }
+      progress.println(target + " moved during validation: validating again");
+      return Option.none();
+    }
+    if (checkedOut.isDefined()) {
+      Git.Result updated = Git.in(checkedOut.get()).with(Git.PROCESSOR_VARIABLE, "1")
+          .run("read-tree", "-u", "-m", tip, candidate);
+      if (!updated.ok()) {
+        git.run("update-ref", "-m", "merge queue: undo, the checked-out worktree refused", "refs/heads/" + target, tip,
+            candidate);
+        String why = "cannot update " + checkedOut.get() + " (" + updated.problem() + "); " + target + " left as it was";
+        for (QueueEntry entry : entries) {
+          queue.save(entry.with(QueueEntry.State.QUEUED, Option.some(why), clock.instant()));
+        }
+        return Option.some(why);
+      }
+    }
+    for (QueueEntry entry : entries) {
+      queue.save(entry.landed(candidate, note, clock.instant()));
+      landed++;
+      progress.println("landed #" + entry.seq() + " " + entry.branch() + " on " + target
+          + note.map(n -> " (" + n + ")").getOrElse(""));
+    }
+    return Option.none();
+  }
+
+  private static String names(List<QueueEntry> entries) {
+    List<String> names = new ArrayList<>();
+    for (QueueEntry entry : entries) {
+      names.add(entry.branch());
+    }
+    return String.join(", ", names);
+  }
+
+  /** The worktree that has {@code branch} checked out, if one does. */
+  private Option<Path> worktreeOf(String branch) {
+    Git.Result list = git.run("worktree", "list", "--porcelain");
+    Path current = null;
+    for (String line : list.out().split("\n")) {
+      if (line.startsWith("worktree ")) {
+        current = Path.of(line.substring("worktree ".length()));
+      } else if (line.equals("branch refs/heads/" + branch) && current != null
+          && !current.startsWith(queue.scratch())) {
+        return Option.some(current);
+      }
+    }
+    return Option.none();
+  }
+
+  private void reject(QueueEntry entry, String why, Option<String> tail) throws IOException {
+    queue.save(entry.rejected(why, tail, clock.instant()));
+    rejected++;
+    progress.println("rejected #" + entry.seq() + " " + entry.branch() + ": " + why);
+  }
+}

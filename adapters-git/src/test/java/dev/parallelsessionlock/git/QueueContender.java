@@ -1,0 +1,14 @@
+package dev.parallelsessionlock.git;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** A processor in a JVM of its own: {@code <repo> <validation command>}; killed by the test mid-validation. */
+public final class QueueContender {
+
+  public static void main(String[] args) {
+    MergeQueue queue = MergeQueue.open(Path.of(args[0])).getOrElseThrow(problem -> new IllegalStateException(problem));
+    new QueueProcessor(queue, args[1], Duration.ofMinutes(5), 1, Clock.systemUTC(), System.err).process();
+  }
+}

@@ -1,0 +1,247 @@
+package dev.parallelsessionlock.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vavr.control.Option;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The merge queue over real repositories and the real git CLI. After each test: fsck clean, no commit lost. */
+final class QueueProcessorTest {
+
+  @TempDir
+  Path temp;
+
+  private Repo repo;
+  private MergeQueue queue;
+  private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+  private final List<String> enqueued = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    repo = new Repo(temp);
+    repo.ok("checkout", "-q", "--detach", "main");
+    queue = MergeQueue.open(repo.dir).get();
+  }
+
+  @AfterEach
+  void nothingLost() throws Exception {
+    repo.fsckClean();
+    for (QueueEntry entry : queue.entries()) {
+      assertThat(repo.git.run("cat-file", "-e", entry.head() + "^{commit}").ok())
+          .as("the enqueued commit of %s still exists", entry.branch()).isTrue();
+      if (entry.state() == QueueEntry.State.LANDED) {
+        assertThat(repo.contains(entry.target(), entry.head())).as("%s is in %s", entry.branch(), entry.target()).isTrue();
+      }
+    }
+  }
+
+  private QueueEntry enqueue(String branch) {
+    enqueued.add(branch);
+    return queue.enqueue(branch, Option.none(), Option.some("sess"), Clock.systemUTC().instant()).get();
+  }
+
+  private QueueProcessor.Summary process(String command, int batch) {
+    return new QueueProcessor(queue, command, Duration.ofMinutes(2), batch, Clock.systemUTC(),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).process().get();
+  }
+
+  private QueueEntry entry(String branch) throws Exception {
+    for (QueueEntry entry : queue.entries()) {
+      if (entry.branch().equals(branch)) {
+        return entry;
+      }
+    }
+    throw new AssertionError("no entry " + branch);
+  }
+
+  @Test
+  void threeCleanBranches_landFirstInFirstOut() throws Exception {
+    for (String b : List.of("f1", "f2", "f3")) {
+      repo.branch(b, b + ".txt", b + "\n");
+      enqueue(b);
+    }
+
+    QueueProcessor.Summary summary = process("test -f base.txt", 1);
+
+    assertThat(summary.landed()).isEqualTo(3);
+    String log = repo.ok("log", "--format=%s", "main").out();
+    assertThat(log.indexOf("'f3'")).isLessThan(log.indexOf("'f2'"));
+    assertThat(log.indexOf("'f2'")).isLessThan(log.lastIndexOf("f1"));
+    assertThat(entry("f1").landedAs().isDefined()).isTrue();
+  }
+
+  @Test
+  void aConflictingBranch_isRejectedByThePreflight_namingTheFiles_beforeAnyValidation() throws Exception {
+    repo.branch("c1", "base.txt", "one\n");
+    repo.branch("c2", "base.txt", "two\n");
+    enqueue("c1");
+    enqueue("c2");
+
+    QueueProcessor.Summary summary = process("true", 1);
+
+    assertThat(summary.landed()).isEqualTo(1);
+    assertThat(summary.validations()).isEqualTo(1);
+    assertThat(entry("c2").state()).isEqualTo(QueueEntry.State.REJECTED);
+    assertThat(entry("c2").reason().get()).startsWith("conflicts with main in base.txt");
+  }
+
+  @Test
+  void aRedValidation_isEjectedWithItsLogTail_afterOneRetry_andTheNextEntryLands() throws Exception {
+    repo.branch("red", "red.txt", "x\n");
+    repo.branch("green", "green.txt", "x\n");
+    enqueue("red");
+    enqueue("green");
+
+    QueueProcessor.Summary summary = process("echo checking; if [ -f red.txt ]; then echo 'test failed: red.txt'; exit 3; fi", 1);
+
+    assertThat(summary.landed()).isEqualTo(1);
+    QueueEntry red = entry("red");
+    assertThat(red.state()).isEqualTo(QueueEntry.State.REJECTED);
+    assertThat(red.reason().get()).isEqualTo("validation failed: the command exited 3");
+    assertThat(red.logTail().get()).contains("test failed: red.txt");
+    assertThat(red.attempts()).isEqualTo(2);
+    assertThat(repo.contains("main", red.head())).isFalse();
+  }
+
+  @Test
+  void aBranchThatMovedAfterEnqueue_isRejected() throws Exception {
+    repo.branch("moving", "m.txt", "1\n");
+    enqueue("moving");
+    repo.ok("checkout", "-q", "moving");
+    repo.write("m.txt", "2\n");
+    repo.commitAll("moved");
+    repo.ok("checkout", "-q", "--detach", "main");
+
+    process("true", 1);
+
+    assertThat(entry("moving").state()).isEqualTo(QueueEntry.State.REJECTED);
+    assertThat(entry("moving").reason().get()).contains("moved").contains("enqueue it again");
+  }
+
+  @Test
+  void theTargetMovedDuringValidation_theSwapLoses_andTheEntryIsValidatedAgainOnTheNewTip() throws Exception {
+    repo.branch("feature", "feature.txt", "f\n");
+    String other = repo.branch("hotfix", "hotfix.txt", "h\n");
+    enqueue("feature");
+    Path marker = temp.resolve("moved-once");
+    // The first validation moves main under the processor, as a person landing a hotfix would.
+    String command = "if [ ! -f " + marker + " ]; then touch " + marker + "; git -C " + repo.dir
+        + " update-ref refs/heads/main " + other + "; fi";
+
+    QueueProcessor.Summary summary = process(command, 1);
+
+    assertThat(summary.landed()).isEqualTo(1);
+    assertThat(summary.validations()).isEqualTo(2);
+    assertThat(repo.contains("main", other)).as("the hotfix is not lost").isTrue();
+    assertThat(repo.contains("main", entry("feature").head())).isTrue();
+    assertThat(progress.toString(StandardCharsets.UTF_8)).contains("main moved during validation");
+  }
+
+  @Test
+  void aBatchOfFourWithOneBadEntry_landsThree_andEjectsTheBadOne() throws Exception {
+    for (String b : List.of("b1", "b2", "bad", "b4")) {
+      repo.branch(b, b + ".txt", b + "\n");
+      enqueue(b);
+    }
+
+    QueueProcessor.Summary summary = process("test ! -f bad.txt", 4);
+
+    assertThat(summary.landed()).isEqualTo(3);
+    assertThat(summary.rejected()).isEqualTo(1);
+    assertThat(entry("bad").state()).isEqualTo(QueueEntry.State.REJECTED);
+    for (String b : List.of("b1", "b2", "b4")) {
+      assertThat(entry(b).state()).isEqualTo(QueueEntry.State.LANDED);
+    }
+    // 4 red, 2 (b1 b2) green, 2 (bad b4) red, bad red twice (retry), b4 green
+    assertThat(summary.validations()).isEqualTo(6);
+  }
+
+  @Test
+  void aFlakyCheck_thatPassesOnRetry_landsAndSaysSo() throws Exception {
+    repo.branch("flaky", "flaky.txt", "x\n");
+    enqueue("flaky");
+    Path marker = temp.resolve("failed-once");
+
+    QueueProcessor.Summary summary = process("if [ -f " + marker + " ]; then exit 0; fi; touch " + marker + "; exit 1", 1);
+
+    assertThat(summary.landed()).isEqualTo(1);
+    assertThat(entry("flaky").reason().get()).contains("passed on retry");
+  }
+
+  @Test
+  void theTargetCheckedOutClean_isFastForwarded_andDirty_isRefusedWithTheEntryKept() throws Exception {
+    repo.branch("one", "one.txt", "1\n");
+    repo.branch("two", "two.txt", "2\n");
+    repo.ok("checkout", "-q", "main");
+    enqueue("one");
+
+    process("true", 1);
+    assertThat(Files.readString(repo.dir.resolve("one.txt"))).isEqualTo("1\n");
+    assertThat(repo.ok("status", "--porcelain", "--untracked-files=no").out()).isBlank();
+
+    repo.write("base.txt", "edited, not committed\n");
+    enqueue("two");
+    QueueProcessor.Summary summary = process("true", 1);
+
+    assertThat(summary.stoppedBecause().get()).contains("uncommitted changes");
+    assertThat(entry("two").state()).isEqualTo(QueueEntry.State.QUEUED);
+    assertThat(Files.readString(repo.dir.resolve("base.txt"))).isEqualTo("edited, not committed\n");
+    assertThat(repo.contains("main", entry("two").head())).isFalse();
+  }
+
+  @Test
+  void enqueue_refusesAMissingBranch_andOneAlreadyWaiting() throws Exception {
+    repo.branch("x", "x.txt", "x\n");
+    enqueue("x");
+
+    assertThat(queue.enqueue("x", Option.none(), Option.none(), Clock.systemUTC().instant()).getLeft())
+        .isEqualTo("x is already queued (#1)");
+    assertThat(queue.enqueue("nope", Option.none(), Option.none(), Clock.systemUTC().instant()).getLeft())
+        .isEqualTo("no branch nope");
+    assertThat(queue.remove("x").get().branch()).isEqualTo("x");
+    assertThat(queue.entries()).isEmpty();
+  }
+
+  @Test
+  void aSecondProcessor_isToldAnotherRuns_andAKilledOnesWorkIsReconciledAndFinished() throws Exception {
+    repo.branch("slow", "slow.txt", "s\n");
+    enqueue("slow");
+    Path started = temp.resolve("started");
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(),
+        "touch " + started + "; sleep 60").redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(started) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(started).exists();
+
+    var second = new QueueProcessor(queue, "true", Duration.ofMinutes(1), 1, Clock.systemUTC(),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).process();
+    assertThat(second.getLeft()).startsWith("another processor (pid " + other.pid() + ")");
+
+    other.descendants().forEach(ProcessHandle::destroyForcibly);
+    other.destroyForcibly().waitFor();
+    assertThat(entry("slow").state()).isEqualTo(QueueEntry.State.VALIDATING);
+
+    QueueProcessor.Summary summary = process("true", 1);
+
+    assertThat(summary.landed()).isEqualTo(1);
+    assertThat(progress.toString(StandardCharsets.UTF_8)).contains("reconciled #1 slow: back in the queue",
+        "reconciled: removed the scratch worktree 1");
+    assertThat(repo.ok("worktree", "list").out().lines()).hasSize(1);
+    assertThat(Files.list(queue.dir().resolve("scratch"))).isEmpty();
+  }
+}
