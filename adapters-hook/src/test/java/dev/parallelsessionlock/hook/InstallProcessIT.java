@@ -230,7 +230,8 @@ final class InstallProcessIT {
 
     Run installed = sessionLock("install", "--git-hooks", "--dir", project.toString());
     assertThat(installed.exit()).as(installed.stderr()).isZero();
-    assertThat(installed.stdout()).contains("added the stale-check to the git pre-commit hook " + hook);
+    assertThat(installed.stdout()).contains("added ours to the git pre-commit hook " + hook,
+        "installed the git reference-transaction hook");
     Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
 
@@ -250,7 +251,7 @@ final class InstallProcessIT {
     assertThat(person.exit()).as("a commit outside any agent session: %s", person.stderr()).isZero();
 
     assertThat(sessionLock("uninstall", "--git-hooks", "--dir", project.toString()).stdout())
-        .contains("removed the stale-check from the git pre-commit hook");
+        .contains("removed ours from the git pre-commit hook", "removed the git reference-transaction hook");
     assertThat(Files.readString(hook)).isEqualTo(users);
     Files.delete(hook);
     sessionLock("install", "--git-hooks", "--dir", project.toString());

@@ -1,0 +1,112 @@
+package dev.parallelsessionlock.hook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parallelsessionlock.git.Git;
+import dev.parallelsessionlock.git.MergeQueue;
+import dev.parallelsessionlock.git.QueueProcessor;
+import io.vavr.control.Option;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reference-transaction guard in a real repository, with the agents' variables and without. */
+final class GitGuardTest {
+
+  @TempDir
+  Path temp;
+
+  private Path repo;
+
+  private record Run(int exit, String err) {}
+
+  private Run git(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+    builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT")
+        || name.startsWith("GEMINI") || name.startsWith("CODEX") || name.startsWith("SESSION_LOCK"));
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    process.getInputStream().readAllBytes();
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(process.waitFor(), err);
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    repo = Files.createDirectories(temp.resolve("repo"));
+    git(Map.of(), "init", "-q", "-b", "main");
+    git(Map.of(), "config", "user.email", "t@example.com");
+    git(Map.of(), "config", "user.name", "t");
+    Files.writeString(repo.resolve("a.txt"), "a\n");
+    git(Map.of(), "add", "-A");
+    git(Map.of(), "commit", "-qm", "base");
+    git(Map.of(), "checkout", "-q", "-b", "feature");
+    Files.writeString(repo.resolve("b.txt"), "b\n");
+    git(Map.of(), "add", "-A");
+    git(Map.of(), "commit", "-qm", "feature");
+    git(Map.of(), "checkout", "-q", "main");
+    assertThat(GitHooks.install(repo, "/opt/session-lock").isRight()).isTrue();
+    MergeQueue.open(repo).get().protect("main");
+  }
+
+  @Test
+  void anAgentSessionsMergeAndPushIntoMain_areRefused_naming_theQueue() throws Exception {
+    Map<String, String> agent = Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", "s1");
+
+    Run merge = git(agent, "merge", "-q", "--no-edit", "feature");
+    assertThat(merge.exit()).isNotZero();
+    assertThat(merge.err()).contains("refs/heads/main is updated only by the merge queue", "queue enqueue BRANCH");
+    Run push = git(Map.of("COPILOT_CLI", "1"), "push", "-q", ".", "feature:main");
+    assertThat(push.exit()).isNotZero();
+    assertThat(Git.in(repo).resolve("refs/heads/main").get()).isNotEqualTo(Git.in(repo).resolve("refs/heads/feature").get());
+
+    Run other = git(agent, "branch", "-q", "side");
+    assertThat(other.exit()).as("other refs are not guarded: %s", other.err()).isZero();
+  }
+
+  @Test
+  void aPersonsMerge_andTheQueuesLanding_areAllowed() throws Exception {
+    Run person = git(Map.of(), "merge", "-q", "--ff-only", "feature");
+    assertThat(person.exit()).as(person.err()).isZero();
+
+    git(Map.of(), "checkout", "-q", "-b", "feature2");
+    Files.writeString(repo.resolve("c.txt"), "c\n");
+    git(Map.of(), "add", "-A");
+    git(Map.of(), "commit", "-qm", "feature2");
+    git(Map.of(), "checkout", "-q", "--detach");
+    MergeQueue queue = MergeQueue.open(repo).get();
+    queue.enqueue("feature2", Option.none(), Option.none(), Clock.systemUTC().instant());
+    var summary = new QueueProcessor(queue, "true", Duration.ofMinutes(1), 1, Clock.systemUTC(),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).process().get();
+    assertThat(summary.landed()).isEqualTo(1);
+  }
+
+  @Test
+  void anExistingReferenceTransactionHook_stillGetsItsInput_andUninstallGivesItBack() throws Exception {
+    Path hook = repo.resolve(".git/hooks/reference-transaction");
+    GitHooks.uninstall(repo);
+    String users = "#!/bin/sh\ncat >> \"$(git rev-parse --git-dir)/seen-refs\"\n";
+    Files.writeString(hook, users);
+    hook.toFile().setExecutable(true);
+    GitHooks.install(repo, "/opt/session-lock");
+
+    Run branch = git(Map.of("CLAUDECODE", "1"), "branch", "-q", "side2");
+
+    assertThat(branch.exit()).isZero();
+    assertThat(Files.readString(repo.resolve(".git/seen-refs"))).contains("refs/heads/side2");
+    GitHooks.uninstall(repo);
+    assertThat(Files.readString(hook)).isEqualTo(users);
+  }
+}
