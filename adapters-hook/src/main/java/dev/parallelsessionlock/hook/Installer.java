@@ -179,6 +179,52 @@ final class Installer {
     return Either.right(lines);
   }
 
+  /**
+   * Registers Claude Code's {@code WorktreeCreate} and {@code WorktreeRemove} hooks ({@code session-lock worktree
+   * create --hook} / {@code remove --hook}) in the settings of {@code scope}. Create is not fail-open (Claude Code
+   * needs the path); a missing launcher fails the creation with one line.
+   */
+  Either<Failure, List<String>> installWorktreeHooks(Scope scope) {
+    Either<Failure, Path> located = settingsFile(Agent.CLAUDE, scope);
+    if (located.isLeft()) {
+      return Either.left(located.getLeft());
+    }
+    Path file = located.get();
+    Either<Failure, String> current = readText(file);
+    if (current.isLeft()) {
+      return Either.left(current.getLeft());
+    }
+    String launcher = ShellCommands.quote(launcher().toString());
+    String text = current.get().isBlank() ? "{}" : current.get();
+    try {
+      JsonParser.object().from(text);
+    } catch (JsonParserException e) {
+      return Either.left(malformed(file, "is not a JSON object"));
+    }
+    text = SettingsEdit.ensureGroup(text, "WorktreeCreate", worktreeGroup("f=" + launcher + "; [ -x \"$f\" ] && exec \"$f\" "
+        + "worktree create --hook; echo 'session-lock: its launcher is missing; the worktree was not created' >&2; exit 1 "
+        + HookRegistrations.MARKER));
+    text = SettingsEdit.ensureGroup(text, "WorktreeRemove", worktreeGroup("f=" + launcher + "; [ -x \"$f\" ] && exec \"$f\" "
+        + "worktree remove --hook; exit 0 " + HookRegistrations.MARKER));
+    try {
+      List<String> lines = List.of(write(file, current.get(), text, "registered the worktree hooks in"));
+      recordRegistration(file);
+      return Either.right(lines);
+    } catch (IOException e) {
+      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "install failed: " + describe(e)));
+    }
+  }
+
+  private static JsonObject worktreeGroup(String command) {
+    JsonObject handler = new JsonObject();
+    handler.put("type", "command");
+    handler.put("command", command);
+    handler.put("timeout", 600);
+    JsonObject group = new JsonObject();
+    group.put("hooks", new com.grack.nanojson.JsonArray(java.util.List.of(handler)));
+    return group;
+  }
+
   /** Removes exactly what install added for {@code agent} and {@code scope}. */
   Either<Failure, List<String>> uninstall(Agent agent, Scope scope) {
     Either<Failure, Path> located = settingsFile(agent, scope);

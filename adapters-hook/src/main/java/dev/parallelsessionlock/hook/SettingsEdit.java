@@ -115,7 +115,7 @@ final class SettingsEdit {
   }
 
   /** Adds {@code group} to {@code hooks.event}, replacing an older group of ours, creating what is missing. */
-  private static String ensureGroup(String text, String event, JsonObject group) {
+  static String ensureGroup(String text, String event, JsonObject group) {
     JsonText.Node root = JsonText.parse(text);
     String unit = JsonText.indentUnit(text, root);
     JsonText.Member hooksMember = root.member("hooks");

@@ -80,9 +80,13 @@ final class SetupCommands {
     @Option(names = "--trust", description = "codex: record the trust Codex asks for in /hooks")
     boolean trust;
 
-    @Option(names = "--git-hooks", description = "instead: a git pre-commit hook that blocks a commit from an agent "
-        + "session while a file of its task changed outside the task")
+    @Option(names = "--git-hooks", description = "instead: git hooks: pre-commit blocks an agent session's commit while "
+        + "a file of its task changed outside it; reference-transaction keeps agent sessions off the queue's targets")
     boolean gitHooks;
+
+    @Option(names = "--worktrees", description = "also Claude Code's WorktreeCreate/WorktreeRemove hooks "
+        + "(session-lock worktree create/remove)")
+    boolean worktrees;
 
     Install(CommandContext context) {
       super(context);
@@ -117,7 +121,14 @@ final class SetupCommands {
           return report(Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "install failed: " + Installer.describe(e))));
         }
       }
-      return report(installer.install(target.get(), jar.get(), java, trust));
+      if (worktrees && target.get().agent() != Agent.CLAUDE) {
+        return context.usage("--worktrees is for Claude Code (--agent claude)");
+      }
+      Either<Installer.Failure, List<String>> installed = installer.install(target.get(), jar.get(), java, trust);
+      if (worktrees && installed.isRight()) {
+        installed = installer.installWorktreeHooks(target.get().scope()).map(installed.get()::appendAll);
+      }
+      return report(installed);
     }
   }
 

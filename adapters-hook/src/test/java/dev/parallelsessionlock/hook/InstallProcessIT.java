@@ -260,4 +260,32 @@ final class InstallProcessIT {
         .contains("removed the git pre-commit hook");
     assertThat(hook).doesNotExist();
   }
+
+  @Test
+  void installWorktrees_registersHooksThatClaudeCodeRunsWithTheEvent_andUninstallRemovesThem() throws Exception {
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", "-b", "main", ".").exit()).isZero();
+    git(Map.of(), "config", "user.email", "t@example.com");
+    git(Map.of(), "config", "user.name", "t");
+    Files.writeString(project.resolve(".gitignore"), ".claude/\n");
+    git(Map.of(), "add", "-A");
+    git(Map.of(), "commit", "-qm", "base");
+
+    Run installed = sessionLock("install", "--worktrees", "--dir", project.toString());
+    assertThat(installed.exit()).as(installed.stderr()).isZero();
+    assertThat(installed.stdout()).contains("registered the worktree hooks in");
+    com.grack.nanojson.JsonObject hooks = com.grack.nanojson.JsonParser.object()
+        .from(Files.readString(project.resolve(".claude/settings.json"))).getObject("hooks");
+    String create = hooks.getArray("WorktreeCreate").getObject(0).getArray("hooks").getObject(0).getString("command");
+
+    Run made = run(Path.of("/bin/sh"), "{\"session_id\":\"s\",\"cwd\":\"" + project + "\",\"hook_event_name\":"
+        + "\"WorktreeCreate\",\"name\":\"feature-x\"}", Map.of(), "-c", create);
+    assertThat(made.exit()).as(made.stderr()).isZero();
+    assertThat(made.stdout().strip().lines().reduce((a, b) -> b).orElse(""))
+        .isEqualTo(project.resolve(".claude/worktrees/feature-x").toString());
+
+    assertThat(sessionLock("uninstall", "--dir", project.toString()).exit()).isZero();
+    assertThat(Files.exists(project.resolve(".claude/settings.json"))
+        && Files.readString(project.resolve(".claude/settings.json")).contains("Worktree")).isFalse();
+  }
 }
