@@ -47,7 +47,11 @@ final class Commands {
       "  session-lock snapshot --task T [--session S] FILE...  record a baseline of a task's files",
       "  session-lock check (--task T | --session-tasks) [--json]   stale-check against it (exit 5)",
       "  session-lock task done T [--force]         stale-check, then release the task's file locks and snapshot",
-      "  session-lock install --git-hooks | uninstall --git-hooks   the stale-check as a git pre-commit hook",
+      "  session-lock install --git-hooks | uninstall --git-hooks   git hooks: the stale-check, the merge-queue guard",
+      "  session-lock queue enqueue BRANCH [--onto TARGET]   the merge queue; then:",
+      "  session-lock queue process --validate CMD [--timeout SEC] [--batch N] | queue status [--json] | queue remove BRANCH",
+      "  session-lock worktree create NAME [--install CMD | --no-install] | worktree remove PATH",
+      "  session-lock install --worktrees           Claude Code's WorktreeCreate/WorktreeRemove hooks",
       "  session-lock prune                         remove locks of dead holders and long-expired leases",
       "  session-lock demo                          two sessions contending, through the real hook",
       "  session-lock hook [--mode files] [--agent NAME] [EVENT]   run as an agent hook: one event as JSON on stdin",
@@ -64,12 +68,15 @@ final class Commands {
       "      (claim, unclaim), by another session or task",
       "  5   check, task done: a file of the task changed outside it since its snapshot",
       "  6   overlap: two tasks of one wave can touch the same file",
+      "  7   queue process: another processor holds this queue",
+      "  8   queue process stopped: the target is checked out with uncommitted changes",
       "  64  usage error (unknown command or option, a --dir that is no directory)",
       "  65  a settings file, a work item or a plan is malformed (no frontmatter, bad YAML, a locked_by that is no",
       "      string); one line with file and line; it was left untouched",
       "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims);",
       "      a plan that is no file; a task without a baseline (check)",
       "  69  the lock directory or the install location cannot be used",
+      "  73  worktree create: the worktree could not be made (nothing is left behind)",
       "  70  internal error",
       "",
       "Environment:",
@@ -86,9 +93,11 @@ final class Commands {
 
   /** Every command's help ends with the exit codes. */
   static final String EXIT_CODES = "%nExit codes: 0 success; 3 doctor found a problem; 4 a file or a work item is held "
-      + "by another session or task; 5 a task's file changed outside it; 6 a plan's tasks overlap; 64 usage error; "
+      + "by another session or task; 5 a task's file changed outside it; 6 a plan's tasks overlap; 7 the queue has "
+      + "another processor; 8 the queue stopped at a dirty checked-out target; 64 usage error; "
       + "65 a settings file, a work item or a plan is malformed (left untouched); 66 no such work item, plan or "
-      + "baseline; 69 the lock directory or the install location cannot be used; 70 internal error. "
+      + "baseline; 69 the lock directory or the install location cannot be used; 70 internal error; 73 the "
+      + "worktree could not be made. "
       + "See session-lock --help.";
 
   @Command(name = "session-lock")
