@@ -1,0 +1,376 @@
+package dev.parallelsessionlock.jdbc;
+
+import dev.parallelsessionlock.core.HolderIndex;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WriteOutcome;
+import dev.parallelsessionlock.fs.RecordCodec;
+import io.vavr.collection.List;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A {@link LockStore} in one database table, over plain JDBC: SQLite on one machine, PostgreSQL when sessions
+ * span machines. One row per key with a version bumped on every write; create is an insert that does nothing when
+ * the key exists, replace and delete are conditional on the version read; the row count says whether a write won.
+ * The record is the same JSON a lock file holds ({@link RecordCodec}), so every field survives.
+ *
+ * <pre>
+ * session_lock_schema    (version INTEGER)                                 one row: {@value #SCHEMA_VERSION}
+ * session_lock_records   (lock_key VARCHAR(120) PRIMARY KEY, version BIGINT, record TEXT, updated_at BIGINT)
+ * session_lock_aside     (lock_key VARCHAR(120), record TEXT, kept_at BIGINT)   unreadable records replaced
+ * session_lock_holders   (holder VARCHAR(200), lock_key VARCHAR(120), PRIMARY KEY (holder, lock_key))
+ * </pre>
+ *
+ * Created when missing. A newer schema version, or tables with other columns, are refused with one line, never
+ * rewritten. One connection per store; calls are serialized on it.
+ */
+public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseable {
+
+  public static final int SCHEMA_VERSION = 1;
+  private static final String RECORDS = "session_lock_records";
+  private static final Set<String> RECORD_COLUMNS = Set.of("lock_key", "version", "record", "updated_at");
+  private static final SecureRandom VERSIONS = new SecureRandom();
+
+  private final Connection connection;
+  private final String description;
+  private final boolean sqlite;
+
+  private JdbcLockStore(Connection connection, String description, boolean sqlite) {
+    this.connection = connection;
+    this.description = description;
+    this.sqlite = sqlite;
+  }
+
+  /** A store on {@code connection}, its tables checked (and made when missing). */
+  public static Either<StoreFailure, JdbcLockStore> on(Connection connection, String description) {
+    try {
+      boolean sqlite = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("sqlite");
+      connection.setAutoCommit(true);
+      JdbcLockStore store = new JdbcLockStore(connection, description, sqlite);
+      Option<String> problem = store.prepare();
+      if (problem.isDefined()) {
+        connection.close();
+        return Either.left(new StoreFailure(null, "use the database", description + ": " + problem.get()));
+      }
+      return Either.right(store);
+    } catch (SQLException e) {
+      return Either.left(new StoreFailure(null, "use the database", description + ": " + oneLine(e)));
+    }
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public boolean isSqlite() {
+    return sqlite;
+  }
+
+  /** Makes the tables when missing; refuses a newer schema or unknown columns. */
+  private Option<String> prepare() throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS session_lock_schema (version INTEGER NOT NULL)");
+      statement.execute("CREATE TABLE IF NOT EXISTS " + RECORDS + " (lock_key VARCHAR(120) PRIMARY KEY, "
+          + "version BIGINT NOT NULL, record TEXT NOT NULL, updated_at BIGINT NOT NULL)");
+      statement.execute("CREATE TABLE IF NOT EXISTS session_lock_aside (lock_key VARCHAR(120) NOT NULL, "
+          + "record TEXT NOT NULL, kept_at BIGINT NOT NULL)");
+      statement.execute("CREATE TABLE IF NOT EXISTS session_lock_holders (holder VARCHAR(200) NOT NULL, "
+          + "lock_key VARCHAR(120) NOT NULL, PRIMARY KEY (holder, lock_key))");
+      try (ResultSet version = statement.executeQuery("SELECT MAX(version) FROM session_lock_schema")) {
+        version.next();
+        int found = version.getInt(1);
+        if (version.wasNull()) {
+          statement.execute("INSERT INTO session_lock_schema (version) VALUES (" + SCHEMA_VERSION + ")");
+        } else if (found > SCHEMA_VERSION) {
+          return Option.some("its lock tables have schema version " + found + ", newer than this version's "
+              + SCHEMA_VERSION + "; upgrade session-lock (nothing was changed)");
+        }
+      }
+    }
+    Set<String> columns = new TreeSet<>();
+    DatabaseMetaData meta = connection.getMetaData();
+    for (String table : new String[] {RECORDS, RECORDS.toUpperCase(java.util.Locale.ROOT)}) {
+      try (ResultSet found = meta.getColumns(null, null, table, null)) {
+        while (found.next()) {
+          columns.add(found.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    if (!columns.equals(new TreeSet<>(RECORD_COLUMNS))) {
+      return Option.some("the table " + RECORDS + " has the columns " + columns + ", not " + new TreeSet<>(RECORD_COLUMNS)
+          + "; it is not one this version wrote (nothing was changed)");
+    }
+    return Option.none();
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, Option<Slot>> read(LockKey key) {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT version, record, updated_at FROM " + RECORDS + " WHERE lock_key = ?")) {
+      select.setString(1, key.name());
+      try (ResultSet row = select.executeQuery()) {
+        return Either.right(row.next() ? Option.some(slot(key, row)) : Option.none());
+      }
+    } catch (SQLException e) {
+      return failed(key, "read", e);
+    }
+  }
+
+  private static Slot slot(LockKey key, ResultSet row) throws SQLException {
+    long version = row.getLong(1);
+    String record = row.getString(2);
+    Either<String, LockRecord> decoded = RecordCodec.decode(record.getBytes(StandardCharsets.UTF_8));
+    if (decoded.isRight()) {
+      return new Slot.Held(key, version, decoded.get());
+    }
+    return new Slot.Unreadable(key, version, Instant.ofEpochMilli(row.getLong(3)), decoded.getLeft(), record.length());
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + RECORDS
+        + " (lock_key, version, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (lock_key) DO NOTHING")) {
+      insert.setString(1, key.name());
+      insert.setLong(2, VERSIONS.nextLong() & Long.MAX_VALUE);
+      insert.setString(3, encode(record));
+      insert.setLong(4, System.currentTimeMillis());
+      return Either.right(insert.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.CONFLICT);
+    } catch (SQLException e) {
+      return failed(key, "create", e);
+    }
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
+    try {
+      return Either.right(conditional(expected, "UPDATE " + RECORDS
+          + " SET version = ?, record = ?, updated_at = ? WHERE lock_key = ? AND version = ?", next));
+    } catch (SQLException e) {
+      return failed(expected.key(), "replace", e);
+    }
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, WriteOutcome> delete(Slot expected) {
+    try {
+      return Either.right(conditional(expected, "DELETE FROM " + RECORDS + " WHERE lock_key = ? AND version = ?", null));
+    } catch (SQLException e) {
+      return failed(expected.key(), "delete", e);
+    }
+  }
+
+  /** One conditional statement; unreadable bytes it replaces or deletes are kept aside in the same transaction. */
+  private WriteOutcome conditional(Slot expected, String sql, LockRecord next) throws SQLException {
+    boolean keepAside = expected instanceof Slot.Unreadable;
+    if (keepAside) {
+      connection.setAutoCommit(false);
+    }
+    try {
+      String before = null;
+      if (keepAside) {
+        try (PreparedStatement select = connection.prepareStatement(
+            "SELECT record FROM " + RECORDS + " WHERE lock_key = ? AND version = ?")) {
+          select.setString(1, expected.key().name());
+          select.setLong(2, expected.version());
+          try (ResultSet row = select.executeQuery()) {
+            before = row.next() ? row.getString(1) : null;
+          }
+        }
+      }
+      int changed;
+      try (PreparedStatement write = connection.prepareStatement(sql)) {
+        int i = 1;
+        if (next != null) {
+          write.setLong(i++, expected.version() == Long.MAX_VALUE ? 1 : expected.version() + 1);
+          write.setString(i++, encode(next));
+          write.setLong(i++, System.currentTimeMillis());
+        }
+        write.setString(i++, expected.key().name());
+        write.setLong(i, expected.version());
+        changed = write.executeUpdate();
+      }
+      if (keepAside && changed == 1 && before != null) {
+        try (PreparedStatement aside = connection.prepareStatement(
+            "INSERT INTO session_lock_aside (lock_key, record, kept_at) VALUES (?, ?, ?)")) {
+          aside.setString(1, expected.key().name());
+          aside.setString(2, before);
+          aside.setLong(3, System.currentTimeMillis());
+          aside.executeUpdate();
+        }
+      }
+      if (keepAside) {
+        connection.commit();
+      }
+      return changed == 1 ? WriteOutcome.WRITTEN : WriteOutcome.CONFLICT;
+    } catch (SQLException e) {
+      if (keepAside) {
+        connection.rollback();
+      }
+      throw e;
+    } finally {
+      if (keepAside) {
+        connection.setAutoCommit(true);
+      }
+    }
+  }
+
+  @Override
+  public Either<StoreFailure, List<Slot>> list() {
+    return list("");
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, List<Slot>> list(String keyPrefix) {
+    String like = keyPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+    try (PreparedStatement select = connection.prepareStatement("SELECT lock_key, version, record, updated_at FROM "
+        + RECORDS + " WHERE lock_key LIKE ? ESCAPE '!' ORDER BY lock_key")) {
+      select.setString(1, like);
+      java.util.List<Slot> slots = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          String name = rows.getString(1);
+          try {
+            LockKey key = new LockKey(name);
+            long version = rows.getLong(2);
+            String record = rows.getString(3);
+            Either<String, LockRecord> decoded = RecordCodec.decode(record.getBytes(StandardCharsets.UTF_8));
+            slots.add(decoded.isRight() ? new Slot.Held(key, version, decoded.get())
+                : new Slot.Unreadable(key, version, Instant.ofEpochMilli(rows.getLong(4)), decoded.getLeft(), record.length()));
+          } catch (IllegalArgumentException notAKey) {
+            // a row no version of this library wrote: not a lock
+          }
+        }
+      }
+      return Either.right(List.ofAll(slots));
+    } catch (SQLException e) {
+      return failed(null, "list", e);
+    }
+  }
+
+  // ---- HolderIndex: one row per (holder, key) ----
+
+  @Override
+  public synchronized Either<StoreFailure, LockKey> add(String holder, LockKey key) {
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO session_lock_holders (holder, lock_key) VALUES (?, ?) ON CONFLICT (holder, lock_key) DO NOTHING")) {
+      insert.setString(1, holder);
+      insert.setString(2, key.name());
+      insert.executeUpdate();
+      return Either.right(key);
+    } catch (SQLException e) {
+      return failed(key, "index", e);
+    }
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, LockKey> remove(String holder, LockKey key) {
+    try (PreparedStatement delete = connection.prepareStatement(
+        "DELETE FROM session_lock_holders WHERE holder = ? AND lock_key = ?")) {
+      delete.setString(1, holder);
+      delete.setString(2, key.name());
+      delete.executeUpdate();
+      return Either.right(key);
+    } catch (SQLException e) {
+      return failed(key, "unindex", e);
+    }
+  }
+
+  @Override
+  public synchronized Either<StoreFailure, java.util.List<LockKey>> keys(String holder) {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT lock_key FROM session_lock_holders WHERE holder = ? ORDER BY lock_key")) {
+      select.setString(1, holder);
+      java.util.List<LockKey> keys = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          keys.add(new LockKey(rows.getString(1)));
+        }
+      }
+      return Either.right(java.util.List.copyOf(keys));
+    } catch (SQLException e) {
+      return failed(null, "read the index of " + holder, e);
+    }
+  }
+
+  /**
+   * The database's clock, one for every host that shares it (as ShedLock's {@code usingDbTime()}): each
+   * {@code instant()} asks the database for its current time in milliseconds.
+   */
+  public Clock databaseClock() {
+    String sql = sqlite ? "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+        : "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+    return new Clock() {
+      @Override
+      public Instant instant() {
+        synchronized (JdbcLockStore.this) {
+          try (Statement statement = connection.createStatement(); ResultSet now = statement.executeQuery(sql)) {
+            now.next();
+            return Instant.ofEpochMilli(now.getLong(1));
+          } catch (SQLException e) {
+            throw new IllegalStateException(description + ": cannot read the database's time: " + oneLine(e), e);
+          }
+        }
+      }
+
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+  }
+
+  /** Removes every row (tests only: a fresh store on a shared database). */
+  public synchronized void clearAll() throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("DELETE FROM " + RECORDS);
+      statement.execute("DELETE FROM session_lock_aside");
+      statement.execute("DELETE FROM session_lock_holders");
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // closing: nothing left to do
+    }
+  }
+
+  private static String encode(LockRecord record) {
+    return new String(RecordCodec.encode(record), StandardCharsets.UTF_8).strip();
+  }
+
+  private <T> Either<StoreFailure, T> failed(LockKey key, String operation, SQLException e) {
+    return Either.left(new StoreFailure(key, operation, description + ": " + oneLine(e)));
+  }
+
+  static String oneLine(SQLException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.replace('\n', ' ').replace('\r', ' ').strip();
+  }
+}
