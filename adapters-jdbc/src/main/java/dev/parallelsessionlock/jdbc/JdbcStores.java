@@ -115,7 +115,11 @@ public final class JdbcStores {
 
   /** The file system type of {@code file}'s folder when it is a network one (from /proc/mounts), else none. */
   static Option<String> networkFileSystem(Path file) {
-    Path mounts = Path.of("/proc/mounts");
+    return networkFileSystem(file, Path.of("/proc/mounts"));
+  }
+
+  /** The same, from the mount table {@code mounts} (tests give a fixture). */
+  static Option<String> networkFileSystem(Path file, Path mounts) {
     if (!Files.isReadable(mounts)) {
       return Option.none();
     }

@@ -75,6 +75,7 @@ public final class PostgresCluster {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           run(List.of(pgCtl.toString(), "-D", data.toString(), "-m", "immediate", "stop"), root);
+          run(List.of("rm", "-rf", dir.toString()), false);
         } catch (IOException | InterruptedException ignored) {
           // the JVM is ending
         }
