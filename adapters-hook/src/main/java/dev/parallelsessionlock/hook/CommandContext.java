@@ -69,10 +69,10 @@ final class CommandContext {
     return HookConfig.from(env);
   }
 
-  Either<Integer, FileLockStore> openStore() {
+  Either<Integer, OpenStore> openStore() {
     HookConfig config = config();
     config.warnings().forEach(w -> err.println("session-lock: " + w));
-    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir());
+    Either<StoreFailure, OpenStore> store = OpenStore.open(config, FileLockStore.DEFAULT_GUARD_TIMEOUT);
     if (store.isLeft()) {
       err.println("session-lock: " + store.getLeft().describe());
       return Either.left(ExitCodes.UNAVAILABLE);
@@ -82,8 +82,7 @@ final class CommandContext {
 
   Either<Integer, ParallelSessionLock> openLock() {
     HookConfig config = config();
-    return openStore().map(store ->
-        ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock).withTtl(config.ttl()));
+    return openStore().map(store -> store.lock(clock, config.ttl()));
   }
 
   int failed(LockFailure failure) {

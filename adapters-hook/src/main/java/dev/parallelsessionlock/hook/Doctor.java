@@ -350,11 +350,11 @@ final class Doctor {
 
   private void checkLockDirectory() {
     HookConfig config = HookConfig.from(env);
-    var store = FileLockStore.open(config.lockDir());
+    var store = OpenStore.open(config, FileLockStore.DEFAULT_GUARD_TIMEOUT);
     if (store.isLeft()) {
-      problem("the lock directory cannot be used, so every hook allows: " + store.getLeft().describe());
+      problem("the lock store cannot be used, so every hook allows: " + store.getLeft().describe());
     } else {
-      out.println("ok  lock directory " + store.get().directory());
+      out.println("ok  " + (store.get().files().isDefined() ? "lock directory " : "lock store ") + store.get().description());
     }
   }
 }

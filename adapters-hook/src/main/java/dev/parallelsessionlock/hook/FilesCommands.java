@@ -79,13 +79,11 @@ final class FilesCommands {
   }
 
   private Either<Integer, FileLocks> open(Duration ttl) {
-    Either<Integer, FileLockStore> store = context.openStore();
+    Either<Integer, OpenStore> store = context.openStore();
     if (store.isLeft()) {
       return Either.left(store.getLeft());
     }
-    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), context.clock)
-        .withTtl(ttl);
-    return Either.right(FileLocks.of(lock, store.get(), FileHolderIndex.of(store.get())));
+    return Either.right(store.get().fileLocks(context.clock, ttl));
   }
 
   private List<FileLocks.LockedFile> locked(List<String> files) {

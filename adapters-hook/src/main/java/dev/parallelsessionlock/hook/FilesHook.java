@@ -68,14 +68,11 @@ final class FilesHook {
       return call.failOpen("input", "cannot tell which files " + tool + " writes (a patch too large to read, or no "
           + "path argument), so no file was locked");
     }
-    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir(), false,
-        config.deadline().multipliedBy(3).dividedBy(4));
+    Either<StoreFailure, OpenStore> store = OpenStore.open(config, config.deadline().multipliedBy(3).dividedBy(4));
     if (store.isLeft()) {
       return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
-    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
-        .withTtl(config.ttl());
-    FileLocks files = FileLocks.of(lock, store.get(), FileHolderIndex.of(store.get()));
+    FileLocks files = store.get().fileLocks(clock, config.ttl());
     Path cwd = event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd;
     if (event.kind() == HookEvent.Kind.END) {
       Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);

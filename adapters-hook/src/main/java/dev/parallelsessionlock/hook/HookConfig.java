@@ -21,12 +21,17 @@ import java.util.Map;
  *   <li>{@code CLAUDE_PID}: Claude Code's own pid, the agent process when it is an ancestor of the hook.</li>
  *   <li>{@code COPILOT_CLI}, {@code GEMINI_SESSION_ID}, {@code CLAUDECODE}: which client runs the hook.</li>
  *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get.</li>
+ *   <li>{@code SESSION_LOCK_STORE}: {@code jdbc:sqlite:/path} or {@code jdbc:postgresql://host/db}: the lock records
+ *       in a database instead of the lock directory; credentials from {@code SESSION_LOCK_STORE_USER} and
+ *       {@code SESSION_LOCK_STORE_PASSWORD} or the file {@code SESSION_LOCK_STORE_CREDENTIALS};
+ *       {@code SESSION_LOCK_STORE_CLOCK=database} judges leases by the database's clock.</li>
  * </ul>
  */
 record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
     Option<String> claudePid, Option<Agent> environmentAgent, Option<String> sessionFromEnvironment,
-    Path noticeDir, Option<String> launcher, List<String> warnings) {
+    Path noticeDir, Option<String> launcher, List<String> warnings, Option<String> store, boolean databaseClock,
+    Map<String, String> storeCredentials) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
   /** A lease longer than a day is a mistake: a dead holder on another host would block for that long. */
@@ -60,6 +65,21 @@ record HookConfig(
     if (!owner.equals("process") && !owner.equals("session")) {
       warnings.add("SESSION_LOCK_OWNER=" + owner + " is neither process nor session; using process");
     }
+    Option<String> store = nonBlank(env, "SESSION_LOCK_STORE");
+    if (store.isDefined() && !store.get().startsWith("jdbc:sqlite:") && !store.get().startsWith("jdbc:postgresql:")) {
+      warnings.add("SESSION_LOCK_STORE is not jdbc:sqlite:/path or jdbc:postgresql://host/db; using the lock directory");
+      store = Option.none();
+    }
+    String clock = env.getOrDefault("SESSION_LOCK_STORE_CLOCK", "local");
+    if (!clock.equals("local") && !clock.equals("database")) {
+      warnings.add("SESSION_LOCK_STORE_CLOCK=" + clock + " is neither local nor database; using local");
+    }
+    Map<String, String> credentials = new java.util.HashMap<>();
+    for (String name : new String[] {"SESSION_LOCK_STORE_USER", "SESSION_LOCK_STORE_PASSWORD", "SESSION_LOCK_STORE_CREDENTIALS"}) {
+      if (env.get(name) != null) {
+        credentials.put(name, env.get(name));
+      }
+    }
     return new HookConfig(enabled, lockDir,
         ttlMs.isDefined() ? Duration.ofMillis(ttlMs.get()) : ParallelSessionLock.DEFAULT_TTL,
         deadlineMs.isDefined() ? Duration.ofMillis(deadlineMs.get()) : DEFAULT_DEADLINE,
@@ -70,7 +90,7 @@ record HookConfig(
         nonBlank(env, "CLAUDE_CODE_SESSION_ID").orElse(nonBlank(env, "GEMINI_SESSION_ID")),
         Path.of(System.getProperty("java.io.tmpdir"), "session-lock-" + System.getProperty("user.name"), "notices"),
         nonBlank(env, "SESSION_LOCK_LAUNCHER"),
-        List.copyOf(warnings));
+        List.copyOf(warnings), store, clock.equals("database") && store.isDefined(), Map.copyOf(credentials));
   }
 
   /**

@@ -125,15 +125,13 @@ final class HookRunner {
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     LockKey key = LockKey.workspace(WorkspaceHash.of(workspace.toString()));
     // The guard wait ends before the watchdog's deadline, so a stuck guard gives its own warning.
-    Either<StoreFailure, FileLockStore> store = FileLockStore.open(config.lockDir(), false,
-        config.deadline().multipliedBy(3).dividedBy(4));
+    Either<StoreFailure, OpenStore> store = OpenStore.open(config, config.deadline().multipliedBy(3).dividedBy(4));
     if (store.isLeft()) {
       return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
     ProcessRef agent = agentProcess.get();
     Claimant claimant = claimantOf(call, event, config, agent);
-    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
-        .withTtl(config.ttl());
+    ParallelSessionLock lock = store.get().lock(clock, config.ttl());
     switch (event.kind()) {
       case PRE_TOOL:
         return preTool(call, lock, key, claimant, workspace, leaseFor(event, config.ttl()), clock);

@@ -55,12 +55,11 @@ final class LockCommands {
 
     @Override
     int run() {
-      Either<Integer, FileLockStore> store = context.openStore();
+      Either<Integer, OpenStore> store = context.openStore();
       if (store.isLeft()) {
         return store.getLeft();
       }
-      ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), context.clock)
-          .withTtl(context.config().ttl());
+      ParallelSessionLock lock = store.get().lock(context.clock, context.config().ttl());
       Path workspace = context.workspace(dir);
       WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
       LockKey key = LockKey.workspace(hash);
@@ -69,7 +68,7 @@ final class LockCommands {
         return context.failed(status.getLeft());
       }
       Either<LockFailure, List<LockStatus>> files =
-          FileLocks.of(lock, store.get(), FileHolderIndex.of(store.get())).list(io.vavr.control.Option.some(hash));
+          FileLocks.of(lock, store.get().store(), store.get().index()).list(io.vavr.control.Option.some(hash));
       if (files.isLeft()) {
         return context.failed(files.getLeft());
       }
@@ -248,16 +247,17 @@ final class LockCommands {
      */
     @Override
     public Integer call() {
-      Either<Integer, FileLockStore> store = context.openStore();
-      if (store.isLeft()) {
-        return store.getLeft();
+      Either<Integer, OpenStore> opened = context.openStore();
+      if (opened.isLeft()) {
+        return opened.getLeft();
       }
+      var store = io.vavr.control.Option.some(opened.get().store());
       Either<StoreFailure, List<Slot>> slots = store.get().list();
       if (slots.isLeft()) {
         context.err.println("session-lock: " + slots.getLeft().describe());
         return ExitCodes.UNAVAILABLE;
       }
-      FileHolderIndex index = FileHolderIndex.of(store.get());
+      dev.parallelsessionlock.core.HolderIndex index = opened.get().index();
       ProcessTableLiveness liveness = ProcessTableLiveness.forThisHost();
       Instant now = context.clock.instant();
       int removed = 0;
@@ -281,7 +281,8 @@ final class LockCommands {
               + (record.details().path().isDefined() ? " " + record.details().path().get() : ""));
         }
       }
-      Either<StoreFailure, List<Path>> kept = store.get().keptAside();
+      Either<StoreFailure, List<Path>> kept = opened.get().files().isDefined()
+          ? opened.get().files().get().keptAside() : Either.right(List.empty());
       if (kept.isRight()) {
         for (Path aside : kept.get()) {
           try {

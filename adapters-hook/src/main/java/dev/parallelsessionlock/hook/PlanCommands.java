@@ -140,13 +140,12 @@ final class PlanCommands {
 
     /** Plan files held now by a holder that is no task of the plan: path, holder, task, pattern. */
     private Either<Integer, List<String[]>> lockedPlanFiles(Plan plan) {
-      Either<Integer, FileLockStore> store = context.openStore();
+      Either<Integer, OpenStore> store = context.openStore();
       if (store.isLeft()) {
         return Either.left(store.getLeft());
       }
       Path workspace = context.workspace(dir);
-      FileLocks files = FileLocks.of(ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(),
-          context.clock), store.get(), FileHolderIndex.of(store.get()));
+      FileLocks files = store.get().fileLocks(context.clock, context.config().ttl());
       Either<LockFailure, io.vavr.collection.List<LockStatus>> all =
           files.list(io.vavr.control.Option.some(WorkspaceHash.of(workspace.toString())));
       if (all.isLeft()) {
@@ -365,12 +364,11 @@ final class PlanCommands {
             return ExitCodes.STALE;
           }
         }
-        Either<Integer, FileLockStore> store = context.openStore();
+        Either<Integer, OpenStore> store = context.openStore();
         if (store.isLeft()) {
           return store.getLeft();
         }
-        FileLocks files = FileLocks.of(ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(),
-            context.clock), store.get(), FileHolderIndex.of(store.get()));
+        FileLocks files = store.get().fileLocks(context.clock, context.config().ttl());
         Either<LockFailure, List<Release.Released>> released =
             files.releaseAll(Claimant.task(task, ProcessRef.unknown(io.vavr.control.Option.none()),
                 io.vavr.control.Option.none()), true);

@@ -275,12 +275,11 @@ final class QueueCommands {
     }
 
     private int releaseLocksUnder(Path worktree) {
-      Either<Integer, FileLockStore> store = context.openStore();
+      Either<Integer, OpenStore> store = context.openStore();
       if (store.isLeft()) {
         return 0;
       }
-      var files = dev.parallelsessionlock.core.FileLocks.of(ParallelSessionLock.of(store.get(),
-          ProcessTableLiveness.forThisHost(), context.clock), store.get(), FileHolderIndex.of(store.get()));
+      var files = store.get().fileLocks(context.clock, context.config().ttl());
       var all = files.list(io.vavr.control.Option.some(WorkspaceHash.of(worktree.toString())));
       int released = 0;
       if (all.isLeft()) {

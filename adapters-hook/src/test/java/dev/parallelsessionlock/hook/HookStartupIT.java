@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hook path stays lean: the packaged jar runs each kind of hook call with class-load logging, and no class
  * that costs milliseconds of a cold start may load: lambda proxies and the hidden classes that invokedynamic
- * bootstraps spin (lambdas, a record's generated equals/hashCode/toString), the regex engine, picocli, SnakeYAML, and vavr's
+ * bootstraps spin (lambdas, a record's generated equals/hashCode/toString), the regex engine, picocli, SnakeYAML, JDBC (the default store is the lock directory), and vavr's
  * collections (their interfaces load with {@code Option}, cheaply from the archive; their classes are slow to
  * initialise).
  */
@@ -42,7 +42,8 @@ final class HookStartupIT {
     for (String name : loaded) {
       if (name.contains("$$Lambda") || name.matches("java\\.lang\\.invoke\\.LambdaForm\\$[A-Z]+/.*")
           || name.startsWith("java.util.regex.") || name.equals("java.lang.runtime.ObjectMethods")
-          || name.startsWith("picocli.") || name.startsWith("org.snakeyaml.")
+          || name.startsWith("picocli.") || name.startsWith("org.snakeyaml.") || name.startsWith("java.sql.")
+          || name.startsWith("org.sqlite.") || name.startsWith("org.postgresql.")
           || name.matches("io\\.vavr\\.collection\\.(List|Vector|Array|Stream|Queue|Hash|Tree|LinkedHash|Iterator|Collections).*")) {
         bad.add(name);
       }

@@ -1,0 +1,52 @@
+package dev.parallelsessionlock.hook;
+
+import dev.parallelsessionlock.core.FileLocks;
+import dev.parallelsessionlock.core.HolderIndex;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.fs.FileHolderIndex;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The lock store the hook and the commands use: the lock directory by default, or the database that
+ * {@code SESSION_LOCK_STORE} names ({@link DatabaseStore}, loaded only then: the default hook path loads no JDBC
+ * class, HookStartupIT checks it).
+ *
+ * @param store the records
+ * @param index the holder index beside them
+ * @param clock the database's clock when {@code SESSION_LOCK_STORE_CLOCK=database}
+ * @param files the file store, when that is the store (for what only it has: kept-aside files, its directory)
+ * @param description where the records are, for people (no credentials)
+ */
+record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option<FileLockStore> files,
+    String description) {
+
+  /** Opens the configured store; a database connects within {@code timeout}. */
+  static Either<StoreFailure, OpenStore> open(HookConfig config, Duration timeout) {
+    if (config.store().isDefined()) {
+      return DatabaseStore.open(config, timeout);
+    }
+    Either<StoreFailure, FileLockStore> files = FileLockStore.open(config.lockDir(), false, timeout);
+    if (files.isLeft()) {
+      return Either.left(files.getLeft());
+    }
+    return Either.right(new OpenStore(files.get(), FileHolderIndex.of(files.get()), Option.none(),
+        Option.some(files.get()), files.get().directory().toString()));
+  }
+
+  /** The protocol over this store, judged by the database's clock when configured, else {@code local}. */
+  ParallelSessionLock lock(Clock local, Duration ttl) {
+    return ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock.isDefined() ? clock.get() : local)
+        .withTtl(ttl);
+  }
+
+  FileLocks fileLocks(Clock local, Duration ttl) {
+    return FileLocks.of(lock(local, ttl), store, index);
+  }
+}
