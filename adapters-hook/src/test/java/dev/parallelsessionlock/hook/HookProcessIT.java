@@ -631,4 +631,54 @@ final class HookProcessIT {
         + "rc=4\nreleased WRK-157\nrc=0\n");
     assertThat(Files.readString(items.resolve("WRK-157.md"))).isEqualTo(item);
   }
+
+  @Test
+  void aSqliteStore_isSharedByTheHooksOfTwoSessions() throws Exception {
+    Map<String, String> store = Map.of("SESSION_LOCK_STORE", "jdbc:sqlite:" + temp.resolve("locks.db"));
+    Agent alice = new Agent(store);
+    Agent bob = new Agent(store);
+
+    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    Result denied = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains("parallel session lock held by alice (pid " + alice.pid + ")");
+    assertThat(Files.exists(record())).as("nothing in the lock directory").isFalse();
+    alice.hook("", claude("Stop", "alice", null));
+    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
+  }
+
+  @Test
+  void aDatabaseThatIsDown_failsOpen_andSaysSoOnce() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Agent alice = new Agent(Map.of("SESSION_LOCK_STORE", "jdbc:postgresql://127.0.0.1:" + port + "/locks",
+        "SESSION_LOCK_STORE_PASSWORD", "hunter2", "SESSION_LOCK_STORE_USER", "u"));
+
+    Result first = alice.hook("", claude("PreToolUse", "db-down-" + System.nanoTime(), "Edit"));
+
+    assertThat(first.exit()).isZero();
+    assertThat(first.stderr()).contains("session-lock:", "allowing").doesNotContain("hunter2");
+    assertThat(first.stdout()).contains("systemMessage");
+  }
+
+  @Test
+  void aPostgresStore_isSharedByTwoSessionsInFilesMode_andTheirStopsRelease() throws Exception {
+    String url = dev.parallelsessionlock.jdbc.PostgresCluster.url();
+    dev.parallelsessionlock.jdbc.JdbcStores.open(url, Map.of(), java.time.Duration.ofSeconds(5)).get().clearAll();
+    Map<String, String> store = Map.of("SESSION_LOCK_STORE", url, "SESSION_LOCK_STORE_CLOCK", "database");
+    Agent alice = new Agent(store);
+    Agent bob = new Agent(store);
+    String files = filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "PreToolUse");
+
+    assertThat(alice.run(files, edit("PreToolUse", "alice", "a.txt")).exit()).isZero();
+    assertThat(bob.run(files, edit("PreToolUse", "bob", "b.txt")).exit()).isZero();
+    Result denied = bob.run(files, edit("PreToolUse", "bob", "a.txt"));
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains(project + "/a.txt - session alice (claude, pid " + alice.pid + ")");
+    assertThat(alice.run(filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "Stop"), claude("Stop", "alice", null))
+        .exit()).isZero();
+    assertThat(bob.run(files, edit("PreToolUse", "bob", "a.txt")).exit()).isZero();
+  }
 }
