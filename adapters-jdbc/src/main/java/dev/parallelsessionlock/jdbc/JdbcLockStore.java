@@ -42,6 +42,12 @@ import java.util.TreeSet;
  *
  * Created when missing. A newer schema version, or tables with other columns, are refused with one line, never
  * rewritten. One connection per store; calls are serialized on it.
+ *
+ * <p>Reads of a key this store itself wrote last are answered from memory, without a round trip: the slot it
+ * wrote, or that it deleted it. That is safe for the protocol because such a slot is always the caller's own
+ * (every write is of the caller's own lease), so every decision made on it is a conditional write that fails
+ * when another process changed the row meanwhile; a write that loses drops the key from memory and the retry
+ * reads the database. {@link #list} always reads the database.
  */
 public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseable {
 
@@ -53,6 +59,8 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
   private final Connection connection;
   private final String description;
   private final boolean sqlite;
+  /** What this store wrote last per key: the slot, or none when it deleted it. */
+  private final java.util.Map<LockKey, Option<Slot>> written = new java.util.HashMap<>();
 
   private JdbcLockStore(Connection connection, String description, boolean sqlite) {
     this.connection = connection;
@@ -124,6 +132,10 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   @Override
   public synchronized Either<StoreFailure, Option<Slot>> read(LockKey key) {
+    Option<Slot> mine = written.get(key);
+    if (mine != null) {
+      return Either.right(mine);
+    }
     try (PreparedStatement select = connection.prepareStatement(
         "SELECT version, record, updated_at FROM " + RECORDS + " WHERE lock_key = ?")) {
       select.setString(1, key.name());
@@ -147,13 +159,19 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   @Override
   public synchronized Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
+    written.remove(key);
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + RECORDS
         + " (lock_key, version, record, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (lock_key) DO NOTHING")) {
+      long version = VERSIONS.nextLong() & Long.MAX_VALUE;
       insert.setString(1, key.name());
-      insert.setLong(2, VERSIONS.nextLong() & Long.MAX_VALUE);
+      insert.setLong(2, version);
       insert.setString(3, encode(record));
       insert.setLong(4, System.currentTimeMillis());
-      return Either.right(insert.executeUpdate() == 1 ? WriteOutcome.WRITTEN : WriteOutcome.CONFLICT);
+      if (insert.executeUpdate() != 1) {
+        return Either.right(WriteOutcome.CONFLICT);
+      }
+      written.put(key, Option.some(new Slot.Held(key, version, record)));
+      return Either.right(WriteOutcome.WRITTEN);
     } catch (SQLException e) {
       return failed(key, "create", e);
     }
@@ -180,6 +198,7 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   /** One conditional statement; unreadable bytes it replaces or deletes are kept aside in the same transaction. */
   private WriteOutcome conditional(Slot expected, String sql, LockRecord next) throws SQLException {
+    written.remove(expected.key());
     boolean keepAside = expected instanceof Slot.Unreadable;
     if (keepAside) {
       connection.setAutoCommit(false);
@@ -197,10 +216,11 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
         }
       }
       int changed;
+      long nextVersion = expected.version() == Long.MAX_VALUE ? 1 : expected.version() + 1;
       try (PreparedStatement write = connection.prepareStatement(sql)) {
         int i = 1;
         if (next != null) {
-          write.setLong(i++, expected.version() == Long.MAX_VALUE ? 1 : expected.version() + 1);
+          write.setLong(i++, nextVersion);
           write.setString(i++, encode(next));
           write.setLong(i++, System.currentTimeMillis());
         }
@@ -219,6 +239,10 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
       }
       if (keepAside) {
         connection.commit();
+      }
+      if (changed == 1) {
+        written.put(expected.key(), next == null ? Option.none()
+            : Option.some(new Slot.Held(expected.key(), nextVersion, next)));
       }
       return changed == 1 ? WriteOutcome.WRITTEN : WriteOutcome.CONFLICT;
     } catch (SQLException e) {
@@ -345,6 +369,7 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   /** Removes every row (tests only: a fresh store on a shared database). */
   public synchronized void clearAll() throws SQLException {
+    written.clear();
     try (Statement statement = connection.createStatement()) {
       statement.execute("DELETE FROM " + RECORDS);
       statement.execute("DELETE FROM session_lock_aside");
