@@ -37,13 +37,19 @@ final class WorkItemStoreContractTest extends LockStoreContract {
         @Override
         public Option<Path> pathOf(LockKey key) {
           Path item = items.resolve(key.name() + ".md");
-          try {
-            if (!Files.exists(item)) {
-              Files.writeString(item, "---\nid: " + key.name() + "\ntitle: an item\nlocked_by: \"\"\nlocked_at: \"\"\n"
-                  + "---\n\n## What\n\nbody\n");
+          // Made once, atomically: threads of the contention test ask at the same time, and a second write of
+          // the template would wipe a claim already made.
+          synchronized (items) {
+            try {
+              if (!Files.exists(item)) {
+                Path temp = Files.createTempFile(items, ".new-", ".tmp");
+                Files.writeString(temp, "---\nid: " + key.name() + "\ntitle: an item\nlocked_by: \"\"\nlocked_at: \"\"\n"
+                    + "---\n\n## What\n\nbody\n");
+                Files.move(temp, item, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
             }
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
           }
           return Option.some(item);
         }
@@ -51,7 +57,8 @@ final class WorkItemStoreContractTest extends LockStoreContract {
         @Override
         public List<LockKey> keys() {
           try (var files = Files.list(items)) {
-            return List.ofAll(files.map(f -> f.getFileName().toString().replace(".md", "")).map(LockKey::new).toList());
+            return List.ofAll(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".md"))
+                .map(n -> new LockKey(n.substring(0, n.length() - 3))).toList());
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
