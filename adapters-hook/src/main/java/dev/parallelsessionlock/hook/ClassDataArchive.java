@@ -102,13 +102,19 @@ final class ClassDataArchive {
   /** Runs the jar once per entry of {@code runs} (with its stdin), recording the classes each run loads. */
   private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<String[]> runs,
       List<String> stdins) throws IOException, InterruptedException {
+    return loadedClasses(work, java, jar, runs, stdins, List.of());
+  }
+
+  /** The same, each run with {@code envs}' entry ({@code NAME=value}) added to its environment, when there is one. */
+  private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<String[]> runs,
+      List<String> stdins, List<String> envs) throws IOException, InterruptedException {
     Set<String> classes = new LinkedHashSet<>();
     for (int run = 0; run < runs.size(); run++) {
       Path list = work.resolve(run + ".classlist");
       List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
           "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS));
       command.addAll(List.of(runs.get(run)));
-      int exit = run(work, stdins.get(run), command.toArray(new String[0]));
+      int exit = runWith(work, envs.isEmpty() ? "" : envs.get(run), stdins.get(run), command.toArray(new String[0]));
       if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
         return Either.left("training run " + String.join(" ", runs.get(run)) + " exited " + exit);
       }
@@ -130,6 +136,47 @@ final class ClassDataArchive {
       List<String[]> commands = List.of(new String[] {"status", "--dir", workspace.toString()},
           new String[] {"files", "list", "--json"}, new String[] {"list"});
       Either<String, Set<String>> classes = loadedClasses(work, java, jar, commands, List.of("", "", ""));
+      return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
+    } catch (IOException | InterruptedException e) {
+      return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
+    } finally {
+      TempTrees.delete(work);
+    }
+  }
+
+  /**
+   * A third CDS archive, for the hook with a database store ({@code SESSION_LOCK_STORE}), which the launcher uses
+   * only then: the JDBC drivers' classes would cost the default hook path if they were in its archive. Trained on
+   * SQLite (take, renew, release, in both modes) and on a PostgreSQL URL that nothing answers (the driver loads,
+   * the hook fails open), so no server is needed.
+   */
+  static Either<String, Path> buildForDatabase(Path java, Path jar, Path archive) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("session-lock-cds");
+      Path workspace = Files.createDirectory(work.resolve("workspace"));
+      String sqlite = "SESSION_LOCK_STORE=jdbc:sqlite:" + work.resolve("training.db");
+      int port;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      String postgres = "SESSION_LOCK_STORE=jdbc:postgresql://127.0.0.1:" + port + "/training";
+      List<String[]> runs = new ArrayList<>();
+      List<String> stdins = new ArrayList<>();
+      List<String> envs = new ArrayList<>();
+      String[][] steps = {{"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PostToolUse", "training-a"},
+          {"Stop", "training-a"}};
+      for (String mode : List.of("workspace", "files")) {
+        for (String[] step : steps) {
+          runs.add(mode.equals("files") ? new String[] {"hook", "--mode", "files"} : new String[] {"hook"});
+          stdins.add(trainingEvent(step[0], step[1], workspace));
+          envs.add(sqlite);
+        }
+      }
+      runs.add(new String[] {"hook"});
+      stdins.add(trainingEvent("PreToolUse", "training-b", workspace));
+      envs.add(postgres);
+      Either<String, Set<String>> classes = loadedClasses(work, java, jar, runs, stdins, envs);
       return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
     } catch (IOException | InterruptedException e) {
       return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
@@ -168,6 +215,12 @@ final class ClassDataArchive {
   }
 
   private static int run(Path work, String stdin, String... command) throws IOException, InterruptedException {
+    return runWith(work, "", stdin, command);
+  }
+
+  /** Runs {@code command} in {@code work} with {@code stdin}, and {@code variable} ({@code NAME=value}) when given. */
+  private static int runWith(Path work, String variable, String stdin, String... command)
+      throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command)))
         .directory(work.toFile())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -175,7 +228,11 @@ final class ClassDataArchive {
     Map<String, String> env = builder.environment();
     env.put("SESSION_LOCK_DIR", work.resolve("locks").toString());
     env.put("SESSION_LOCK_OWNER", "session");
-    env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT") || name.startsWith("GEMINI"));
+    env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT") || name.startsWith("GEMINI")
+        || name.startsWith("SESSION_LOCK_STORE"));
+    if (!variable.isEmpty()) {
+      env.put(variable.substring(0, variable.indexOf('=')), variable.substring(variable.indexOf('=') + 1));
+    }
     Process process = builder.start();
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
     process.getOutputStream().close();

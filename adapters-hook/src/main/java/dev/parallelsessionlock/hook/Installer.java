@@ -587,11 +587,17 @@ final class Installer {
           : "no start-up archive (" + built.getLeft() + "); the hook runs, only slower");
       Path commandsArchive = lib.resolve("session-lock-commands.jsa");
       Files.deleteIfExists(commandsArchive);
+      Path databaseArchive = lib.resolve("session-lock-db.jsa");
+      Files.deleteIfExists(databaseArchive);
       if (!aot && built.isRight()) {
         Either<String, Path> commands = ClassDataArchive.buildForCommands(java, jar, commandsArchive);
         lines = lines.append(commands.isRight()
             ? "built the commands' start-up archive " + commands.get()
             : "no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+        Either<String, Path> database = ClassDataArchive.buildForDatabase(java, jar, databaseArchive);
+        lines = lines.append(database.isRight()
+            ? "built the database store's start-up archive " + database.get()
+            : "no start-up archive for a database store (" + database.getLeft() + "); it runs, only slower");
       }
     }
     return lines;

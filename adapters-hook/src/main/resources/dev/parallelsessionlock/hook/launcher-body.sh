@@ -29,6 +29,11 @@ esac
 # The hook names this launcher in the hints it prints (nothing puts session-lock on PATH).
 SESSION_LOCK_LAUNCHER=$0; export SESSION_LOCK_LAUNCHER
 OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k"
+# A database store's hook has an archive of its own (the JDBC drivers), so the default hook's stays small.
+if [ "$1" = hook ] && [ -n "${SESSION_LOCK_STORE:-}" ] && [ "$CDS" = "-XX:SharedArchiveFile=$JSA" ] \
+    && [ -f "${JSA%.jsa}-db.jsa" ]; then
+  CDS="-XX:SharedArchiveFile=${JSA%.jsa}-db.jsa"
+fi
 if [ "$1" = hook ]; then
   if [ -z "$JAVA" ] || [ ! -f "$JAR" ]; then
     echo "session-lock: cannot start (no java, or $JAR is missing); allowing" >&2
