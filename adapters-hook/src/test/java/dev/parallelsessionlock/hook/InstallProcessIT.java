@@ -288,4 +288,25 @@ final class InstallProcessIT {
     assertThat(Files.exists(project.resolve(".claude/settings.json"))
         && Files.readString(project.resolve(".claude/settings.json")).contains("Worktree")).isFalse();
   }
+
+  /** The launcher picks the archive for the job: the hook's, the database hook's, the commands'. */
+  @Test
+  void theLauncher_usesTheDatabaseArchiveOnlyWithADatabaseStore_andTheCommandsArchiveForCommands() throws Exception {
+    assertThat(sessionLock("install", "--dir", project.toString()).exit()).isZero();
+    String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"s\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\"}}";
+    Path lib = installHome.resolve("lib");
+
+    Run plain = run(Path.of("/bin/sh"), event, Map.of(), "-x", installed().toString(), "hook");
+    Run database = run(Path.of("/bin/sh"), event, Map.of("SESSION_LOCK_STORE", "jdbc:sqlite:" + temp.resolve("l.db")),
+        "-x", installed().toString(), "hook");
+    Run command = run(Path.of("/bin/sh"), "", Map.of(), "-x", installed().toString(), "list");
+
+    assertThat(plain.exit()).isZero();
+    assertThat(plain.stderr()).contains("-XX:SharedArchiveFile=" + lib.resolve("session-lock.jsa") + " ");
+    assertThat(database.exit()).isZero();
+    assertThat(database.stderr()).contains("-XX:SharedArchiveFile=" + lib.resolve("session-lock-db.jsa"));
+    assertThat(command.stderr()).contains("-XX:SharedArchiveFile=" + lib.resolve("session-lock-commands.jsa"));
+    assertThat(Files.exists(temp.resolve("l.db"))).as("the hook used the database").isTrue();
+  }
 }
