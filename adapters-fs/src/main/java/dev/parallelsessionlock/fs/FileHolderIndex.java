@@ -44,12 +44,17 @@ public final class FileHolderIndex implements HolderIndex {
   @Override
   public Either<StoreFailure, LockKey> add(String holder, LockKey key) {
     Path entry = folder(holder).resolve(key.name());
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < 100; attempt++) {
       try {
         if (entry.toFile().exists()) { // one stat; NIO's exists throws inside for a missing file
           return Either.right(key);
         }
-        Files.createDirectories(entry.getParent());
+        try {
+          Files.createDirectories(entry.getParent());
+        } catch (FileAlreadyExistsException folderRemovedMeanwhile) {
+          // createDirectories saw the folder, then a remove deleted it before it could check: try again
+          continue;
+        }
         Files.createFile(entry);
         return Either.right(key);
       } catch (FileAlreadyExistsException already) {

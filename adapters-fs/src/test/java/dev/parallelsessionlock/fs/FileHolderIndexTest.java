@@ -68,10 +68,10 @@ final class FileHolderIndexTest {
   void concurrentAddsAndRemovesOfOneHolder_loseNoEntry() throws Exception {
     FileHolderIndex index = FileHolderIndex.of(FileLockStore.open(dir).get());
     List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
+    for (int t = 0; t < 8; t++) {
       int id = t;
       threads.add(new Thread(() -> {
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 500; i++) {
           LockKey key = new LockKey("file-000000000000-" + id + "-" + i);
           assertThat(index.add("sess", key).isRight()).isTrue();
           if (i % 2 == 0) {
@@ -84,6 +84,35 @@ final class FileHolderIndexTest {
     for (Thread thread : threads) {
       thread.join();
     }
-    assertThat(index.keys("sess").get()).hasSize(400);
+    assertThat(index.keys("sess").get()).hasSize(8 * 250);
+  }
+
+  /**
+   * The holder's folder appears and disappears all the time here (each thread adds and removes its one key), the
+   * race in which {@code createDirectories} sees the folder, another thread deletes it, and it then throws
+   * {@code FileAlreadyExistsException}: an add must still leave its entry.
+   */
+  @Test
+  void addsRacingTheFoldersRemoval_stillLeaveTheirEntry() throws Exception {
+    FileHolderIndex index = FileHolderIndex.of(FileLockStore.open(dir).get());
+    java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      LockKey key = new LockKey("file-000000000000-only-" + t);
+      threads.add(new Thread(() -> {
+        for (int i = 0; i < 2000; i++) {
+          index.add("sess", key);
+          if (!index.keys("sess").get().contains(key)) {
+            lost.incrementAndGet();
+          }
+          index.remove("sess", key);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(lost.get()).as("adds whose entry was not there right after").isZero();
   }
 }
