@@ -63,6 +63,11 @@ final class WorktreeCommandsTest {
 
   @Test
   void createAsClaudesHook_printsOnlyThePathLast_linksTheEnvFiles_andRunsTheInstallStep() throws Exception {
+    boolean npm = new ProcessBuilder("sh", "-c", "command -v npm").start().waitFor() == 0;
+    if (!npm && "true".equals(System.getenv("CI"))) {
+      org.junit.jupiter.api.Assertions.fail("npm is needed in CI (.ci/run installs it)");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(npm, "no npm on this machine for the install step");
     int exit = run("{\"session_id\":\"s\",\"cwd\":\"" + repo + "\",\"hook_event_name\":\"WorktreeCreate\",\"name\":\"fix-1\"}",
         "worktree", "create", "--hook");
 
