@@ -8,7 +8,6 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
-import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
@@ -57,23 +56,12 @@ final class ClaimCommands {
     }
 
     String session() {
-      if (session != null) {
-        return session;
-      }
-      for (String variable : new String[] {"CLAUDE_CODE_SESSION_ID", "GEMINI_SESSION_ID"}) {
-        String value = context.env.get(variable);
-        if (value != null && !value.isBlank()) {
-          return value;
-        }
-      }
-      return null;
+      return session != null ? session : context.sessionFromEnvironment();
     }
 
     /** The claimant: the agent process when run inside that session's agent, else the session id alone. */
     Claimant claimant(String id) {
-      boolean insideIt = id.equals(context.env.get("CLAUDE_CODE_SESSION_ID")) || id.equals(context.env.get("GEMINI_SESSION_ID"));
-      ProcessRef process = insideIt ? context.agentProcess.get() : ProcessRef.unknown(io.vavr.control.Option.none());
-      return new Claimant(id, process);
+      return new Claimant(id, context.processFor(id));
     }
 
     Either<Integer, WorkItems> open(Duration staleAfter) {

@@ -69,6 +69,19 @@ final class CommandContext {
     return HookConfig.from(env);
   }
 
+  /** The session the agent's environment names ({@link HookConfig#sessionFromEnvironment()}), or null. */
+  String sessionFromEnvironment() {
+    return config().sessionFromEnvironment().getOrNull();
+  }
+
+  /**
+   * The process that holds for {@code session}: inside that session's own agent (its Bash tool) the agent process
+   * is known; from another terminal the session is named by id alone, so its own hook still owns what it takes.
+   */
+  ProcessRef processFor(String session) {
+    return session.equals(sessionFromEnvironment()) ? agentProcess.get() : ProcessRef.unknown(Option.none());
+  }
+
   Either<Integer, OpenStore> openStore() {
     HookConfig config = config();
     config.warnings().forEach(w -> err.println("session-lock: " + w));

@@ -11,7 +11,6 @@ import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
-import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.fs.FileHolderIndex;
@@ -50,8 +49,8 @@ final class FilesCommands {
   record Holder(String session, String task) {}
 
   /** The claimant the options name, or the exit code of a usage error. */
-  Either<Integer, Claimant> claimant(Holder holder, boolean required) {
-    String session = holder.session() != null ? holder.session() : sessionFromEnvironment();
+  Either<Integer, Claimant> claimant(Holder holder) {
+    String session = holder.session() != null ? holder.session() : context.sessionFromEnvironment();
     if (holder.task() != null) {
       if (holder.task().isBlank()) {
         return Either.left(context.usage("--task needs a task id"));
@@ -59,23 +58,9 @@ final class FilesCommands {
       return Either.right(Claimant.task(holder.task(), context.agentProcess.get(), io.vavr.control.Option.of(session)));
     }
     if (session == null || session.isBlank()) {
-      return Either.left(required ? context.usage("say whose locks: --session S or --task T (no $CLAUDE_CODE_SESSION_ID)")
-          : -1);
+      return Either.left(context.usage("say whose locks: --session S or --task T (no $CLAUDE_CODE_SESSION_ID)"));
     }
-    // Inside that session's own agent (its Bash tool) the agent process is known; from another terminal the
-    // session is named by id alone, so its own hook still owns what this takes.
-    boolean insideIt = session.equals(sessionFromEnvironment());
-    ProcessRef process = insideIt ? context.agentProcess.get() : ProcessRef.unknown(io.vavr.control.Option.none());
-    return Either.right(new Claimant(session, process, true));
-  }
-
-  private String sessionFromEnvironment() {
-    String claude = context.env.get("CLAUDE_CODE_SESSION_ID");
-    if (claude != null && !claude.isBlank()) {
-      return claude;
-    }
-    String gemini = context.env.get("GEMINI_SESSION_ID");
-    return gemini != null && !gemini.isBlank() ? gemini : null;
+    return Either.right(new Claimant(session, context.processFor(session), true));
   }
 
   private Either<Integer, FileLocks> open(Duration ttl) {
@@ -108,7 +93,7 @@ final class FilesCommands {
       @Option(names = "--wait", paramLabel = "SEC", description = "poll with backoff until free, at most SEC seconds")
           Long waitSeconds,
       @Parameters(paramLabel = "FILE", arity = "1..*") List<String> files) {
-    Either<Integer, Claimant> claimant = claimant(new Holder(session, task), true);
+    Either<Integer, Claimant> claimant = claimant(new Holder(session, task));
     if (claimant.isLeft()) {
       return claimant.getLeft();
     }
@@ -208,7 +193,7 @@ final class FilesCommands {
       }
       return ExitCodes.OK;
     }
-    Either<Integer, Claimant> claimant = claimant(new Holder(session, task), true);
+    Either<Integer, Claimant> claimant = claimant(new Holder(session, task));
     if (claimant.isLeft()) {
       return claimant.getLeft();
     }

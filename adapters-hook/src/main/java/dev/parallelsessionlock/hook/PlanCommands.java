@@ -43,16 +43,6 @@ final class PlanCommands {
 
   private PlanCommands() {}
 
-  static String sessionFromEnvironment(CommandContext context) {
-    for (String variable : new String[] {"CLAUDE_CODE_SESSION_ID", "GEMINI_SESSION_ID"}) {
-      String value = context.env.get(variable);
-      if (value != null && !value.isBlank()) {
-        return value;
-      }
-    }
-    return null;
-  }
-
   @Command(name = "overlap", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
       footer = Commands.EXIT_CODES,
       description = "Check a parallel plan: two tasks of one wave whose globs can match a common path are a critical "
@@ -216,7 +206,7 @@ final class PlanCommands {
           paths.add(realFolders.computeIfAbsent(folder, Workspaces::canonical).resolve(absolute.getFileName()).normalize());
         }
       }
-      String bound = session != null ? session : sessionFromEnvironment(context);
+      String bound = session != null ? session : context.sessionFromEnvironment();
       Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir())
           .snapshot(workspace.toString(), task, io.vavr.control.Option.of(bound), paths);
       if (baseline.isLeft()) {
@@ -258,7 +248,7 @@ final class PlanCommands {
       List<Snapshots.Baseline> baselines = new ArrayList<>();
       try {
         if (sessionTasks) {
-          String session = sessionFromEnvironment(context);
+          String session = context.sessionFromEnvironment();
           if (session == null) {
             return ExitCodes.OK; // a commit outside any agent session is never blocked
           }

@@ -66,7 +66,7 @@ final class QueueCommands {
         return queue.getLeft();
       }
       Either<String, QueueEntry> entry = queue.get().enqueue(branch, Option.of(onto),
-          Option.of(PlanCommands.sessionFromEnvironment(context)), context.clock.instant());
+          Option.of(context.sessionFromEnvironment()), context.clock.instant());
       if (entry.isLeft()) {
         context.err.println("session-lock: " + entry.getLeft());
         return ExitCodes.NO_ITEM;
