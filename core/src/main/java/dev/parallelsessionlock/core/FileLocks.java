@@ -175,20 +175,7 @@ public final class FileLocks {
    * the whole work tree must wait for.
    */
   public Either<LockFailure, List<LockStatus.Held>> rivals(WorkspaceHash workspace, Claimant claimant) {
-    Either<LockFailure, io.vavr.collection.List<LockStatus>> all = list(Option.some(workspace));
-    if (all.isLeft()) {
-      return Either.left(all.getLeft());
-    }
-    List<LockStatus.Held> rivals = new ArrayList<>();
-    for (LockStatus status : all.get()) {
-      if (status instanceof LockStatus.Held held && !held.takeable()
-          && !claimant.isOwnSessionOf(held.record()) && !claimant.mayUseTaskLock(held.record())
-          && !(held.record().sessionId().equals(claimant.sessionId()) && held.liveness() != Liveness.ALIVE)
-          && !(!held.record().details().isTask() && !claimant.isTask() && claimant.isSameProcessAs(held.record()))) {
-        rivals.add(held);
-      }
-    }
-    return Either.right(List.copyOf(rivals));
+    return lock.blocking(LockKey.filePrefix(workspace), claimant).map(io.vavr.collection.List::asJava);
   }
 
   private Either<LockFailure, List<Release>> releaseKeys(List<LockKey> keys, Claimant claimant) {

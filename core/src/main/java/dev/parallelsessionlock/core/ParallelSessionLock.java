@@ -243,6 +243,21 @@ public final class ParallelSessionLock {
     return statuses(store.list(keyPrefix));
   }
 
+  /**
+   * The locks whose key starts with {@code keyPrefix} that an acquire by {@code claimant} would refuse now
+   * ({@link SlotState#FOREIGN_FRESH}): what a step touching all of them must wait for. Unreadable bytes are not
+   * listed (they name no holder). Each holder process is probed once.
+   */
+  public Either<LockFailure, List<LockStatus.Held>> blocking(String keyPrefix, Claimant claimant) {
+    java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
+    ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
+    Instant now = clock.instant();
+    return store.list(keyPrefix).<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
+        .map(slots -> slots.filter(slot -> slot instanceof Slot.Held
+                && SlotState.classify(Option.some(slot), claimant, now, once, ttl) == SlotState.FOREIGN_FRESH)
+            .map(slot -> (LockStatus.Held) statusOf(slot, once)));
+  }
+
   private Either<LockFailure, List<LockStatus>> statuses(Either<StoreFailure, List<Slot>> listed) {
     java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
     ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);

@@ -53,6 +53,26 @@ final class FileLocksTest {
   }
 
   @Test
+  void rivals_areTheLocksAnAcquireWouldRefuse_forASessionAndForATaskOfIt() {
+    Claimant carol = new Claimant("carol", process(300));
+    Claimant dave = new Claimant("dave", process(400));
+    Claimant task = Claimant.task("T1", process(100), Option.some("alice"));
+    locks.acquire(files("/repo/c"), carol, Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(2));
+    locks.acquire(files("/repo/a"), ALICE, TTL);
+    locks.acquire(files("/repo/b"), BOB, TTL);
+    locks.acquire(files("/repo/d"), dave, TTL);
+    liveness.kill(400);
+    locks.acquire(files("/repo/e"), task, TTL);
+
+    assertThat(locks.rivals(WS, ALICE).get()).extracting(h -> h.key()).containsExactly(LockKey.file(WS, "/repo/b"));
+    assertThat(locks.rivals(WS, BOB).get()).extracting(h -> h.key())
+        .containsExactlyInAnyOrder(LockKey.file(WS, "/repo/a"), LockKey.file(WS, "/repo/e"));
+    assertThat(locks.rivals(WS, task).get()).as("a task may use its session's lock, as acquire would let it")
+        .extracting(h -> h.key()).containsExactly(LockKey.file(WS, "/repo/b"));
+  }
+
+  @Test
   void acquire_sameSessionAgain_renewsTheLease() {
     locks.acquire(files("/repo/a"), ALICE, TTL);
     clock.advance(Duration.ofMinutes(4));
