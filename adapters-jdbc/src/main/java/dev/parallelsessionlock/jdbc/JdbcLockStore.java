@@ -147,14 +147,16 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
     }
   }
 
+  /** The slot in a row with the columns {@code version, record, updated_at} (by name). */
   private static Slot slot(LockKey key, ResultSet row) throws SQLException {
-    long version = row.getLong(1);
-    String record = row.getString(2);
+    long version = row.getLong("version");
+    String record = row.getString("record");
     Either<String, LockRecord> decoded = RecordCodec.decode(record.getBytes(StandardCharsets.UTF_8));
     if (decoded.isRight()) {
       return new Slot.Held(key, version, decoded.get());
     }
-    return new Slot.Unreadable(key, version, Instant.ofEpochMilli(row.getLong(3)), decoded.getLeft(), record.length());
+    return new Slot.Unreadable(
+        key, version, Instant.ofEpochMilli(row.getLong("updated_at")), decoded.getLeft(), record.length());
   }
 
   @Override
@@ -271,17 +273,13 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
       java.util.List<Slot> slots = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          String name = rows.getString(1);
+          LockKey key;
           try {
-            LockKey key = new LockKey(name);
-            long version = rows.getLong(2);
-            String record = rows.getString(3);
-            Either<String, LockRecord> decoded = RecordCodec.decode(record.getBytes(StandardCharsets.UTF_8));
-            slots.add(decoded.isRight() ? new Slot.Held(key, version, decoded.get())
-                : new Slot.Unreadable(key, version, Instant.ofEpochMilli(rows.getLong(4)), decoded.getLeft(), record.length()));
+            key = new LockKey(rows.getString(1));
           } catch (IllegalArgumentException notAKey) {
-            // a row no version of this library wrote: not a lock
+            continue; // a row no version of this library wrote: not a lock
           }
+          slots.add(slot(key, rows));
         }
       }
       return Either.right(List.ofAll(slots));
@@ -294,27 +292,23 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   @Override
   public synchronized Either<StoreFailure, LockKey> add(String holder, LockKey key) {
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO session_lock_holders (holder, lock_key) VALUES (?, ?) ON CONFLICT (holder, lock_key) DO NOTHING")) {
-      insert.setString(1, holder);
-      insert.setString(2, key.name());
-      insert.executeUpdate();
-      return Either.right(key);
-    } catch (SQLException e) {
-      return failed(key, "index", e);
-    }
+    return index("INSERT INTO session_lock_holders (holder, lock_key) VALUES (?, ?) ON CONFLICT (holder, lock_key) DO NOTHING",
+        holder, key, "index");
   }
 
   @Override
   public synchronized Either<StoreFailure, LockKey> remove(String holder, LockKey key) {
-    try (PreparedStatement delete = connection.prepareStatement(
-        "DELETE FROM session_lock_holders WHERE holder = ? AND lock_key = ?")) {
-      delete.setString(1, holder);
-      delete.setString(2, key.name());
-      delete.executeUpdate();
+    return index("DELETE FROM session_lock_holders WHERE holder = ? AND lock_key = ?", holder, key, "unindex");
+  }
+
+  private Either<StoreFailure, LockKey> index(String sql, String holder, LockKey key, String operation) {
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setString(1, holder);
+      update.setString(2, key.name());
+      update.executeUpdate();
       return Either.right(key);
     } catch (SQLException e) {
-      return failed(key, "unindex", e);
+      return failed(key, operation, e);
     }
   }
 
