@@ -141,41 +141,47 @@ public final class Snapshots {
    * tasks whose baseline moved. Cheap when the session has no bound task (one stat).
    */
   public List<String> acceptEdit(String session, String workspace, Path written) throws IOException {
-    Path bound = sessionDir(session);
-    if (!bound.toFile().exists()) {
-      return List.of();
-    }
     List<String> moved = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
-      for (Path entry : entries) {
-        String task = Files.readString(entry, StandardCharsets.UTF_8).strip();
-        Option<Baseline> baseline = read(workspace, task);
-        if (baseline.isDefined() && baseline.get().files().containsKey(written.toString())) {
-          Map<String, Entry> files = new TreeMap<>(baseline.get().files());
-          files.put(written.toString(), entryOf(written));
-          write(new Baseline(workspace, task, baseline.get().session(), files));
-          moved.add(task);
-        }
+    for (Baseline baseline : boundTo(session, workspace)) {
+      if (baseline.files().containsKey(written.toString())) {
+        Map<String, Entry> files = new TreeMap<>(baseline.files());
+        files.put(written.toString(), entryOf(written));
+        write(new Baseline(workspace, baseline.task(), baseline.session(), files));
+        moved.add(baseline.task());
       }
-    } catch (NoSuchFileException gone) {
-      return List.copyOf(moved);
     }
     return List.copyOf(moved);
   }
 
-  /** The tasks of {@code workspace} bound to {@code session} that have a baseline. */
+  /** The tasks of {@code workspace} bound to {@code session} that have a baseline. Cheap without any (one stat). */
   public List<Baseline> boundTo(String session, String workspace) throws IOException {
-    Path bound = sessionDir(session);
     List<Baseline> baselines = new ArrayList<>();
-    if (!Files.isDirectory(bound)) {
-      return baselines;
+    for (String task : boundTasks(session)) {
+      read(workspace, task).forEach(baselines::add);
+    }
+    return baselines;
+  }
+
+  /** The tasks bound to {@code session}, in any workspace; an entry removed meanwhile is left out. */
+  private List<String> boundTasks(String session) throws IOException {
+    Path bound = sessionDir(session);
+    List<String> tasks = new ArrayList<>();
+    // java.io's exists is one stat; this runs after every edit of every session, most of which bind no task.
+    if (!bound.toFile().isDirectory()) {
+      return tasks;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
       for (Path entry : entries) {
-        read(workspace, Files.readString(entry, StandardCharsets.UTF_8).strip()).forEach(baselines::add);
+        try {
+          tasks.add(Files.readString(entry, StandardCharsets.UTF_8).strip());
+        } catch (NoSuchFileException released) {
+          // its task was deleted while we listed
+        }
       }
+    } catch (NoSuchFileException gone) {
+      return tasks; // the session's last task was deleted meanwhile
     }
-    return baselines;
+    return tasks;
   }
 
   /** Removes the task's baseline and its session entry. */
