@@ -206,6 +206,22 @@ public final class FrontMatter {
     return lockedAt.map(Field::line).getOrElse(1);
   }
 
+  /**
+   * When the claim began: none when the item is unclaimed (no {@code locked_by}); malformed, at the line of
+   * {@code locked_at}, when it is claimed and {@code locked_at} is no ISO-8601 UTC time.
+   */
+  public Either<Malformed, Option<java.time.Instant>> claimedAt() {
+    if (lockedBy().isEmpty()) {
+      return Either.right(Option.none());
+    }
+    try {
+      return Either.right(Option.some(java.time.Instant.parse(lockedAt().getOrElse(""))));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Either.left(new Malformed(file, lockedAtLine(),
+          "locked_at is not an ISO-8601 UTC time (" + lockedAt().getOrElse("empty") + ")"));
+    }
+  }
+
   /** The file's text with the claim set to {@code session} at {@code at} (ISO-8601), each in its field's style. */
   public String withClaim(String session, String at) {
     if (lockedBy.isEmpty() && lockedAt.isEmpty()) {

@@ -24,7 +24,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
@@ -177,17 +176,15 @@ public final class WorkItemStore implements LockStore {
     }
     FrontMatter frontMatter = parsed.get();
     long version = version(bytes);
-    if (frontMatter.lockedBy().isEmpty()) {
+    Either<Malformed, Option<Instant>> claimedAt = frontMatter.claimedAt();
+    if (claimedAt.isLeft()) {
+      throw new MalformedItem(claimedAt.getLeft());
+    }
+    if (claimedAt.get().isEmpty()) {
       return Option.some(new Read(version, frontMatter, Option.none()));
     }
     String session = frontMatter.lockedBy().get();
-    Instant at;
-    try {
-      at = Instant.parse(frontMatter.lockedAt().getOrElse(""));
-    } catch (DateTimeParseException e) {
-      throw new MalformedItem(new Malformed(path, frontMatter.lockedAtLine(),
-          "locked_at is not an ISO-8601 UTC time (" + frontMatter.lockedAt().getOrElse("empty") + ")"));
-    }
+    Instant at = claimedAt.get().get();
     LockRecord record = new LockRecord(LockRecord.SCHEMA_VERSION, session, presence(session), at, staleAfter, at, 0,
         new LockRecord.Details(Option.some(path.toString()), Option.none()));
     return Option.some(new Read(version, frontMatter, Option.some(record)));

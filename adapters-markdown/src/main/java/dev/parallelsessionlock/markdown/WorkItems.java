@@ -194,13 +194,9 @@ public final class WorkItems {
       return Either.left(new ClaimFailure.Unclaimable(parsed.getLeft()));
     }
     FrontMatter frontMatter = parsed.get();
-    if (frontMatter.lockedBy().isDefined()) {
-      try {
-        java.time.Instant.parse(frontMatter.lockedAt().getOrElse(""));
-      } catch (java.time.format.DateTimeParseException e) {
-        return Either.left(new ClaimFailure.Unclaimable(new Malformed(item, frontMatter.lockedAtLine(),
-            "locked_at is not an ISO-8601 UTC time (" + frontMatter.lockedAt().getOrElse("empty") + ")")));
-      }
+    Either<Malformed, Option<java.time.Instant>> claimedAt = frontMatter.claimedAt();
+    if (claimedAt.isLeft()) {
+      return Either.left(new ClaimFailure.Unclaimable(claimedAt.getLeft()));
     }
     return Either.right(frontMatter);
   }
