@@ -244,29 +244,26 @@ public final class QueueProcessor {
       queue.save(entry.with(QueueEntry.State.QUEUED, Option.some("in a red batch; validated again in a smaller one"),
           clock.instant()));
     }
-    List<QueueEntry> fresh = waiting();
-    List<QueueEntry> mine = new ArrayList<>();
-    for (QueueEntry entry : fresh) {
-      for (QueueEntry m : marked) {
-        if (m.seq() == entry.seq()) {
-          mine.add(entry);
-        }
-      }
-    }
+    List<QueueEntry> mine = stillWaiting(marked);
     int half = mine.size() / 2;
     Option<String> stop = handle(new ArrayList<>(mine.subList(0, half)));
     if (stop.isDefined()) {
       return stop;
     }
-    List<QueueEntry> rest = new ArrayList<>();
+    return handle(stillWaiting(mine.subList(half, mine.size())));
+  }
+
+  /** Those of {@code entries} still waiting, as the queue holds them now (one may have been dequeued meanwhile). */
+  private List<QueueEntry> stillWaiting(List<QueueEntry> entries) throws IOException {
+    java.util.Set<Long> seqs = new java.util.HashSet<>();
+    entries.forEach(entry -> seqs.add(entry.seq()));
+    List<QueueEntry> still = new ArrayList<>();
     for (QueueEntry entry : waiting()) {
-      for (QueueEntry m : mine.subList(half, mine.size())) {
-        if (m.seq() == entry.seq()) {
-          rest.add(entry);
-        }
+      if (seqs.contains(entry.seq())) {
+        still.add(entry);
       }
     }
-    return handle(rest);
+    return still;
   }
 
   /** {@code git merge-tree --write-tree}: the merged tree, or the conflicting files. */
