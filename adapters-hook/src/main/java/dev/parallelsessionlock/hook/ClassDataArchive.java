@@ -74,23 +74,37 @@ final class ClassDataArchive {
   }
 
   static Either<String, Path> build(Path java, Path jar, Path archive) {
-    Path work = null;
-    try {
-      work = Files.createTempDirectory("session-lock-cds");
-      Path workspace = Files.createDirectory(work.resolve("workspace"));
+    return trained(java, jar, archive, (work, workspace) -> {
       // Every path of the hook, in both modes: take, renew, deny, refresh, release.
       String[][] training = {
           {"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PreToolUse", "training-b"},
           {"PostToolUse", "training-a"}, {"Stop", "training-a"}};
-      List<String[]> runs = new ArrayList<>();
-      List<String> stdins = new ArrayList<>();
-      for (String mode : List.of("workspace", "files")) {
+      List<Run> runs = new ArrayList<>();
+      for (String[] args : List.of(new String[] {"hook"}, new String[] {"hook", "--mode", "files"})) {
         for (String[] step : training) {
-          runs.add(mode.equals("files") ? new String[] {"hook", "--mode", "files"} : new String[] {"hook"});
-          stdins.add(trainingEvent(step[0], step[1], workspace));
+          runs.add(new Run(args, trainingEvent(step[0], step[1], workspace), ""));
         }
       }
-      Either<String, Set<String>> classes = loadedClasses(work, java, jar, runs, stdins);
+      return runs;
+    });
+  }
+
+  /** One training run: the jar's arguments, its stdin, and a variable ({@code NAME=value}) when not empty. */
+  private record Run(String[] args, String stdin, String variable) {}
+
+  /** The training runs of one archive, planned in a scratch directory with an empty workspace in it. */
+  @FunctionalInterface
+  private interface Training {
+    List<Run> runs(Path work, Path workspace) throws IOException;
+  }
+
+  /** Runs {@code training} in a scratch directory, dumps the classes its runs loaded and checks the archive. */
+  private static Either<String, Path> trained(Path java, Path jar, Path archive, Training training) {
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("session-lock-cds");
+      Path workspace = Files.createDirectory(work.resolve("workspace"));
+      Either<String, Set<String>> classes = loadedClasses(work, java, jar, training.runs(work, workspace));
       return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
     } catch (IOException | InterruptedException e) {
       return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
@@ -99,24 +113,18 @@ final class ClassDataArchive {
     }
   }
 
-  /** Runs the jar once per entry of {@code runs} (with its stdin), recording the classes each run loads. */
-  private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<String[]> runs,
-      List<String> stdins) throws IOException, InterruptedException {
-    return loadedClasses(work, java, jar, runs, stdins, List.of());
-  }
-
-  /** The same, each run with {@code envs}' entry ({@code NAME=value}) added to its environment, when there is one. */
-  private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<String[]> runs,
-      List<String> stdins, List<String> envs) throws IOException, InterruptedException {
+  /** Runs the jar once per run, recording the classes each loads. */
+  private static Either<String, Set<String>> loadedClasses(Path work, Path java, Path jar, List<Run> runs)
+      throws IOException, InterruptedException {
     Set<String> classes = new LinkedHashSet<>();
     for (int run = 0; run < runs.size(); run++) {
       Path list = work.resolve(run + ".classlist");
       List<String> command = new ArrayList<>(List.of(java.toString(), "-Xshare:off", "-XX:DumpLoadedClassList=" + list,
           "-Xmx64m", "-cp", jar.toString(), Installer.MAIN_CLASS));
-      command.addAll(List.of(runs.get(run)));
-      int exit = runWith(work, envs.isEmpty() ? "" : envs.get(run), stdins.get(run), command.toArray(new String[0]));
+      command.addAll(List.of(runs.get(run).args()));
+      int exit = runWith(work, runs.get(run).variable(), runs.get(run).stdin(), command.toArray(new String[0]));
       if (exit != ExitCodes.OK && exit != ExitCodes.DENY) {
-        return Either.left("training run " + String.join(" ", runs.get(run)) + " exited " + exit);
+        return Either.left("training run " + String.join(" ", runs.get(run).args()) + " exited " + exit);
       }
       classes.addAll(Files.readAllLines(list));
     }
@@ -129,19 +137,10 @@ final class ClassDataArchive {
    * Kept apart from the hook's archive, whose start grew by about 4 ms when it held them too.
    */
   static Either<String, Path> buildForCommands(Path java, Path jar, Path archive) {
-    Path work = null;
-    try {
-      work = Files.createTempDirectory("session-lock-cds");
-      Path workspace = Files.createDirectory(work.resolve("workspace"));
-      List<String[]> commands = List.of(new String[] {"status", "--dir", workspace.toString()},
-          new String[] {"files", "list", "--json"}, new String[] {"list"});
-      Either<String, Set<String>> classes = loadedClasses(work, java, jar, commands, List.of("", "", ""));
-      return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
-    } catch (IOException | InterruptedException e) {
-      return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
-    } finally {
-      TempTrees.delete(work);
-    }
+    return trained(java, jar, archive, (work, workspace) -> List.of(
+        new Run(new String[] {"status", "--dir", workspace.toString()}, "", ""),
+        new Run(new String[] {"files", "list", "--json"}, "", ""),
+        new Run(new String[] {"list"}, "", "")));
   }
 
   /**
@@ -151,38 +150,24 @@ final class ClassDataArchive {
    * the hook fails open), so no server is needed.
    */
   static Either<String, Path> buildForDatabase(Path java, Path jar, Path archive) {
-    Path work = null;
-    try {
-      work = Files.createTempDirectory("session-lock-cds");
-      Path workspace = Files.createDirectory(work.resolve("workspace"));
+    return trained(java, jar, archive, (work, workspace) -> {
       String sqlite = "SESSION_LOCK_STORE=jdbc:sqlite:" + work.resolve("training.db");
       int port;
       try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
         port = socket.getLocalPort();
       }
       String postgres = "SESSION_LOCK_STORE=jdbc:postgresql://127.0.0.1:" + port + "/training";
-      List<String[]> runs = new ArrayList<>();
-      List<String> stdins = new ArrayList<>();
-      List<String> envs = new ArrayList<>();
       String[][] steps = {{"PreToolUse", "training-a"}, {"PreToolUse", "training-a"}, {"PostToolUse", "training-a"},
           {"Stop", "training-a"}};
-      for (String mode : List.of("workspace", "files")) {
+      List<Run> runs = new ArrayList<>();
+      for (String[] args : List.of(new String[] {"hook"}, new String[] {"hook", "--mode", "files"})) {
         for (String[] step : steps) {
-          runs.add(mode.equals("files") ? new String[] {"hook", "--mode", "files"} : new String[] {"hook"});
-          stdins.add(trainingEvent(step[0], step[1], workspace));
-          envs.add(sqlite);
+          runs.add(new Run(args, trainingEvent(step[0], step[1], workspace), sqlite));
         }
       }
-      runs.add(new String[] {"hook"});
-      stdins.add(trainingEvent("PreToolUse", "training-b", workspace));
-      envs.add(postgres);
-      Either<String, Set<String>> classes = loadedClasses(work, java, jar, runs, stdins, envs);
-      return classes.isLeft() ? Either.left(classes.getLeft()) : dump(work, java, jar, archive, classes.get());
-    } catch (IOException | InterruptedException e) {
-      return Either.left(e.getMessage() == null ? "the training run failed" : e.getMessage());
-    } finally {
-      TempTrees.delete(work);
-    }
+      runs.add(new Run(new String[] {"hook"}, trainingEvent("PreToolUse", "training-b", workspace), postgres));
+      return runs;
+    });
   }
 
   private static Either<String, Path> dump(Path work, Path java, Path jar, Path archive, Set<String> classes)
