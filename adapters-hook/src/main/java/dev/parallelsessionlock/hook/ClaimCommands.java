@@ -61,7 +61,7 @@ final class ClaimCommands {
 
     /** The claimant: the agent process when run inside that session's agent, else the session id alone. */
     Claimant claimant(String id) {
-      return new Claimant(id, context.processFor(id));
+      return context.sessionClaimant(id);
     }
 
     Either<Integer, WorkItems> open(Duration staleAfter) {
@@ -145,7 +145,9 @@ final class ClaimCommands {
                 : "its claim was " + Durations.human(Duration.between(previous.acquiredAt(), now)) + " old, stale")
             + ")");
       }
-      context.out.println((acquired.how() == Acquisition.How.RENEWED ? "renewed " : "claimed ") + item + " for session "
+      boolean renewed = acquired.how() == Acquisition.How.RENEWED && acquired.previous().isDefined()
+          && acquired.previous().get().sessionId().equals(id);
+      context.out.println((renewed ? "renewed " : "claimed ") + item + " for session "
           + id + " (" + path.get() + ")");
       return ExitCodes.OK;
     }

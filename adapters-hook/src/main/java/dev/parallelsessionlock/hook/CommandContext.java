@@ -82,6 +82,16 @@ final class CommandContext {
     return session.equals(sessionFromEnvironment()) ? agentProcess.get() : ProcessRef.unknown(Option.none());
   }
 
+  /**
+   * The claimant for a command a person or a script runs as {@code session}. Another session id is always a
+   * rival here, whatever process the commands share: two {@code claim}s from one shell under two ids are two
+   * sessions (seed 000), never a renewal. (The hook alone counts another id in the same agent process as its
+   * owner, for {@code /clear} and resume; {@code SESSION_LOCK_OWNER=session} turns that off there too.)
+   */
+  dev.parallelsessionlock.core.Claimant sessionClaimant(String session) {
+    return new dev.parallelsessionlock.core.Claimant(session, processFor(session), /* sameProcessIsSameOwner= */ false);
+  }
+
   Either<Integer, OpenStore> openStore() {
     HookConfig config = config();
     config.warnings().forEach(w -> err.println("session-lock: " + w));

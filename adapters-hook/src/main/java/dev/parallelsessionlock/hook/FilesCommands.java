@@ -60,7 +60,7 @@ final class FilesCommands {
     if (session == null || session.isBlank()) {
       return Either.left(context.usage("say whose locks: --session S or --task T (no $CLAUDE_CODE_SESSION_ID)"));
     }
-    return Either.right(new Claimant(session, context.processFor(session), true));
+    return Either.right(context.sessionClaimant(session));
   }
 
   private Either<Integer, FileLocks> open(Duration ttl) {

@@ -86,6 +86,31 @@ final class ClaimCommandsTest {
     assertThat(out()).contains("for session from-env");
   }
 
+  /**
+   * Seed 000's own acceptance test, as a script runs it: two session ids from one shell (one process above both
+   * commands). The second is a rival, not a renewal, whatever process they share and whichever owner rule is set.
+   */
+  @Test
+  void twoSessionIds_fromOneShell_areRivals_underEitherOwnerRule() throws Exception {
+    for (String owner : new String[] {"process", "session"}) {
+      Files.writeString(items.resolve("WRK-157.md"), ITEM);
+      env.put("SESSION_LOCK_OWNER", owner);
+      env.put("CLAUDE_CODE_SESSION_ID", "A");
+      assertThat(run("claim", "WRK-157")).isZero();
+      env.put("CLAUDE_CODE_SESSION_ID", "B");
+
+      assertThat(run("claim", "WRK-157")).as(owner).isEqualTo(4);
+      assertThat(out() + err()).doesNotContain("renewed");
+      assertThat(err()).contains("claimed by session A");
+      assertThat(Files.readString(items.resolve("WRK-157.md"))).contains("locked_by: \"A\"");
+      assertThat(run("unclaim", "WRK-157")).as(owner).isEqualTo(4);
+      env.put("CLAUDE_CODE_SESSION_ID", "A");
+      assertThat(run("claim", "WRK-157")).isZero();
+      assertThat(out()).startsWith("renewed WRK-157 for session A");
+      assertThat(run("unclaim", "WRK-157")).isZero();
+    }
+  }
+
   @Test
   void staleClaim_isTakenOverWithAWarningNamingThePreviousHolder() {
     run("claim", "WRK-157", "--session", "alice");
