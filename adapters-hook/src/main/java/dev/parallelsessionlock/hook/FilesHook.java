@@ -7,12 +7,10 @@ import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockRecord;
-import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.StoreFailure;
-import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.fs.ProcessTableLiveness;
@@ -32,8 +30,8 @@ import java.util.List;
  * <ul>
  *   <li>before an edit tool ({@link EditTargets}): lock every file it writes for the session, all or none; a
  *       file held by another live session or plan task denies, naming each held file and its holder;</li>
- *   <li>before a shell command that rewrites the work tree ({@link GitCommands}): denied while another live
- *       holder has file locks in that work tree;</li>
+ *   <li>before a shell command with a git call that rewrites the work tree, or stages, commits, removes, moves or
+ *       overwrites another holder's files ({@link GitCommands}, {@link GitGuard}): denied, naming them;</li>
  *   <li>after an edit tool: renew the session's locks on what it wrote;</li>
  *   <li>Stop, agentStop, AfterAgent, SessionEnd: release every file lock of the session (its task locks stay).</li>
  * </ul>
@@ -43,8 +41,6 @@ import java.util.List;
 final class FilesHook {
 
   private static final String PREFIX = "session-lock: ";
-  /** How many holders a denied git command names before it says "and N more". */
-  private static final int NAMED_HOLDERS = 5;
 
   private FilesHook() {}
 
@@ -56,10 +52,10 @@ final class FilesHook {
     if (event.kind() != HookEvent.Kind.END && !edit && !(shell && event.kind() == HookEvent.Kind.PRE_TOOL)) {
       return call.done();
     }
-    Option<GitCommands.Rewrite> rewrite = Option.none();
+    List<GitCommands.Call> gitCalls = null;
     if (shell) {
-      rewrite = event.command().isDefined() ? GitCommands.rewrite(event.command().get()) : Option.none();
-      if (rewrite.isEmpty()) {
+      gitCalls = event.command().isDefined() ? GitCommands.calls(event.command().get()) : null;
+      if (gitCalls == null || gitCalls.isEmpty()) {
         return call.done();
       }
     }
@@ -80,8 +76,8 @@ final class FilesHook {
           ? call.failOpen("store", "releasing the session's file locks failed: " + released.getLeft().describe())
           : call.done();
     }
-    if (rewrite.isDefined()) {
-      return gitGuard(call, files, claimant, rewrite.get(), cwd, clock.instant());
+    if (gitCalls != null) {
+      return GitGuard.check(call, files, claimant, gitCalls, cwd, clock.instant());
     }
     List<FileLocks.LockedFile> locked = new ArrayList<>();
     for (String raw : targets.paths()) {
@@ -152,35 +148,7 @@ final class FilesHook {
     return call.done();
   }
 
-  private static HookResult gitGuard(HookRunner.Invocation call, FileLocks files, Claimant claimant,
-      GitCommands.Rewrite rewrite, Path cwd, Instant now) {
-    Path dir = rewrite.directory().isDefined() ? cwd.resolve(rewrite.directory().get()) : cwd;
-    Path workspace = Workspaces.resolve(Option.some(dir.toString()), Option.none(), cwd);
-    Either<LockFailure, List<LockStatus.Held>> rivals = files.rivals(WorkspaceHash.of(workspace.toString()), claimant);
-    if (rivals.isLeft()) {
-      return call.failOpen("store", "file locks unavailable: " + rivals.getLeft().describe());
-    }
-    if (rivals.get().isEmpty()) {
-      return call.done();
-    }
-    StringBuilder reason = new StringBuilder(PREFIX).append("git ").append(rewrite.subcommand())
-        .append(" would rewrite the work tree ").append(workspace)
-        .append(" under other sessions that are editing files in it:");
-    int named = 0;
-    for (LockStatus.Held held : rivals.get()) {
-      if (named++ == NAMED_HOLDERS) {
-        reason.append("\n  and ").append(rivals.get().size() - NAMED_HOLDERS).append(" more");
-        break;
-      }
-      reason.append("\n  ").append(pathOf(held.record(), held.key().name())).append(" - ").append(holder(held.record()))
-          .append(", for ").append(Durations.human(held.age()));
-    }
-    reason.append("\nWait until they have finished, or work in a worktree of your own (git worktree add).");
-    call.warnings.add(reason.toString());
-    return call.agent.deny(reason.toString(), call.warnings);
-  }
-
-  private static String pathOf(LockRecord record, String key) {
+  static String pathOf(LockRecord record, String key) {
     return record.details().path().isDefined() ? record.details().path().get() : key;
   }
 

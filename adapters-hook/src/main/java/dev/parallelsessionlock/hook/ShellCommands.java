@@ -1,6 +1,5 @@
 package dev.parallelsessionlock.hook;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -41,105 +40,18 @@ final class ShellCommands {
     return "'" + value.replace("'", "'\\''") + "'";
   }
 
-  /** True only when every part of {@code command} is a known reader (see the class comment). */
+  /** True only when {@code command} is plain ({@link ShellWords}) and every part of it is a known reader. */
   static boolean isReadOnly(String command) {
-    List<List<String>> parts = split(command);
-    if (parts == null || parts.isEmpty()) {
+    ShellWords.Parsed parsed = ShellWords.parse(command);
+    if (!parsed.plain() || parsed.commands().isEmpty()) {
       return false;
     }
-    for (List<String> words : parts) {
+    for (List<String> words : parsed.commands()) {
       if (words.isEmpty() || !readerCall(words)) {
         return false;
       }
     }
     return true;
-  }
-
-  /**
-   * The simple commands of {@code command}, each as its words with quotes removed; null when the command
-   * holds anything this does not read as plain words and list operators.
-   */
-  static List<List<String>> split(String command) {
-    List<List<String>> parts = new ArrayList<>();
-    List<String> words = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
-    boolean inWord = false;
-    int n = command.length();
-    for (int i = 0; i < n; i++) {
-      char c = command.charAt(i);
-      if (c == '\'') {
-        int end = command.indexOf('\'', i + 1);
-        if (end < 0) {
-          return null;
-        }
-        word.append(command, i + 1, end);
-        inWord = true;
-        i = end;
-      } else if (c == '"') {
-        int j = i + 1;
-        for (; j < n && command.charAt(j) != '"'; j++) {
-          char d = command.charAt(j);
-          if (d == '`' || (d == '$' && j + 1 < n && command.charAt(j + 1) == '(')) {
-            return null; // command substitution inside double quotes
-          }
-          if (d == '\\' && j + 1 < n) {
-            j++;
-            d = command.charAt(j);
-          }
-          word.append(d);
-        }
-        if (j >= n) {
-          return null;
-        }
-        inWord = true;
-        i = j;
-      } else if (c == '\\') {
-        if (i + 1 >= n || command.charAt(i + 1) == '\n') {
-          return null;
-        }
-        word.append(command.charAt(++i));
-        inWord = true;
-      } else if (c == ' ' || c == '\t') {
-        if (inWord) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-      } else if (c == '|' || c == ';' || (c == '&' && i + 1 < n && command.charAt(i + 1) == '&')) {
-        if (inWord) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-        if (words.isEmpty()) {
-          return null; // an operator with nothing before it
-        }
-        parts.add(words);
-        words = new ArrayList<>();
-        if ((c == '|' || c == '&') && i + 1 < n && command.charAt(i + 1) == c) {
-          i++; // || and &&
-        }
-      } else if (c == '>' || c == '<' || c == '&' || c == '`' || c == '\n' || c == '\r' || c == '('
-          || c == ')' || c == '{' || c == '}' || (c == '$' && i + 1 < n && command.charAt(i + 1) == '(')) {
-        return null; // redirection, background, substitution, subshell, group, several lines
-      } else if (c == '=' && !inWord && words.isEmpty()) {
-        return null;
-      } else {
-        if (c == '=' && words.isEmpty()) {
-          return null; // NAME=value before a command
-        }
-        word.append(c);
-        inWord = true;
-      }
-    }
-    if (inWord) {
-      words.add(word.toString());
-    }
-    if (words.isEmpty()) {
-      return parts.isEmpty() ? parts : null; // a trailing operator
-    }
-    parts.add(words);
-    return parts;
   }
 
   private static boolean readerCall(List<String> words) {
