@@ -91,7 +91,7 @@ final class DayOfUseIT {
 
     /** The same, with a variable set for this one call (a slow machine's deadline, a mistyped store). */
     Result hook(String event, String payload, String assignment) throws IOException {
-      return send(assignment + " " + registered(client, event), payload);
+      return send("export " + assignment + "; " + registered(client, event), payload);
     }
 
     /** A command run by the agent's shell tool (its environment, the repository as its directory). */
@@ -280,16 +280,16 @@ final class DayOfUseIT {
     installHome = temp.resolve("tools/session lock");
     installed = installHome.resolve("bin/session-lock");
 
-    // 08:50 The person's repository: a main branch, some files, work items in a folder with a space.
+    // 08:50 The person's repository: a main branch, some files; work items beside it, in a folder with a space.
     assertThat(person("git init -q -b main").exit()).isZero();
     Files.createDirectories(repo.resolve("src"));
     Files.createDirectories(repo.resolve("docs"));
-    Files.createDirectories(repo.resolve("work items"));
+    Path items = Files.createDirectories(repo.resolveSibling("work items"));
     for (String file : List.of("README.md", "src/a.txt", "src/b.txt", "src/c.txt", "docs/guide.md")) {
       Files.writeString(repo.resolve(file), file + "\n");
     }
-    Files.writeString(repo.resolve("work items/WRK-1.md"), String.format(ITEM, "WRK-1"));
-    Files.writeString(repo.resolve("work items/WRK-2.md"), String.format(ITEM, "WRK-2"));
+    Files.writeString(items.resolve("WRK-1.md"), String.format(ITEM, "WRK-1"));
+    Files.writeString(items.resolve("WRK-2.md"), String.format(ITEM, "WRK-2"));
     assertThat(person("git add -A && git commit -q -m start").exit()).isZero();
 
     // 08:55 Install as the README says: Claude Code and Codex in files mode, the git hooks. The first install
@@ -370,17 +370,17 @@ final class DayOfUseIT {
 
     // 10:30 A script claims work items for two sessions from one shell: the second is refused, and the hint it
     // prints runs as printed.
-    Result first = script("CLAUDE_CODE_SESSION_ID=alice-0001 " + sl() + " claim 'work items/WRK-1.md'");
+    Result first = script("CLAUDE_CODE_SESSION_ID=alice-0001 " + sl() + " claim ../'work items'/WRK-1.md");
     assertThat(first.exit()).as(first.all()).isZero();
-    Result second = script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim 'work items/WRK-1.md'");
+    Result second = script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim ../'work items'/WRK-1.md");
     assertThat(second.exit()).as("a second session id from the same shell: " + second.all()).isEqualTo(4);
     assertThat(second.all()).doesNotContain("renewed");
-    assertThat(Files.readString(repo.resolve("work items/WRK-1.md"))).contains("locked_by: \"alice-0001\"");
+    assertThat(Files.readString(items.resolve("WRK-1.md"))).contains("locked_by: \"alice-0001\"");
     String hint = hintIn(second.stderr());
     Result followed = script(hint);
     assertThat(followed.exit()).as("the hint " + hint + " as printed: " + followed.all()).isZero();
-    assertThat(Files.readString(repo.resolve("work items/WRK-1.md"))).isEqualTo(String.format(ITEM, "WRK-1"));
-    assertThat(script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim 'work items/WRK-1.md'").exit()).isZero();
+    assertThat(Files.readString(items.resolve("WRK-1.md"))).isEqualTo(String.format(ITEM, "WRK-1"));
+    assertThat(script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim ../'work items'/WRK-1.md").exit()).isZero();
 
     // 11:00 Carol works in a worktree of her own; removing anything but a linked worktree is refused and frees
     // nobody's files.
@@ -467,7 +467,7 @@ final class DayOfUseIT {
     Path fifo = lockDir.resolve(zed.getFileName().toString().replace("file-", "file-0").replace(".json", "0.json"));
     assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
     for (String command : List.of("files list", "list", "status --dir .", "prune")) {
-      Result quick = script("timeout 30 " + sl() + " " + command);
+      Result quick = script("timeout 10 " + sl() + " " + command);
       assertThat(quick.exit()).as(command + " with a FIFO in the lock directory: " + quick.all()).isNotEqualTo(124);
     }
     Result status = script(sl() + " status --dir .");
