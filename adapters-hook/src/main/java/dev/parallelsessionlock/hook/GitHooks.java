@@ -57,14 +57,24 @@ final class GitHooks {
         + END + "\n";
   }
 
-  /** The pre-commit block, with the launcher by absolute path. */
+  /**
+   * The pre-commit block, with the launcher by absolute path. It ends with status 0 unless it blocks, so a hook
+   * that is only this block lets the commit through; the check runs as {@code cmd || status=$?}, so a hook under
+   * {@code sh -e} does not end on the check's own failure.
+   */
   static String block(String launcher) {
+    String quoted = ShellCommands.quote(launcher);
     return BEGIN + "\n"
-        + "session_lock=" + ShellCommands.quote(launcher) + "\n"
+        + "session_lock=" + quoted + "\n"
+        + "session_lock_hint=" + ShellCommands.quote(quoted) + "\n"
         + "if [ -x \"$session_lock\" ]; then\n"
-        + "  \"$session_lock\" check --session-tasks\n"
-        + "  [ $? -eq 5 ] && { echo 'session-lock: commit blocked: files of your task changed outside it (above);"
-        + " review them, then session-lock snapshot --task T FILE... to accept them' >&2; exit 1; }\n"
+        + "  session_lock_status=0\n"
+        + "  \"$session_lock\" check --session-tasks || session_lock_status=$?\n"
+        + "  if [ \"$session_lock_status\" -eq 5 ]; then\n"
+        + "    echo \"session-lock: commit blocked: files of your task changed outside it (above); review them, then\" \\\n"
+        + "      \"accept them with: $session_lock_hint snapshot --task TASK FILE...\" >&2\n"
+        + "    exit 1\n"
+        + "  fi\n"
         + "fi\n"
         + END + "\n";
   }
