@@ -234,6 +234,7 @@ final class InstallProcessIT {
         "installed the git reference-transaction hook");
     Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
+    git(Map.of(), "checkout", "-q", "-b", "work"); // agent sessions commit on branches; the guard keeps master
 
     Files.writeString(project.resolve("b.txt"), "two\n");
     git(Map.of(), "add", "-A");
@@ -278,9 +279,10 @@ final class InstallProcessIT {
     assertThat(git(Map.of(), "commit", "-qm", "init").exit()).isZero();
     Path hook = project.resolve(".git/hooks/pre-commit");
 
-    Run installed = sessionLock("install", "--git-hooks", "--dir", project.toString());
+    Run installed = sessionLock("install", "--git-hooks", "--guard", "release", "--dir", project.toString());
     assertThat(installed.exit()).as(installed.stderr()).isZero();
-    assertThat(installed.stdout()).contains("installed the git pre-commit hook " + hook);
+    assertThat(installed.stdout()).contains("installed the git pre-commit hook " + hook,
+        "the merge-queue guard keeps agent sessions from moving master, release");
 
     Files.writeString(project.resolve("b.txt"), "a person's change\n");
     git(Map.of(), "add", "-A");
@@ -291,6 +293,10 @@ final class InstallProcessIT {
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
     Files.writeString(project.resolve("b.txt"), "alice's change\n");
     git(Map.of(), "add", "-A");
+    Run onMaster = git(alice, "commit", "-qm", "straight onto master");
+    assertThat(onMaster.exit()).as("the guard keeps agent sessions off master from install on").isNotZero();
+    assertThat(onMaster.stderr()).contains("refs/heads/master is updated only by the merge queue");
+    git(Map.of(), "checkout", "-q", "-b", "work");
     Run clean = git(alice, "commit", "-qm", "a clean task commit");
     assertThat(clean).as("an agent session's clean commit").isEqualTo(new Run(0, "", ""));
 
@@ -320,6 +326,7 @@ final class InstallProcessIT {
     Files.writeString(hook, "#!/bin/sh -e\necho user-hook-ran >&2\n");
     hook.toFile().setExecutable(true);
     assertThat(sessionLock("install", "--git-hooks", "--dir", project.toString()).exit()).isZero();
+    git(Map.of(), "checkout", "-q", "-b", "work");
 
     Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
