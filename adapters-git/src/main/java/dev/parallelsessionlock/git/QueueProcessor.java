@@ -47,8 +47,12 @@ public final class QueueProcessor {
   static final Duration LEASE_TTL = Duration.ofMinutes(2);
   static final int LOG_TAIL_LINES = 20;
 
+  /** Who the queue's merge commits are by when git has no identity here (no user.name/user.email, none found). */
+  public static final String FALLBACK_NAME = "parallel-session-lock merge queue";
+  public static final String FALLBACK_EMAIL = "session-lock@localhost";
+
   private final MergeQueue queue;
-  private final Git git;
+  private Git git;
   private final String command;
   private final Duration timeout;
   private final int batch;
@@ -114,6 +118,7 @@ public final class QueueProcessor {
     heartbeat.setDaemon(true);
     heartbeat.start();
     try {
+      git = identified(git);
       reconcile();
       Option<String> stopped = Option.none();
       while (stopped.isEmpty()) {
@@ -137,6 +142,42 @@ public final class QueueProcessor {
       heartbeat.interrupt();
       lock.release(LEASE, me);
     }
+  }
+
+  /**
+   * {@code git} with an identity for the merge commits, settled before any work: the one git finds (configuration,
+   * environment, or what it detects); else, for each role (author, committer) git has none for, the configured name
+   * and email where there is one and {@link #FALLBACK_NAME} / {@link #FALLBACK_EMAIL} for the rest, in git's
+   * environment for the queue's own git calls only.
+   */
+  private Git identified(Git git) {
+    Git with = git;
+    String used = "";
+    for (String role : List.of("author", "committer")) {
+      String prefix = "GIT_" + role.toUpperCase(java.util.Locale.ROOT);
+      if (git.run("var", prefix + "_IDENT").ok()) {
+        continue;
+      }
+      String name = configured(git, role + ".name", "user.name").getOrElse(FALLBACK_NAME);
+      String email = configured(git, role + ".email", "user.email").getOrElse(FALLBACK_EMAIL);
+      with = with.with(prefix + "_NAME", name).with(prefix + "_EMAIL", email);
+      used = name + " <" + email + ">";
+    }
+    if (!used.isEmpty()) {
+      progress.println("git has no identity here: the queue's merge commits are made as " + used
+          + " (git config user.name / user.email sets yours)");
+    }
+    return with;
+  }
+
+  private static Option<String> configured(Git git, String... keys) {
+    for (String key : keys) {
+      Git.Result value = git.run("config", "--get", key);
+      if (value.ok() && !value.line().isEmpty()) {
+        return Option.some(value.line());
+      }
+    }
+    return Option.none();
   }
 
   private List<QueueEntry> waiting() throws IOException {

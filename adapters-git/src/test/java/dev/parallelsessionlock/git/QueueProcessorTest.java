@@ -244,4 +244,52 @@ final class QueueProcessorTest {
     assertThat(repo.ok("worktree", "list").out().lines()).hasSize(1);
     assertThat(Files.list(queue.dir().resolve("scratch"))).isEmpty();
   }
+
+  /** A processor in a JVM of its own, with {@code env} on top of this one's; its output and exit code. */
+  private String processElsewhere(java.util.Map<String, String> env, String command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(), command)
+        .redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process other = builder.start();
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return "exit " + other.waitFor() + "\n" + output;
+  }
+
+  @Test
+  void aMergeCommit_onAMachineWithoutAGitIdentity_isMadeAsTheQueuesFallback_andAConfiguredOneIsUsed() throws Exception {
+    Path emptyHome = Files.createDirectories(temp.resolve("empty-home"));
+    java.util.Map<String, String> noIdentity = java.util.Map.of("HOME", emptyHome.toString(),
+        "XDG_CONFIG_HOME", emptyHome.toString(), "GIT_CONFIG_NOSYSTEM", "1");
+    repo.branch("needs-merge", "m.txt", "m\n");
+    repo.ok("checkout", "-q", "main");
+    repo.write("main.txt", "main moved\n");
+    repo.commitAll("main moved"); // so needs-merge no longer fast-forwards
+    repo.ok("checkout", "-q", "--detach", "main");
+    repo.ok("config", "--unset", "user.email");
+    repo.ok("config", "--unset", "user.name");
+    enqueue("needs-merge");
+
+    String run = processElsewhere(noIdentity, "true");
+
+    assertThat(run).as(run).startsWith("exit 0\n").contains("landed 1, rejected 0",
+        "git has no identity here: the queue's merge commits are made as parallel-session-lock merge queue "
+            + "<session-lock@localhost>");
+    assertThat(repo.ok("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main").line())
+        .isEqualTo("parallel-session-lock merge queue <session-lock@localhost>|"
+            + "parallel-session-lock merge queue <session-lock@localhost>");
+    assertThat(repo.contains("main", entry("needs-merge").head())).isTrue();
+
+    repo.ok("config", "user.email", "me@example.com");
+    repo.ok("config", "user.name", "Me");
+    repo.branch("second", "s.txt", "s\n");
+    repo.ok("checkout", "-q", "main");
+    repo.write("main2.txt", "main moved again\n");
+    repo.commitAll("main moved again");
+    repo.ok("checkout", "-q", "--detach", "main");
+    enqueue("second");
+    assertThat(processElsewhere(noIdentity, "true")).startsWith("exit 0\n");
+    assertThat(repo.ok("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main").line())
+        .isEqualTo("Me <me@example.com>|Me <me@example.com>");
+  }
 }
