@@ -235,14 +235,19 @@ final class QueueProcessorTest {
     other.descendants().forEach(ProcessHandle::destroyForcibly);
     other.destroyForcibly().waitFor();
     assertThat(entry("slow").state()).isEqualTo(QueueEntry.State.VALIDATING);
+    List<String> trees = repo.ok("worktree", "list", "--porcelain").out().lines()
+        .filter(line -> line.startsWith("worktree ")).map(line -> line.substring("worktree ".length())).toList();
+    assertThat(trees).hasSize(2);
+    Path scratch = Path.of(trees.get(1));
+    assertThat(scratch.startsWith(repo.dir)).as("the scratch worktree is outside the repository").isFalse();
 
     QueueProcessor.Summary summary = process("true", 1);
 
     assertThat(summary.landed()).isEqualTo(1);
     assertThat(progress.toString(StandardCharsets.UTF_8)).contains("reconciled #1 slow: back in the queue",
-        "reconciled: removed the scratch worktree 1");
+        "reconciled: removed the scratch worktree " + scratch);
     assertThat(repo.ok("worktree", "list").out().lines()).hasSize(1);
-    assertThat(Files.list(queue.dir().resolve("scratch"))).isEmpty();
+    assertThat(scratch.getParent()).doesNotExist();
   }
 
   /** A processor in a JVM of its own, with {@code env} on top of this one's; its output and exit code. */
@@ -291,5 +296,50 @@ final class QueueProcessorTest {
     assertThat(processElsewhere(noIdentity, "true")).startsWith("exit 0\n");
     assertThat(repo.ok("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main").line())
         .isEqualTo("Me <me@example.com>|Me <me@example.com>");
+  }
+
+  @Test
+  void aValidationThatDeletesTheQueuesFolder_losesNoEntry_andStopsSayingSo() throws Exception {
+    for (String b : List.of("f1", "f2", "f3")) {
+      repo.branch(b, b + ".txt", b + "\n");
+      enqueue(b);
+    }
+    String main = repo.tip("main");
+
+    QueueProcessor.Summary summary = process("rm -rf '" + queue.dir() + "'", 1);
+
+    assertThat(summary.stoppedBecause().get()).contains("the validation of #1 deleted the queue's files",
+        "written back, nothing was lost");
+    assertThat(queue.entries()).extracting(QueueEntry::branch).containsExactly("f1", "f2", "f3");
+    assertThat(queue.entries()).extracting(QueueEntry::state).containsOnly(QueueEntry.State.QUEUED);
+    assertThat(entry("f1").reason().get()).contains("its validation deleted the queue's files");
+    assertThat(Files.readAllLines(queue.targetsFile())).containsExactly("refs/heads/main");
+    assertThat(repo.tip("main")).as("nothing landed from a validation that broke the queue").isEqualTo(main);
+    repo.branch("f4", "f4.txt", "f4\n");
+    assertThat(enqueue("f4").seq()).as("a new entry takes no place already used").isEqualTo(4);
+
+    assertThat(process("true", 1).landed()).isEqualTo(4);
+  }
+
+  @Test
+  void aDeletedBranch_isRejectedWithACommandThatPutsItBack_andThatCommandRunsAsPrinted() throws Exception {
+    String head = repo.branch("gone", "g.txt", "g\n");
+    enqueue("gone");
+    repo.ok("branch", "-D", "gone");
+
+    new QueueProcessor(queue, "true", Duration.ofMinutes(2), 1, Clock.systemUTC(),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).hintsAs("echo session-lock").process().get();
+
+    QueueEntry gone = entry("gone");
+    assertThat(gone.state()).isEqualTo(QueueEntry.State.REJECTED);
+    String advice = "git -C '" + repo.dir + "' branch 'gone' " + head + " && echo session-lock queue enqueue 'gone' "
+        + "--onto 'main' --dir '" + repo.dir + "'";
+    assertThat(gone.reason().get()).isEqualTo("the branch gone was deleted after it was enqueued at "
+        + head.substring(0, 12) + "; to land that commit: " + advice);
+    Process followed = new ProcessBuilder("sh", "-c", advice).directory(temp.toFile()).start();
+    assertThat(new String(followed.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("session-lock queue enqueue gone --onto main --dir " + repo.dir + "\n");
+    assertThat(followed.waitFor()).isZero();
+    assertThat(repo.tip("gone")).isEqualTo(head);
   }
 }

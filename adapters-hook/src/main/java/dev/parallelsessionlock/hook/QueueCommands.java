@@ -96,7 +96,8 @@ final class QueueCommands {
         return queue.getLeft();
       }
       Either<String, QueueProcessor.Summary> summary = new QueueProcessor(queue.get(), validate,
-          Duration.ofSeconds(timeout), batch, context.clock, context.err).process();
+          Duration.ofSeconds(timeout), batch, context.clock, context.err)
+          .hintsAs(context.config().launcher().map(ShellCommands::quote).getOrElse("session-lock")).process();
       if (summary.isLeft()) {
         context.err.println("session-lock: " + summary.getLeft());
         return summary.getLeft().startsWith("another processor") ? ExitCodes.QUEUE_BUSY : ExitCodes.UNAVAILABLE;
