@@ -60,7 +60,15 @@ public final class MergeQueue {
     return dir;
   }
 
-  /** Where versions before 0.1 kept the scratch worktrees (reconcile still clears it). */
+  /**
+   * Where validations get their scratch worktrees: {@code <git common dir>/session-lock/scratch/}, beside the queue's
+   * folder, not in it (deleting one never deletes the other), on the repository's own file system.
+   */
+  Path scratch() {
+    return dir.getParent().resolve("scratch");
+  }
+
+  /** Where earlier versions kept the scratch worktrees, inside the queue's folder (reconcile still clears it). */
   Path legacyScratch() {
     return dir.resolve("scratch");
   }

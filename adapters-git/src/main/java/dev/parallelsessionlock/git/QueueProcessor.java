@@ -47,7 +47,8 @@ public final class QueueProcessor {
   static final LockKey LEASE = new LockKey("queue-processor");
   static final Duration LEASE_TTL = Duration.ofMinutes(2);
   static final int LOG_TAIL_LINES = 20;
-  static final String SCRATCH_PREFIX = "session-lock-queue-";
+  /** The scratch worktree's name in its folder ({@code <scratch>/<place>-<random>/candidate}). */
+  static final String CANDIDATE = "candidate";
 
   /** Who the queue's merge commits are by when git has no identity here (no user.name/user.email, none found). */
   public static final String FALLBACK_NAME = "parallel-session-lock merge queue";
@@ -61,6 +62,7 @@ public final class QueueProcessor {
   private final Clock clock;
   private final PrintStream progress;
   private String program = "session-lock";
+  private List<String> localVariables;
   private int landed;
   private int rejected;
   private int validations;
@@ -211,11 +213,12 @@ public final class QueueProcessor {
         progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": back in the queue");
       }
     }
-    for (String line : git.run("worktree", "list", "--porcelain").out().split("\n")) {
-      Path tree = line.startsWith("worktree ") ? Path.of(line.substring("worktree ".length())) : null;
-      if (tree != null && isScratch(tree)) {
-        removeScratch(tree.getParent());
-        progress.println("reconciled: removed the scratch worktree " + tree);
+    if (Files.isDirectory(queue.scratch())) {
+      try (DirectoryStream<Path> scratch = Files.newDirectoryStream(queue.scratch())) {
+        for (Path dir : scratch) {
+          removeScratch(dir);
+          progress.println("reconciled: removed the scratch worktree " + dir.resolve(CANDIDATE));
+        }
       }
     }
     if (Files.isDirectory(queue.legacyScratch())) {
@@ -230,16 +233,14 @@ public final class QueueProcessor {
     git.run("worktree", "prune");
   }
 
-  /** Whether {@code tree} is a scratch worktree of a validation: {@code <temp>/session-lock-queue-*}{@code /candidate}. */
-  private static boolean isScratch(Path tree) {
-    Path parent = tree.getParent();
-    return parent != null && parent.getFileName() != null
-        && parent.getFileName().toString().startsWith(SCRATCH_PREFIX) && tree.getFileName().toString().equals("candidate");
+  /** Whether {@code tree} is a validation's scratch worktree (under the scratch folder, or where it used to be). */
+  private boolean isScratch(Path tree) {
+    return tree.startsWith(queue.scratch()) || tree.startsWith(queue.legacyScratch());
   }
 
   /**
    * Validates and lands {@code entries} (one target, queue order). Returns why processing must stop (a dirty
-   * checked-out target), else none.
+   * checked-out target, a validation that deleted the queue's files), else none.
    */
   private Option<String> handle(List<QueueEntry> entries) throws IOException {
     List<QueueEntry> ready = new ArrayList<>();
@@ -399,9 +400,9 @@ public final class QueueProcessor {
   record Validation(boolean green, String why, String tail, Option<String> damage) {}
 
   /**
-   * Runs the command in a scratch worktree at {@code candidate}, outside the git directory, with the timeout and an
+   * Runs the command in a scratch worktree at {@code candidate}, outside the queue's folder, with the timeout and an
    * environment without git's repository variables (so it cannot act on the processor's repository by accident);
-   * keeps its output. Afterwards the queue is checked against what it held before: whatever the run deleted is
+   * keeps its output (beside the worktree while it runs, then in the queue's logs). Afterwards the queue is checked against what it held before: whatever the run deleted is
    * written back, and the run says so.
    */
   private Validation validate(String candidate, long seq) throws IOException {
@@ -409,8 +410,8 @@ public final class QueueProcessor {
     List<QueueEntry> known = queue.entries();
     Object entriesKey = queue.entriesKey();
     List<String> targets = queue.targets();
-    Path scratch = Files.createTempDirectory(SCRATCH_PREFIX + seq + "-");
-    Path tree = scratch.resolve("candidate");
+    Path scratch = Files.createTempDirectory(Files.createDirectories(queue.scratch()), seq + "-");
+    Path tree = scratch.resolve(CANDIDATE);
     Path log = scratch.resolve("validation.log");
     try {
       Git.Result added = git.run("worktree", "add", "--detach", "--force", tree.toString(), candidate);
@@ -429,6 +430,10 @@ public final class QueueProcessor {
         run.destroyForcibly().waitFor();
       }
       Option<String> damage = damage(seq, known, entriesKey, targets);
+      if (!Files.exists(log)) {
+        Files.createDirectories(scratch);
+        Files.writeString(log, "(the validation deleted its own log)\n", StandardCharsets.UTF_8);
+      }
       Files.createDirectories(queue.logOf(seq).getParent());
       Files.copy(log, queue.logOf(seq), StandardCopyOption.REPLACE_EXISTING);
       if (!finished) {
@@ -461,7 +466,7 @@ public final class QueueProcessor {
     }
     List<QueueEntry> written = queue.restore(known, targets);
     return Option.some("the validation of #" + seq + " deleted the queue's files (" + written.size() + " of "
-        + known.size() + " entries); they are written back, nothing was lost. Make the validation command leave "
+        + known.size() + " entries); they are written back, nothing was lost. Make the validation leave "
         + queue.dir() + " alone, then run process again");
   }
 
@@ -474,8 +479,6 @@ public final class QueueProcessor {
     progress.println(why);
     return Option.some(why);
   }
-
-  private List<String> localVariables;
 
   /** git's variables that point it at a repository ({@code git rev-parse --local-env-vars}), and ours. */
   private List<String> repositoryVariables() {
@@ -498,7 +501,7 @@ public final class QueueProcessor {
 
   /** Removes a validation's scratch folder: its worktree (from git too) and its log. */
   private void removeScratch(Path scratch) {
-    Path tree = scratch.resolve("candidate");
+    Path tree = scratch.resolve(CANDIDATE);
     if (Files.exists(tree)) {
       git.run("worktree", "remove", "--force", "--force", tree.toString());
     }

@@ -239,7 +239,7 @@ final class QueueProcessorTest {
         .filter(line -> line.startsWith("worktree ")).map(line -> line.substring("worktree ".length())).toList();
     assertThat(trees).hasSize(2);
     Path scratch = Path.of(trees.get(1));
-    assertThat(scratch.startsWith(repo.dir)).as("the scratch worktree is outside the repository").isFalse();
+    assertThat(scratch.startsWith(queue.dir())).as("the scratch worktree is outside the queue's folder").isFalse();
 
     QueueProcessor.Summary summary = process("true", 1);
 
@@ -306,7 +306,8 @@ final class QueueProcessorTest {
     }
     String main = repo.tip("main");
 
-    QueueProcessor.Summary summary = process("rm -rf '" + queue.dir() + "'", 1);
+    // The whole of <git common dir>/session-lock: the queue, and the validation's own scratch folder and log.
+    QueueProcessor.Summary summary = process("rm -rf '" + queue.dir().getParent() + "'", 1);
 
     assertThat(summary.stoppedBecause().get()).contains("the validation of #1 deleted the queue's files",
         "written back, nothing was lost");
