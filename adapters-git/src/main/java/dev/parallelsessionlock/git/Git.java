@@ -122,19 +122,34 @@ public final class Git {
     return result.ok() ? io.vavr.control.Option.some(Path.of(result.line())) : io.vavr.control.Option.none();
   }
 
-  /** The branch the repository calls its main: origin's HEAD, else main, else master, else the current one. */
+  /**
+   * The branch the repository calls its main, the queue's default target and the guard's from install on: origin's
+   * HEAD; else {@code init.defaultBranch} when that branch exists here; else {@code main}, else {@code master}, when
+   * it exists; else the branch the main work tree has checked out (also when it has no commit yet), whichever
+   * worktree asks; else {@code main}.
+   */
   public String mainBranch() {
     Result origin = run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD");
     if (origin.ok() && origin.line().startsWith("origin/")) {
       return origin.line().substring("origin/".length());
     }
-    for (String candidate : List.of("main", "master")) {
+    Result configured = run("config", "--get", "init.defaultBranch");
+    List<String> candidates = new ArrayList<>();
+    if (configured.ok() && !configured.line().isEmpty()) {
+      candidates.add(configured.line());
+    }
+    candidates.add("main");
+    candidates.add("master");
+    for (String candidate : candidates) {
       if (resolve("refs/heads/" + candidate).isDefined()) {
         return candidate;
       }
     }
-    Result current = run("symbolic-ref", "--quiet", "--short", "HEAD");
-    return current.ok() ? current.line() : "main";
+    io.vavr.control.Option<Path> common = commonDir();
+    Result mainTree = common.isDefined()
+        ? run("--git-dir=" + common.get(), "symbolic-ref", "--quiet", "--short", "HEAD")
+        : run("symbolic-ref", "--quiet", "--short", "HEAD");
+    return mainTree.ok() && !mainTree.line().isEmpty() ? mainTree.line() : "main";
   }
 
   /** Whether {@code ancestor} is an ancestor of (or equal to) {@code commit}. */

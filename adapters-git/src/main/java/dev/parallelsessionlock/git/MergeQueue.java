@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,7 +46,6 @@ public final class MergeQueue {
     try {
       Files.createDirectories(dir.resolve("entries"));
       Files.createDirectories(dir.resolve("logs"));
-      Files.createDirectories(dir.resolve("scratch"));
     } catch (IOException e) {
       return Either.left("cannot use " + dir + ": " + FileLockStore.describe(e));
     }
@@ -58,12 +60,66 @@ public final class MergeQueue {
     return dir;
   }
 
+  /**
+   * Where validations get their scratch worktrees: {@code <git common dir>/session-lock/scratch/}, beside the queue's
+   * folder, not in it (deleting one never deletes the other), on the repository's own file system.
+   */
   Path scratch() {
+    return dir.getParent().resolve("scratch");
+  }
+
+  /** Where earlier versions kept the scratch worktrees, inside the queue's folder (reconcile still clears it). */
+  Path legacyScratch() {
     return dir.resolve("scratch");
   }
 
   Path logOf(long seq) {
     return dir.resolve("logs").resolve(seq + ".log");
+  }
+
+  /** The identity of the entries folder (its file key), or null when it is gone: a new folder is another. */
+  Object entriesKey() {
+    try {
+      return Files.readAttributes(dir.resolve("entries"), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .fileKey();
+    } catch (IOException gone) {
+      return null;
+    }
+  }
+
+  /** The refs the guard protects now (none when the list is gone). */
+  List<String> targets() throws IOException {
+    try {
+      return Files.readAllLines(targetsFile());
+    } catch (NoSuchFileException gone) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Writes back what was deleted from under the queue: the folders, each of {@code known} whose file is gone (as it
+   * was known) with its place, and the guard's {@code refs}. Returns the entries written back.
+   */
+  List<QueueEntry> restore(List<QueueEntry> known, List<String> refs) throws IOException {
+    Files.createDirectories(dir.resolve("entries"));
+    Files.createDirectories(dir.resolve("logs"));
+    Path numbers = Files.createDirectories(dir.resolve("numbers"));
+    List<QueueEntry> written = new ArrayList<>();
+    for (QueueEntry entry : known) {
+      if (!Files.exists(entryFile(entry.seq()))) {
+        save(entry);
+        written.add(entry);
+      }
+      try {
+        Files.createFile(numbers.resolve(Long.toString(entry.seq())));
+      } catch (FileAlreadyExistsException kept) {
+        // its place is still taken
+      }
+    }
+    for (String ref : refs) {
+      protectRef(ref);
+    }
+    return written;
   }
 
   Either<String, FileLockStore> leaseStore() {
@@ -154,17 +210,34 @@ public final class MergeQueue {
     }
   }
 
+  boolean hasEntry(long seq) {
+    return Files.exists(entryFile(seq));
+  }
+
   private Path entryFile(long seq) {
     return dir.resolve("entries").resolve(String.format("%08d.json", seq));
   }
 
-  /** The next place: one past the highest taken, claimed by creating its number file exclusively. */
+  /**
+   * The next place: one past the highest taken (by a number file or by an entry, so a lost number file never gives
+   * a place twice), claimed by creating its number file exclusively.
+   */
   private long nextSeq() throws IOException {
     Path numbers = Files.createDirectories(dir.resolve("numbers"));
     long highest = 0;
     try (DirectoryStream<Path> taken = Files.newDirectoryStream(numbers)) {
       for (Path number : taken) {
         highest = Math.max(highest, Long.parseLong(number.getFileName().toString()));
+      }
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.resolve("entries"), "*.json")) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        try {
+          highest = Math.max(highest, Long.parseLong(name.substring(0, name.length() - ".json".length())));
+        } catch (NumberFormatException notOurs) {
+          // not an entry's name
+        }
       }
     }
     for (long seq = highest + 1; ; seq++) {
@@ -179,7 +252,10 @@ public final class MergeQueue {
 
   /** Adds {@code target}'s ref to the guard's list. */
   public void protect(String target) throws IOException {
-    String ref = "refs/heads/" + target;
+    protectRef("refs/heads/" + target);
+  }
+
+  private void protectRef(String ref) throws IOException {
     Path file = targetsFile();
     List<String> refs = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file)) : new ArrayList<>();
     if (!refs.contains(ref)) {

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,14 +47,22 @@ public final class QueueProcessor {
   static final LockKey LEASE = new LockKey("queue-processor");
   static final Duration LEASE_TTL = Duration.ofMinutes(2);
   static final int LOG_TAIL_LINES = 20;
+  /** The scratch worktree's name in its folder ({@code <scratch>/<place>-<random>/candidate}). */
+  static final String CANDIDATE = "candidate";
+
+  /** Who the queue's merge commits are by when git has no identity here (no user.name/user.email, none found). */
+  public static final String FALLBACK_NAME = "parallel-session-lock merge queue";
+  public static final String FALLBACK_EMAIL = "session-lock@localhost";
 
   private final MergeQueue queue;
-  private final Git git;
+  private Git git;
   private final String command;
   private final Duration timeout;
   private final int batch;
   private final Clock clock;
   private final PrintStream progress;
+  private String program = "session-lock";
+  private List<String> localVariables;
   private int landed;
   private int rejected;
   private int validations;
@@ -114,6 +123,7 @@ public final class QueueProcessor {
     heartbeat.setDaemon(true);
     heartbeat.start();
     try {
+      git = identified(git);
       reconcile();
       Option<String> stopped = Option.none();
       while (stopped.isEmpty()) {
@@ -139,6 +149,51 @@ public final class QueueProcessor {
     }
   }
 
+  /**
+   * {@code git} with an identity for the merge commits, settled before any work: the one git finds (configuration,
+   * environment, or what it detects); else, for each role (author, committer) git has none for, the configured name
+   * and email where there is one and {@link #FALLBACK_NAME} / {@link #FALLBACK_EMAIL} for the rest, in git's
+   * environment for the queue's own git calls only.
+   */
+  private Git identified(Git git) {
+    Git with = git;
+    String used = "";
+    for (String role : List.of("author", "committer")) {
+      String prefix = "GIT_" + role.toUpperCase(java.util.Locale.ROOT);
+      if (git.run("var", prefix + "_IDENT").ok()) {
+        continue;
+      }
+      String name = configured(git, role + ".name", "user.name").getOrElse(FALLBACK_NAME);
+      String email = configured(git, role + ".email", "user.email").getOrElse(FALLBACK_EMAIL);
+      with = with.with(prefix + "_NAME", name).with(prefix + "_EMAIL", email);
+      used = name + " <" + email + ">";
+    }
+    if (!used.isEmpty()) {
+      progress.println("git has no identity here: the queue's merge commits are made as " + used
+          + " (git config user.name / user.email sets yours)");
+    }
+    return with;
+  }
+
+  private static Option<String> configured(Git git, String... keys) {
+    for (String key : keys) {
+      Git.Result value = git.run("config", "--get", key);
+      if (value.ok() && !value.line().isEmpty()) {
+        return Option.some(value.line());
+      }
+    }
+    return Option.none();
+  }
+
+  /**
+   * How the advice in rejection reasons names this program: the launcher, quoted for sh ({@code session-lock}
+   * when not told).
+   */
+  public QueueProcessor hintsAs(String program) {
+    this.program = program;
+    return this;
+  }
+
   private List<QueueEntry> waiting() throws IOException {
     List<QueueEntry> waiting = new ArrayList<>();
     for (QueueEntry entry : queue.entries()) {
@@ -158,25 +213,49 @@ public final class QueueProcessor {
         progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": back in the queue");
       }
     }
-    try (DirectoryStream<Path> scratch = Files.newDirectoryStream(queue.scratch())) {
-      for (Path dir : scratch) {
-        removeScratch(dir);
-        progress.println("reconciled: removed the scratch worktree " + dir.getFileName());
+    if (Files.isDirectory(queue.scratch())) {
+      try (DirectoryStream<Path> scratch = Files.newDirectoryStream(queue.scratch())) {
+        for (Path dir : scratch) {
+          removeScratch(dir);
+          progress.println("reconciled: removed the scratch worktree " + dir.resolve(CANDIDATE));
+        }
+      }
+    }
+    if (Files.isDirectory(queue.legacyScratch())) {
+      try (DirectoryStream<Path> scratch = Files.newDirectoryStream(queue.legacyScratch())) {
+        for (Path dir : scratch) {
+          git.run("worktree", "remove", "--force", "--force", dir.toString());
+          removeTree(dir);
+          progress.println("reconciled: removed the scratch worktree " + dir);
+        }
       }
     }
     git.run("worktree", "prune");
   }
 
+  /** Whether {@code tree} is a validation's scratch worktree (under the scratch folder, or where it used to be). */
+  private boolean isScratch(Path tree) {
+    return tree.startsWith(queue.scratch()) || tree.startsWith(queue.legacyScratch());
+  }
+
   /**
    * Validates and lands {@code entries} (one target, queue order). Returns why processing must stop (a dirty
-   * checked-out target), else none.
+   * checked-out target, a validation that deleted the queue's files), else none.
    */
   private Option<String> handle(List<QueueEntry> entries) throws IOException {
     List<QueueEntry> ready = new ArrayList<>();
     for (QueueEntry entry : entries) {
       Option<String> now = git.resolve("refs/heads/" + entry.branch());
-      if (now.isEmpty() || !now.get().equals(entry.head())) {
-        reject(entry, "the branch moved (or was deleted) since it was enqueued; enqueue it again", Option.none());
+      if (now.isEmpty()) {
+        reject(entry, "the branch " + entry.branch() + " was deleted after it was enqueued at "
+            + entry.head().substring(0, Math.min(12, entry.head().length())) + "; to land that commit: git -C "
+            + quote(queue.git().dir().toString()) + " branch " + quote(entry.branch()) + " " + entry.head() + " && "
+            + enqueueAgain(entry), Option.none());
+        continue;
+      }
+      if (!now.get().equals(entry.head())) {
+        reject(entry, "the branch " + entry.branch() + " moved since it was enqueued; enqueue it again: "
+            + enqueueAgain(entry), Option.none());
         continue;
       }
       ready.add(entry);
@@ -200,7 +279,7 @@ public final class QueueProcessor {
       Either<List<String>, String> alone = mergeTree(tip.get(), entry.head());
       if (alone.isLeft()) {
         reject(entry, "conflicts with " + target + " in " + String.join(", ", alone.getLeft())
-            + "; rebase or merge " + target + " into it, then enqueue it again", Option.none());
+            + "; rebase or merge " + target + " into it, then enqueue it again: " + enqueueAgain(entry), Option.none());
         continue;
       }
       Either<List<String>, String> merged = mergeTree(candidate, entry.head());
@@ -220,12 +299,18 @@ public final class QueueProcessor {
       marked.add(validating);
     }
     Validation result = validate(candidate, marked.get(0).seq());
+    if (result.damage().isDefined()) {
+      return keepAfterDamage(marked, result.damage().get());
+    }
     if (!result.green() && marked.size() == 1) {
       progress.println("#" + marked.get(0).seq() + " " + marked.get(0).branch() + ": red, retrying once");
       QueueEntry again = marked.get(0).attempted();
       queue.save(again);
       marked.set(0, again);
       Validation retry = validate(candidate, again.seq());
+      if (retry.damage().isDefined()) {
+        return keepAfterDamage(marked, retry.damage().get());
+      }
       if (retry.green()) {
         return land(marked, candidate, tip.get(), target, Option.some("passed on retry after a red run: a flaky check?"));
       }
@@ -251,6 +336,17 @@ public final class QueueProcessor {
       return stop;
     }
     return handle(stillWaiting(mine.subList(half, mine.size())));
+  }
+
+  /** The command that puts {@code entry}'s branch back in this queue, onto its target, as it is now. */
+  private String enqueueAgain(QueueEntry entry) {
+    return program + " queue enqueue " + quote(entry.branch()) + " --onto " + quote(entry.target()) + " --dir "
+        + quote(queue.git().dir().toString());
+  }
+
+  /** {@code value} as one sh word. */
+  private static String quote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
   }
 
   /** Those of {@code entries} still waiting, as the queue holds them now (one may have been dequeued meanwhile). */
@@ -300,21 +396,31 @@ public final class QueueProcessor {
     return commit.line();
   }
 
-  record Validation(boolean green, String why, String tail) {}
+  /** What a validation run said; {@code damage}: it deleted the queue's files (written back since). */
+  record Validation(boolean green, String why, String tail, Option<String> damage) {}
 
-  /** Runs the command in a scratch worktree at {@code candidate}, with the timeout; keeps its output. */
+  /**
+   * Runs the command in a scratch worktree at {@code candidate}, outside the queue's folder, with the timeout and an
+   * environment without git's repository variables (so it cannot act on the processor's repository by accident);
+   * keeps its output (beside the worktree while it runs, then in the queue's logs). Afterwards the queue is checked against what it held before: whatever the run deleted is
+   * written back, and the run says so.
+   */
   private Validation validate(String candidate, long seq) throws IOException {
     validations++;
-    Path scratch = queue.scratch().resolve(Long.toString(seq));
-    removeScratch(scratch);
-    Git.Result added = git.run("worktree", "add", "--detach", "--force", scratch.toString(), candidate);
-    if (!added.ok()) {
-      throw new IOException("cannot make the scratch worktree: " + added.problem());
-    }
-    Path log = queue.logOf(seq);
+    List<QueueEntry> known = queue.entries();
+    Object entriesKey = queue.entriesKey();
+    List<String> targets = queue.targets();
+    Path scratch = Files.createTempDirectory(Files.createDirectories(queue.scratch()), seq + "-");
+    Path tree = scratch.resolve(CANDIDATE);
+    Path log = scratch.resolve("validation.log");
     try {
-      ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(scratch.toFile())
+      Git.Result added = git.run("worktree", "add", "--detach", "--force", tree.toString(), candidate);
+      if (!added.ok()) {
+        throw new IOException("cannot make the scratch worktree: " + added.problem());
+      }
+      ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(tree.toFile())
           .redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().keySet().removeAll(repositoryVariables());
       progress.println("validating #" + seq + " at " + candidate.substring(0, Math.min(12, candidate.length())) + ": "
           + command);
       Process run = builder.start();
@@ -322,10 +428,19 @@ public final class QueueProcessor {
       if (!finished) {
         run.descendants().forEach(ProcessHandle::destroyForcibly);
         run.destroyForcibly().waitFor();
-        return new Validation(false, "timed out after " + timeout.toSeconds() + " s", tail(log));
       }
-      return run.exitValue() == 0 ? new Validation(true, "", "")
-          : new Validation(false, "the command exited " + run.exitValue(), tail(log));
+      Option<String> damage = damage(seq, known, entriesKey, targets);
+      if (!Files.exists(log)) {
+        Files.createDirectories(scratch);
+        Files.writeString(log, "(the validation deleted its own log)\n", StandardCharsets.UTF_8);
+      }
+      Files.createDirectories(queue.logOf(seq).getParent());
+      Files.copy(log, queue.logOf(seq), StandardCopyOption.REPLACE_EXISTING);
+      if (!finished) {
+        return new Validation(false, "timed out after " + timeout.toSeconds() + " s", tail(log), damage);
+      }
+      return run.exitValue() == 0 ? new Validation(true, "", "", damage)
+          : new Validation(false, "the command exited " + run.exitValue(), tail(log), damage);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted");
@@ -334,20 +449,70 @@ public final class QueueProcessor {
     }
   }
 
+  /**
+   * What the validation of #{@code seq} deleted from the queue, written back: the entries folder deleted or
+   * replaced, an entry gone that {@code queue remove} could not have taken (one not simply queued), or the guard's
+   * list gone. None when the queue is as it was.
+   */
+  private Option<String> damage(long seq, List<QueueEntry> known, Object entriesKey, List<String> targets)
+      throws IOException {
+    Object now = queue.entriesKey();
+    boolean damaged = now == null || !now.equals(entriesKey) || (!targets.isEmpty() && queue.targets().isEmpty());
+    for (QueueEntry entry : known) {
+      damaged |= entry.state() != QueueEntry.State.QUEUED && !queue.hasEntry(entry.seq());
+    }
+    if (!damaged) {
+      return Option.none();
+    }
+    List<QueueEntry> written = queue.restore(known, targets);
+    return Option.some("the validation of #" + seq + " deleted the queue's files (" + written.size() + " of "
+        + known.size() + " entries); they are written back, nothing was lost. Make the validation leave "
+        + queue.dir() + " alone, then run process again");
+  }
+
+  /** After a validation that damaged the queue: its entries wait again, and processing stops with {@code why}. */
+  private Option<String> keepAfterDamage(List<QueueEntry> marked, String why) throws IOException {
+    for (QueueEntry entry : marked) {
+      queue.save(entry.with(QueueEntry.State.QUEUED, Option.some("its validation deleted the queue's files (written "
+          + "back); not landed"), clock.instant()));
+    }
+    progress.println(why);
+    return Option.some(why);
+  }
+
+  /** git's variables that point it at a repository ({@code git rev-parse --local-env-vars}), and ours. */
+  private List<String> repositoryVariables() {
+    if (localVariables == null) {
+      List<String> names = new ArrayList<>(List.of(Git.PROCESSOR_VARIABLE, "SESSION_LOCK_GUARD_DONE"));
+      for (String name : git.run("rev-parse", "--local-env-vars").out().split("\n")) {
+        if (!name.isBlank()) {
+          names.add(name.strip());
+        }
+      }
+      localVariables = names;
+    }
+    return localVariables;
+  }
+
   private static String tail(Path log) throws IOException {
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
   }
 
-  private void removeScratch(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+  /** Removes a validation's scratch folder: its worktree (from git too) and its log. */
+  private void removeScratch(Path scratch) {
+    Path tree = scratch.resolve(CANDIDATE);
+    if (Files.exists(tree)) {
+      git.run("worktree", "remove", "--force", "--force", tree.toString());
     }
-    git.run("worktree", "remove", "--force", "--force", dir.toString());
-    if (Files.exists(dir)) {
+    removeTree(scratch);
+    git.run("worktree", "prune");
+  }
+
+  private void removeTree(Path dir) {
+    if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       deleteTree(dir.toFile());
     }
-    git.run("worktree", "prune");
   }
 
   private static void deleteTree(File file) {
@@ -425,8 +590,7 @@ public final class QueueProcessor {
     for (String line : list.out().split("\n")) {
       if (line.startsWith("worktree ")) {
         current = Path.of(line.substring("worktree ".length()));
-      } else if (line.equals("branch refs/heads/" + branch) && current != null
-          && !current.startsWith(queue.scratch())) {
+      } else if (line.equals("branch refs/heads/" + branch) && current != null && !isScratch(current)) {
         return Option.some(current);
       }
     }

@@ -49,6 +49,41 @@ public final class Worktrees {
         common.get().resolve("session-lock").resolve("worktrees")));
   }
 
+  /** The main work tree of the repository (the first {@code git worktree list} names). */
+  public Path mainTree() {
+    return mainTree;
+  }
+
+  /**
+   * Whether {@code path} (absolute, symlinks resolved) is one of the repository's linked worktrees, as {@code git
+   * worktree list} names them: not the main work tree, not a folder inside a worktree; a worktree whose folder is
+   * gone but that git still lists counts.
+   */
+  public boolean isLinked(Path path) {
+    Git.Result list = git.run("worktree", "list", "--porcelain");
+    if (!list.ok()) {
+      return false;
+    }
+    boolean first = true;
+    for (String line : list.out().split("\n")) {
+      if (line.startsWith("worktree ")) {
+        if (!first && real(Path.of(line.substring("worktree ".length()))).equals(path)) {
+          return true;
+        }
+        first = false;
+      }
+    }
+    return false;
+  }
+
+  private static Path real(Path path) {
+    try {
+      return path.toRealPath();
+    } catch (IOException gone) {
+      return path.toAbsolutePath().normalize();
+    }
+  }
+
   /** Whether {@code name} may name a worktree: a slug, no path. */
   static boolean validName(String name) {
     if (name.isEmpty() || name.length() > 100 || name.startsWith("-") || name.startsWith(".")) {

@@ -235,13 +235,112 @@ final class QueueProcessorTest {
     other.descendants().forEach(ProcessHandle::destroyForcibly);
     other.destroyForcibly().waitFor();
     assertThat(entry("slow").state()).isEqualTo(QueueEntry.State.VALIDATING);
+    List<String> trees = repo.ok("worktree", "list", "--porcelain").out().lines()
+        .filter(line -> line.startsWith("worktree ")).map(line -> line.substring("worktree ".length())).toList();
+    assertThat(trees).hasSize(2);
+    Path scratch = Path.of(trees.get(1));
+    assertThat(scratch.startsWith(queue.dir())).as("the scratch worktree is outside the queue's folder").isFalse();
 
     QueueProcessor.Summary summary = process("true", 1);
 
     assertThat(summary.landed()).isEqualTo(1);
     assertThat(progress.toString(StandardCharsets.UTF_8)).contains("reconciled #1 slow: back in the queue",
-        "reconciled: removed the scratch worktree 1");
+        "reconciled: removed the scratch worktree " + scratch);
     assertThat(repo.ok("worktree", "list").out().lines()).hasSize(1);
-    assertThat(Files.list(queue.dir().resolve("scratch"))).isEmpty();
+    assertThat(scratch.getParent()).doesNotExist();
+  }
+
+  /** A processor in a JVM of its own, with {@code env} on top of this one's; its output and exit code. */
+  private String processElsewhere(java.util.Map<String, String> env, String command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(), command)
+        .redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process other = builder.start();
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return "exit " + other.waitFor() + "\n" + output;
+  }
+
+  @Test
+  void aMergeCommit_onAMachineWithoutAGitIdentity_isMadeAsTheQueuesFallback_andAConfiguredOneIsUsed() throws Exception {
+    Path emptyHome = Files.createDirectories(temp.resolve("empty-home"));
+    java.util.Map<String, String> noIdentity = java.util.Map.of("HOME", emptyHome.toString(),
+        "XDG_CONFIG_HOME", emptyHome.toString(), "GIT_CONFIG_NOSYSTEM", "1");
+    repo.branch("needs-merge", "m.txt", "m\n");
+    repo.ok("checkout", "-q", "main");
+    repo.write("main.txt", "main moved\n");
+    repo.commitAll("main moved"); // so needs-merge no longer fast-forwards
+    repo.ok("checkout", "-q", "--detach", "main");
+    repo.ok("config", "--unset", "user.email");
+    repo.ok("config", "--unset", "user.name");
+    enqueue("needs-merge");
+
+    String run = processElsewhere(noIdentity, "true");
+
+    assertThat(run).as(run).startsWith("exit 0\n").contains("landed 1, rejected 0",
+        "git has no identity here: the queue's merge commits are made as parallel-session-lock merge queue "
+            + "<session-lock@localhost>");
+    assertThat(repo.ok("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main").line())
+        .isEqualTo("parallel-session-lock merge queue <session-lock@localhost>|"
+            + "parallel-session-lock merge queue <session-lock@localhost>");
+    assertThat(repo.contains("main", entry("needs-merge").head())).isTrue();
+
+    repo.ok("config", "user.email", "me@example.com");
+    repo.ok("config", "user.name", "Me");
+    repo.branch("second", "s.txt", "s\n");
+    repo.ok("checkout", "-q", "main");
+    repo.write("main2.txt", "main moved again\n");
+    repo.commitAll("main moved again");
+    repo.ok("checkout", "-q", "--detach", "main");
+    enqueue("second");
+    assertThat(processElsewhere(noIdentity, "true")).startsWith("exit 0\n");
+    assertThat(repo.ok("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main").line())
+        .isEqualTo("Me <me@example.com>|Me <me@example.com>");
+  }
+
+  @Test
+  void aValidationThatDeletesTheQueuesFolder_losesNoEntry_andStopsSayingSo() throws Exception {
+    for (String b : List.of("f1", "f2", "f3")) {
+      repo.branch(b, b + ".txt", b + "\n");
+      enqueue(b);
+    }
+    String main = repo.tip("main");
+
+    // The whole of <git common dir>/session-lock: the queue, and the validation's own scratch folder and log.
+    QueueProcessor.Summary summary = process("rm -rf '" + queue.dir().getParent() + "'", 1);
+
+    assertThat(summary.stoppedBecause().get()).contains("the validation of #1 deleted the queue's files",
+        "written back, nothing was lost");
+    assertThat(queue.entries()).extracting(QueueEntry::branch).containsExactly("f1", "f2", "f3");
+    assertThat(queue.entries()).extracting(QueueEntry::state).containsOnly(QueueEntry.State.QUEUED);
+    assertThat(entry("f1").reason().get()).contains("its validation deleted the queue's files");
+    assertThat(Files.readAllLines(queue.targetsFile())).containsExactly("refs/heads/main");
+    assertThat(repo.tip("main")).as("nothing landed from a validation that broke the queue").isEqualTo(main);
+    repo.branch("f4", "f4.txt", "f4\n");
+    assertThat(enqueue("f4").seq()).as("a new entry takes no place already used").isEqualTo(4);
+
+    assertThat(process("true", 1).landed()).isEqualTo(4);
+  }
+
+  @Test
+  void aDeletedBranch_isRejectedWithACommandThatPutsItBack_andThatCommandRunsAsPrinted() throws Exception {
+    String head = repo.branch("gone", "g.txt", "g\n");
+    enqueue("gone");
+    repo.ok("branch", "-D", "gone");
+
+    new QueueProcessor(queue, "true", Duration.ofMinutes(2), 1, Clock.systemUTC(),
+        new PrintStream(progress, true, StandardCharsets.UTF_8)).hintsAs("echo session-lock").process().get();
+
+    QueueEntry gone = entry("gone");
+    assertThat(gone.state()).isEqualTo(QueueEntry.State.REJECTED);
+    String advice = "git -C '" + repo.dir + "' branch 'gone' " + head + " && echo session-lock queue enqueue 'gone' "
+        + "--onto 'main' --dir '" + repo.dir + "'";
+    assertThat(gone.reason().get()).isEqualTo("the branch gone was deleted after it was enqueued at "
+        + head.substring(0, 12) + "; to land that commit: " + advice);
+    Process followed = new ProcessBuilder("sh", "-c", advice).directory(temp.toFile()).start();
+    assertThat(new String(followed.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("session-lock queue enqueue gone --onto main --dir " + repo.dir + "\n");
+    assertThat(followed.waitFor()).isZero();
+    assertThat(repo.tip("gone")).isEqualTo(head);
   }
 }

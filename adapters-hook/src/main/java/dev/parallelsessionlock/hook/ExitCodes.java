@@ -16,7 +16,10 @@ final class ExitCodes {
   static final int OVERLAP = 6;
   /** {@code queue process}: another processor is processing this queue. */
   static final int QUEUE_BUSY = 7;
-  /** {@code queue process}: stopped, the target's checked-out worktree has uncommitted changes. */
+  /**
+   * {@code queue process}: stopped with the entries kept: the target's checked-out worktree has uncommitted
+   * changes, or a validation deleted the queue's files (written back).
+   */
   static final int QUEUE_STOPPED = 8;
   /** {@code worktree create}: the worktree could not be made (it exists, git or the install step failed). */
   static final int CANNOT_CREATE = 73;

@@ -1,5 +1,7 @@
 package dev.parallelsessionlock.hook;
 
+import dev.parallelsessionlock.git.Git;
+import dev.parallelsessionlock.git.MergeQueue;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.io.IOException;
@@ -57,14 +59,24 @@ final class GitHooks {
         + END + "\n";
   }
 
-  /** The pre-commit block, with the launcher by absolute path. */
+  /**
+   * The pre-commit block, with the launcher by absolute path. It ends with status 0 unless it blocks, so a hook
+   * that is only this block lets the commit through; the check runs as {@code cmd || status=$?}, so a hook under
+   * {@code sh -e} does not end on the check's own failure.
+   */
   static String block(String launcher) {
+    String quoted = ShellCommands.quote(launcher);
     return BEGIN + "\n"
-        + "session_lock=" + ShellCommands.quote(launcher) + "\n"
+        + "session_lock=" + quoted + "\n"
+        + "session_lock_hint=" + ShellCommands.quote(quoted) + "\n"
         + "if [ -x \"$session_lock\" ]; then\n"
-        + "  \"$session_lock\" check --session-tasks\n"
-        + "  [ $? -eq 5 ] && { echo 'session-lock: commit blocked: files of your task changed outside it (above);"
-        + " review them, then session-lock snapshot --task T FILE... to accept them' >&2; exit 1; }\n"
+        + "  session_lock_status=0\n"
+        + "  \"$session_lock\" check --session-tasks || session_lock_status=$?\n"
+        + "  if [ \"$session_lock_status\" -eq 5 ]; then\n"
+        + "    echo \"session-lock: commit blocked: files of your task changed outside it (above); review them, then\" \\\n"
+        + "      \"accept them with: $session_lock_hint snapshot --task TASK FILE...\" >&2\n"
+        + "    exit 1\n"
+        + "  fi\n"
         + "fi\n"
         + END + "\n";
   }
@@ -87,13 +99,59 @@ final class GitHooks {
     }
   }
 
-  /** Installs both hooks. */
-  static Either<Installer.Failure, List<String>> install(Path workspace, String launcher) {
+  /** Why {@code guards} cannot be guarded (one is no branch name), checked before anything is installed. */
+  static io.vavr.control.Option<Installer.Failure> refuseGuards(Path workspace, java.util.List<String> guards) {
+    Git git = Git.in(workspace);
+    for (String guard : guards) {
+      if (guard.startsWith("-") || !git.run("check-ref-format", "--branch", guard).ok()) {
+        return io.vavr.control.Option.some(
+            new Installer.Failure(ExitCodes.USAGE, "--guard " + guard + " is not a branch name"));
+      }
+    }
+    return io.vavr.control.Option.none();
+  }
+
+  /**
+   * Installs both hooks and has the guard protect, from now on, the repository's main branch ({@link
+   * Git#mainBranch()}) and {@code guards}; a name that is no branch name changes nothing.
+   */
+  static Either<Installer.Failure, List<String>> install(Path workspace, String launcher,
+      java.util.List<String> guards) {
+    io.vavr.control.Option<Installer.Failure> refused = refuseGuards(workspace, guards);
+    if (refused.isDefined()) {
+      return Either.left(refused.get());
+    }
+    Git git = Git.in(workspace);
     Either<Installer.Failure, List<String>> commit = install(workspace, "pre-commit", BEGIN, block(launcher));
     if (commit.isLeft()) {
       return commit;
     }
-    return install(workspace, "reference-transaction", GUARD_BEGIN, guard(launcher)).map(commit.get()::appendAll);
+    Either<Installer.Failure, List<String>> hooks = install(workspace, "reference-transaction", GUARD_BEGIN,
+        guard(launcher)).map(commit.get()::appendAll);
+    if (hooks.isLeft()) {
+      return hooks;
+    }
+    Either<String, MergeQueue> queue = MergeQueue.open(workspace);
+    if (queue.isLeft()) {
+      return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, queue.getLeft()));
+    }
+    java.util.List<String> guarded = new java.util.ArrayList<>();
+    guarded.add(git.mainBranch());
+    for (String guard : guards) {
+      if (!guarded.contains(guard)) {
+        guarded.add(guard);
+      }
+    }
+    try {
+      for (String branch : guarded) {
+        queue.get().protect(branch);
+      }
+    } catch (IOException e) {
+      return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "cannot write "
+          + queue.get().targetsFile() + ": " + Installer.describe(e)));
+    }
+    return Either.right(hooks.get().append("the merge-queue guard keeps agent sessions from moving "
+        + String.join(", ", guarded) + " (they land branches with queue enqueue); a person's git commands pass"));
   }
 
   /** Removes both hooks' blocks. */

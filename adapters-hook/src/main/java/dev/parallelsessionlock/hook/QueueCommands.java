@@ -96,7 +96,8 @@ final class QueueCommands {
         return queue.getLeft();
       }
       Either<String, QueueProcessor.Summary> summary = new QueueProcessor(queue.get(), validate,
-          Duration.ofSeconds(timeout), batch, context.clock, context.err).process();
+          Duration.ofSeconds(timeout), batch, context.clock, context.err)
+          .hintsAs(context.config().launcher().map(ShellCommands::quote).getOrElse("session-lock")).process();
       if (summary.isLeft()) {
         context.err.println("session-lock: " + summary.getLeft());
         return summary.getLeft().startsWith("another processor") ? ExitCodes.QUEUE_BUSY : ExitCodes.UNAVAILABLE;
@@ -249,7 +250,8 @@ final class QueueCommands {
     @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
         footer = Commands.EXIT_CODES,
         description = "Release the file locks on files under PATH, remove what create added; without --hook also "
-            + "the worktree itself. --hook: PATH from the event on stdin (worktree_path); never fails loudly.")
+            + "the worktree itself. PATH must be a linked worktree of this repository (exit 66 and nothing touched "
+            + "otherwise). --hook: PATH from the event on stdin (worktree_path); never fails loudly.")
     int remove(
         @Parameters(paramLabel = "PATH", arity = "0..1") String path,
         @picocli.CommandLine.Option(names = "--hook", description = "read {\\\"worktree_path\\\": ...} from stdin") boolean hook) {
@@ -263,13 +265,24 @@ final class QueueCommands {
         return hook ? ExitCodes.OK : ExitCodes.USAGE;
       }
       Path worktree = Workspaces.canonical(context.cwd.resolve(wanted));
+      // The repository of the current directory (as git worktree remove), else the one around PATH.
+      Either<String, Worktrees> worktrees = Worktrees.of(context.cwd);
+      if (worktrees.isLeft() && worktree.toFile().isDirectory()) {
+        worktrees = Worktrees.of(worktree);
+      }
+      if (worktrees.isLeft()) {
+        context.err.println("session-lock: " + worktrees.getLeft() + "; nothing was released or removed");
+        return hook ? ExitCodes.OK : ExitCodes.USAGE;
+      }
+      if (!worktrees.get().isLinked(worktree)) {
+        context.err.println("session-lock: " + worktree + " is not a linked worktree of the repository at "
+            + worktrees.get().mainTree() + " (git worktree list shows them); nothing was released or removed");
+        return hook ? ExitCodes.OK : ExitCodes.NO_ITEM;
+      }
       int released = releaseLocksUnder(worktree);
       context.err.println("released " + released + " file locks under " + worktree);
-      Either<String, Worktrees> worktrees = Worktrees.of(worktree.toFile().isDirectory() ? worktree : context.cwd);
-      if (worktrees.isRight()) {
-        for (String line : worktrees.get().remove(worktree, !hook)) {
-          context.err.println(line);
-        }
+      for (String line : worktrees.get().remove(worktree, !hook)) {
+        context.err.println(line);
       }
       return ExitCodes.OK;
     }

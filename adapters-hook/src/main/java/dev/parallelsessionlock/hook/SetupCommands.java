@@ -84,6 +84,10 @@ final class SetupCommands {
         + "a file of its task changed outside it; reference-transaction keeps agent sessions off the queue's targets")
     boolean gitHooks;
 
+    @Option(names = "--guard", paramLabel = "BRANCH", description = "with --git-hooks: keep agent sessions from "
+        + "moving BRANCH too (the repository's main branch always is); repeatable")
+    java.util.List<String> guards = new java.util.ArrayList<>();
+
     @Option(names = "--worktrees", description = "also Claude Code's WorktreeCreate/WorktreeRemove hooks "
         + "(session-lock worktree create/remove)")
     boolean worktrees;
@@ -110,12 +114,19 @@ final class SetupCommands {
       Path java = chosenJava != null && !chosenJava.isBlank()
           ? Path.of(chosenJava)
           : Path.of(System.getProperty("java.home"), "bin", "java");
+      if (!guards.isEmpty() && !gitHooks) {
+        return context.usage("--guard is for --git-hooks");
+      }
       Installer installer = installer(context, dir);
       if (gitHooks) {
+        io.vavr.control.Option<Installer.Failure> refused = GitHooks.refuseGuards(context.workspace(dir), guards);
+        if (refused.isDefined()) {
+          return report(Either.left(refused.get()));
+        }
         try {
           List<String> lines = installer.installBinaries(jar.get(), java);
           Either<Installer.Failure, List<String>> hook =
-              GitHooks.install(context.workspace(dir), installer.launcher().toString());
+              GitHooks.install(context.workspace(dir), installer.launcher().toString(), guards);
           return report(hook.map(lines::appendAll));
         } catch (java.io.IOException e) {
           return report(Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, "install failed: " + Installer.describe(e))));
@@ -139,7 +150,7 @@ final class SetupCommands {
     @Option(names = "--purge", description = "also remove the installed copy when no settings file uses it")
     boolean purge;
 
-    @Option(names = "--git-hooks", description = "instead: remove the stale-check from the git pre-commit hook")
+    @Option(names = "--git-hooks", description = "instead: remove our blocks from the git pre-commit and reference-transaction hooks")
     boolean gitHooks;
 
     Uninstall(CommandContext context) {

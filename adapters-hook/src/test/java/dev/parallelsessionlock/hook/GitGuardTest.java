@@ -57,8 +57,39 @@ final class GitGuardTest {
     git(Map.of(), "add", "-A");
     git(Map.of(), "commit", "-qm", "feature");
     git(Map.of(), "checkout", "-q", "main");
-    assertThat(GitHooks.install(repo, "/opt/session-lock").isRight()).isTrue();
-    MergeQueue.open(repo).get().protect("main");
+    assertThat(GitHooks.install(repo, "/opt/session-lock", List.of()).isRight()).isTrue();
+  }
+
+  @Test
+  void rightAfterInstall_anAgentSessionsMergeIntoTheDefaultBranch_isRefused_andAPersonsIsNot() throws Exception {
+    assertThat(Files.exists(repo.resolve(".git/session-lock/queue/entries"))
+        && Files.list(repo.resolve(".git/session-lock/queue/entries")).findAny().isPresent())
+        .as("nothing was ever enqueued").isFalse();
+
+    Run agent = git(Map.of("CLAUDECODE", "1"), "merge", "-q", "--no-edit", "feature");
+    assertThat(agent.exit()).isNotZero();
+    assertThat(agent.err()).contains("refs/heads/main is updated only by the merge queue");
+    Run person = git(Map.of(), "merge", "-q", "--ff-only", "feature");
+    assertThat(person.exit()).as(person.err()).isZero();
+  }
+
+  @Test
+  void install_namesTheGuardedBranches_andGuardsTheOnesGivenToo_fromAnyBranchCheckedOut() throws Exception {
+    GitHooks.uninstall(repo);
+    git(Map.of(), "checkout", "-q", "feature");
+    git(Map.of(), "branch", "release", "main");
+
+    var installed = GitHooks.install(repo, "/opt/session-lock", List.of("release"));
+
+    assertThat(installed.get().mkString("\n")).contains(
+        "the merge-queue guard keeps agent sessions from moving main, release");
+    Run push = git(Map.of("GEMINI_CLI", "1"), "push", "-q", ".", "feature:release");
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.err()).contains("refs/heads/release is updated only by the merge queue");
+    Run feature = git(Map.of("GEMINI_CLI", "1"), "commit", "-q", "--allow-empty", "-m", "on feature");
+    assertThat(feature.exit()).as("the checked-out feature branch is not guarded: %s", feature.err()).isZero();
+    assertThat(GitHooks.install(repo, "/opt/session-lock", List.of("no..branch")).getLeft().message())
+        .isEqualTo("--guard no..branch is not a branch name");
   }
 
   @Test
@@ -100,7 +131,7 @@ final class GitGuardTest {
     String users = "#!/bin/sh\ncat >> \"$(git rev-parse --git-dir)/seen-refs\"\n";
     Files.writeString(hook, users);
     hook.toFile().setExecutable(true);
-    GitHooks.install(repo, "/opt/session-lock");
+    GitHooks.install(repo, "/opt/session-lock", List.of());
 
     Run branch = git(Map.of("CLAUDECODE", "1"), "branch", "-q", "side2");
 

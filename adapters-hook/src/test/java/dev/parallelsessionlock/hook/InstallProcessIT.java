@@ -234,12 +234,13 @@ final class InstallProcessIT {
         "installed the git reference-transaction hook");
     Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
+    git(Map.of(), "checkout", "-q", "-b", "work"); // agent sessions commit on branches; the guard keeps master
 
     Files.writeString(project.resolve("b.txt"), "two\n");
     git(Map.of(), "add", "-A");
     Run clean = git(alice, "commit", "-qm", "b only");
     assertThat(clean.exit()).as("a clean task commits: %s", clean.stderr()).isZero();
-    assertThat(clean.stderr()).contains("user-hook-ran");
+    assertThat(clean.stderr()).isEqualTo("user-hook-ran\n");
 
     Files.writeString(project.resolve("a.txt"), "changed by another session\n");
     git(Map.of(), "add", "-A");
@@ -259,6 +260,89 @@ final class InstallProcessIT {
     assertThat(sessionLock("uninstall", "--git-hooks", "--dir", project.toString()).stdout())
         .contains("removed the git pre-commit hook");
     assertThat(hook).doesNotExist();
+  }
+
+  /**
+   * The pre-commit file install --git-hooks writes when the repository has none: a person's commit and an agent
+   * session's clean commit pass silently (the block must not leave a failed test as the hook's exit status), and
+   * only a stale one is blocked, with its message.
+   */
+  @Test
+  void gitHooks_freshInstall_letsAPersonsAndACleanAgentCommitThroughSilently_andBlocksOnlyAStaleOne() throws Exception {
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", ".").exit()).isZero();
+    git(Map.of(), "config", "user.email", "t@example.com");
+    git(Map.of(), "config", "user.name", "t");
+    Files.writeString(project.resolve("a.txt"), "one\n");
+    Files.writeString(project.resolve("b.txt"), "one\n");
+    git(Map.of(), "add", "-A");
+    assertThat(git(Map.of(), "commit", "-qm", "init").exit()).isZero();
+    Path hook = project.resolve(".git/hooks/pre-commit");
+
+    Run installed = sessionLock("install", "--git-hooks", "--guard", "release", "--dir", project.toString());
+    assertThat(installed.exit()).as(installed.stderr()).isZero();
+    assertThat(installed.stdout()).contains("installed the git pre-commit hook " + hook,
+        "the merge-queue guard keeps agent sessions from moving master, release");
+
+    Files.writeString(project.resolve("b.txt"), "a person's change\n");
+    git(Map.of(), "add", "-A");
+    Run person = git(Map.of(), "commit", "-qm", "a person commits");
+    assertThat(person).as("a person's commit").isEqualTo(new Run(0, "", ""));
+
+    Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
+    assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
+    Files.writeString(project.resolve("b.txt"), "alice's change\n");
+    git(Map.of(), "add", "-A");
+    Run onMaster = git(alice, "commit", "-qm", "straight onto master");
+    assertThat(onMaster.exit()).as("the guard keeps agent sessions off master from install on").isNotZero();
+    assertThat(onMaster.stderr()).contains("refs/heads/master is updated only by the merge queue");
+    git(Map.of(), "checkout", "-q", "-b", "work");
+    Run clean = git(alice, "commit", "-qm", "a clean task commit");
+    assertThat(clean).as("an agent session's clean commit").isEqualTo(new Run(0, "", ""));
+
+    Files.writeString(project.resolve("a.txt"), "changed by another session\n");
+    git(Map.of(), "add", "-A");
+    Run blocked = git(alice, "commit", "-qm", "stale");
+    assertThat(blocked.exit()).isEqualTo(1);
+    assertThat(blocked.stderr()).contains("task T1: 1 file changed outside the task", "commit blocked",
+        ShellCommands.quote(installed().toString()) + " snapshot --task");
+    assertThat(git(Map.of(), "log", "--format=%s", "-1").stdout()).isEqualTo("a clean task commit\n");
+  }
+
+  /**
+   * Beside a user's hook that runs under {@code sh -e}: the check's own failure (an unreadable baseline) does
+   * not end the hook, and a clean agent commit still runs the rest of the user's hook.
+   */
+  @Test
+  void gitHooks_besideAnErrexitHook_letACommitThroughWhenTheCheckCannotRun() throws Exception {
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", ".").exit()).isZero();
+    git(Map.of(), "config", "user.email", "t@example.com");
+    git(Map.of(), "config", "user.name", "t");
+    Files.writeString(project.resolve("a.txt"), "one\n");
+    git(Map.of(), "add", "-A");
+    assertThat(git(Map.of(), "commit", "-qm", "init").exit()).isZero();
+    Path hook = project.resolve(".git/hooks/pre-commit");
+    Files.writeString(hook, "#!/bin/sh -e\necho user-hook-ran >&2\n");
+    hook.toFile().setExecutable(true);
+    assertThat(sessionLock("install", "--git-hooks", "--dir", project.toString()).exit()).isZero();
+    git(Map.of(), "checkout", "-q", "-b", "work");
+
+    Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
+    assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
+    try (var baselines = Files.newDirectoryStream(temp.resolve("locks/snapshots"), "*.json")) {
+      for (Path baseline : baselines) {
+        Files.writeString(baseline, "not a baseline"); // the check now fails (exit 69), neither clean nor stale
+      }
+    }
+    assertThat(run(LAUNCHER, "", alice, "check", "--session-tasks").exit()).isEqualTo(69);
+
+    Files.writeString(project.resolve("a.txt"), "two\n");
+    git(Map.of(), "add", "-A");
+    Run commit = git(alice, "commit", "-qm", "the check cannot run");
+
+    assertThat(commit.exit()).as(commit.stderr()).isZero();
+    assertThat(commit.stderr()).contains("user-hook-ran");
   }
 
   @Test

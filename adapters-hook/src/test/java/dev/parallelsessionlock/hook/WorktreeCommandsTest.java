@@ -113,4 +113,29 @@ final class WorktreeCommandsTest {
     assertThat(run("", "worktree", "remove", b.toString())).isZero();
     assertThat(b).doesNotExist();
   }
+
+  @Test
+  void remove_ofAnythingButALinkedWorktree_isRefusedWithOneLine_andTouchesNoLock() throws Exception {
+    run("", "worktree", "create", "a", "--no-install");
+    Path a = repo.resolve(".claude/worktrees/a");
+    Path src = Files.createDirectories(repo.resolve("src"));
+    Files.createDirectories(a.resolve("sub"));
+    run("", "files", "acquire", "--session", "in-main", src + "/x.txt");
+    run("", "files", "acquire", "--session", "in-a", a + "/sub/x.txt");
+
+    for (Path path : List.of(repo, src, repo.resolve("nowhere"), a.resolve("sub"))) {
+      assertThat(run("", "worktree", "remove", path.toString())).as(path.toString()).isEqualTo(66);
+      assertThat(err.toString(StandardCharsets.UTF_8)).as(path.toString()).isEqualTo("session-lock: " + path
+          + " is not a linked worktree of the repository at " + repo + " (git worktree list shows them); nothing was "
+          + "released or removed\n");
+    }
+    int hook = run("{\"hook_event_name\":\"WorktreeRemove\",\"worktree_path\":\"" + repo + "\"}",
+        "worktree", "remove", "--hook");
+
+    assertThat(hook).as("the hook form never fails loudly").isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a linked worktree").doesNotContain("released 0");
+    run("", "files", "list");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains(src + "/x.txt", a + "/sub/x.txt");
+    assertThat(a.resolve(".env")).as("what create added stays").exists();
+  }
 }
