@@ -73,6 +73,29 @@ final class GitGuardTest {
     assertThat(person.exit()).as(person.err()).isZero();
   }
 
+  /**
+   * Files mode: sessions share a checkout of main and commit their own files there. A commit made on the tip is
+   * their own work, not a landing, and passes; a fast-forward to another branch's one commit (the same shape, but
+   * already on a ref), a merge, a reset and an amend land or rewrite, and only the queue does that.
+   */
+  @Test
+  void anAgentsOwnCommitOnMain_passes_butAFastForwardResetOrAmend_isRefused() throws Exception {
+    Map<String, String> agent = Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", "s1");
+    Files.writeString(repo.resolve("a.txt"), "a, by the session\n");
+
+    Run commit = git(agent, "commit", "-q", "-am", "the session's own work");
+    assertThat(commit.exit()).as(commit.err()).isZero();
+    assertThat(commit.err()).isEmpty();
+
+    git(Map.of(), "checkout", "-q", "-b", "one", "main");
+    git(Map.of(), "commit", "-q", "--allow-empty", "-m", "one commit on a branch");
+    git(Map.of(), "checkout", "-q", "main");
+    Run fastForward = git(agent, "merge", "-q", "--ff-only", "one");
+    assertThat(fastForward.exit()).as("a fast-forward to a branch's single commit lands work").isNotZero();
+    assertThat(git(agent, "reset", "-q", "--hard", "HEAD~1").exit()).isNotZero();
+    assertThat(git(agent, "commit", "-q", "--amend", "-m", "rewritten").exit()).isNotZero();
+  }
+
   @Test
   void install_namesTheGuardedBranches_andGuardsTheOnesGivenToo_fromAnyBranchCheckedOut() throws Exception {
     GitHooks.uninstall(repo);
