@@ -159,7 +159,7 @@ final class FilesCommands {
     LockRecord record = blocked.holder().get();
     return "held: " + record.details().path().getOrElse(path) + " by " + FilesHook.holder(record)
         + ", for " + Durations.human(Duration.between(record.heldSince(), now)) + ", "
-        + Durations.human(Duration.between(now, blocked.freeAt())) + " left";
+        + Durations.human(Duration.between(now, blocked.freeAt())) + " left" + FilesHook.clampNote(record);
   }
 
   @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
@@ -300,12 +300,15 @@ final class FilesCommands {
         object.put("heartbeat", record.acquiredAt().toString());
         object.put("expires", record.expiresAt().toString());
         object.put("takeable", held.takeable());
+        if (record.details().clamped().isDefined()) {
+          object.put("clamped", record.details().clamped().get());
+        }
         array.add(object);
       } else {
         text.append(LockCommands.pathOf(held)).append("  ").append(FilesHook.holder(record)).append(' ')
             .append(LockCommands.liveness(held)).append(", for ").append(Durations.human(held.age())).append(", ")
             .append(held.remaining().isZero() ? "lease expired" : Durations.human(held.remaining()) + " left")
-            .append('\n');
+            .append(FilesHook.clampNote(record)).append('\n');
       }
     }
     if (json) {

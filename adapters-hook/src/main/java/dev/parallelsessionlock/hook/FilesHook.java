@@ -124,7 +124,8 @@ final class FilesHook {
         LockRecord record = blocked.holder().get();
         reason.append(pathOf(record, blocked.key().name())).append(" - ").append(holder(record))
             .append(", for ").append(Durations.human(Duration.between(record.heldSince(), now)))
-            .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())));
+            .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())))
+            .append(clampNote(record));
       } else {
         reason.append(paths.get(blocked.key())).append(" - an unreadable lock record, counted as held for ")
             .append(Durations.human(Duration.between(now, blocked.freeAt())));
@@ -191,6 +192,11 @@ final class FilesHook {
       paths.put(file.key(), file.path());
     }
     return paths;
+  }
+
+  /** {@code  (record clamped: ...)} when the protocol read the record within bounds it had left, else nothing. */
+  static String clampNote(LockRecord record) {
+    return record.details().clamped().isDefined() ? " (record clamped: " + record.details().clamped().get() + ")" : "";
   }
 
   private static String pathOf(LockRecord record, String key) {

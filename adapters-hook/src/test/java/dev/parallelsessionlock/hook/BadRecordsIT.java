@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Lock records that are not what the tool writes, read by the built executable through {@code sh -c}, as people
  * and agents run it: a FIFO (or another non-regular file) at a record path must be refused within the documented
- * time, never hang a command or the hook.
+ * time, never hang a command or the hook; values beyond what the tool writes are read within bounds, and said so.
  */
 final class BadRecordsIT {
 
@@ -122,6 +122,53 @@ final class BadRecordsIT {
     assertThat(run.stderr().lines()).hasSize(1);
   }
 
+  /** A record as the seed's bash hook or a hand edit could leave it: an endless ttl, no process identity. */
+  private static String endlessRecord(String session, String path) {
+    long now = System.currentTimeMillis();
+    return "{\"schema_version\":1,\"session_id\":\"" + session + "\",\"pid\":0,\"acquired_at\":" + now
+        + ",\"ttl_ms\":9223372036854775807,\"held_since\":" + now + ",\"identity\":\"session\",\"path\":\""
+        + path + "\"}\n";
+  }
+
+  private static final String CLAMPED = "record clamped: ttl 9223372036854775807 ms read as a day, the longest lease";
+
+  @Test
+  void aWorkspaceLeaseWithAnEndlessTtl_isReadAsADay_andSaysSo_inListStatusAndTheDeny() throws Exception {
+    Files.createDirectories(locks);
+    Files.writeString(workspaceRecord(), endlessRecord("alice", project.toString()));
+
+    Run list = cli("list");
+    Run status = cli("status");
+    Run json = cli("list --json");
+    Run denied = sh(HookProcessIT.command(LAUNCHER.toString(), ""), edit("bob", "a.txt"));
+
+    assertThat(list.stdout()).contains("held by session alice", "23h59m left", "; " + CLAMPED).doesNotContain("106751991167d");
+    assertThat(status.stdout()).contains("23h59m left", "; " + CLAMPED);
+    assertThat(JsonParser.array().from(json.stdout()).getObject(0).getString("clamped")).isEqualTo(CLAMPED.substring(16));
+    assertThat(JsonParser.array().from(json.stdout()).getObject(0).getLong("remaining_ms")).isLessThanOrEqualTo(86_400_000L);
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains("held by alice (pid 0)", ", lease ends in 1439m", "(" + CLAMPED + ")");
+  }
+
+  @Test
+  void aFileLockWithAnEndlessTtl_isReadAsADay_andSaysSo_inFilesListAcquireAndTheDeny() throws Exception {
+    Files.createDirectories(locks);
+    Files.writeString(fileRecord("a.txt"), endlessRecord("alice", project + "/a.txt"));
+
+    Run list = cli("files list");
+    Run json = cli("files list --json");
+    Run acquire = cli("files acquire --session bob a.txt");
+    Run denied = sh(filesHook("PreToolUse"), edit("bob", "a.txt"));
+
+    assertThat(list.stdout()).startsWith(project + "/a.txt  session alice (no process known) unknown, for ")
+        .endsWith(", 23h59m left (" + CLAMPED + ")\n");
+    assertThat(JsonParser.array().from(json.stdout()).getObject(0).getString("clamped")).isEqualTo(CLAMPED.substring(16));
+    assertThat(acquire.exit()).isEqualTo(ExitCodes.HELD);
+    assertThat(acquire.stderr()).contains("held: " + project + "/a.txt by session alice", "23h59m left (" + CLAMPED + ")");
+    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.stderr()).contains(project + "/a.txt - session alice", "lease ends in 23h59m (" + CLAMPED + ")");
+  }
+
   @Test
   void aFifoAtAFileLockRecord_isRefusedByEveryCommandAndTheHook_withoutHanging() throws Exception {
     assertThat(cli("files acquire --session alice b.txt").exit()).isZero();
@@ -135,7 +182,8 @@ final class BadRecordsIT {
     refusesNaming(cli("list"), fifo);
     refusesNaming(cli("status"), fifo);
     refusesNaming(cli("prune"), fifo);
-    Run hook = sh(filesHook("PreToolUse"), edit("bob", "a.txt"));
+    // A session id of its own: the user is told once per session and cause (a marker under the temp directory).
+    Run hook = sh(filesHook("PreToolUse"), edit("bob-" + System.nanoTime(), "a.txt"));
     assertThat(hook.exit()).isZero();
     assertThat(hook.stderr()).contains(fifo + ": is a FIFO (named pipe)", "; allowing");
     assertThat(JsonParser.object().from(hook.stdout()).getString("systemMessage")).contains("is a FIFO (named pipe)");
