@@ -405,8 +405,9 @@ public final class FileLockStore implements LockStore {
     return hash ^ (size * 0x9E3779B97F4A7C15L);
   }
 
+  /** Whether the record is still the one read: its version is of the raw bytes, so they are not decoded again. */
   private boolean unchanged(Slot expected) throws IOException {
-    Option<Slot> current = readSlot(expected.key());
+    Option<Raw> current = readRaw(expected.key());
     return current.isDefined() && current.get().version() == expected.version();
   }
 
