@@ -194,7 +194,7 @@ final class FilesHook {
     return paths;
   }
 
-  /** {@code  (record clamped: ...)} when the protocol read the record within bounds it had left, else nothing. */
+  /** {@code  (record clamped: ...)} when {@code RecordBounds} bounded what the record said, else nothing. */
   static String clampNote(LockRecord record) {
     return record.details().clamped().isDefined() ? " (record clamped: " + record.details().clamped().get() + ")" : "";
   }
