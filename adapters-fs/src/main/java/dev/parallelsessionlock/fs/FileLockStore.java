@@ -60,7 +60,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Unreadable bytes that are replaced or deleted are first linked (or copied) to
  *       {@code <key>.json.corrupt-<UTC time>} beside the record.</li>
  *   <li>The directory is created 0700, records 0600 (POSIX). A directory owned by another user or writable by
- *       others is refused; a symlinked directory is followed; a symlink at a record's path is refused.</li>
+ *       others is refused; a symlinked directory is followed; a symlink, FIFO, socket, device or directory at a
+ *       record's or a guard's path is refused before it is opened ({@link RegularFiles}), so it cannot hang a
+ *       read.</li>
  *   <li>{@code durable} adds fsync of each record and the directory (about 0.7 ms here). Off by default: a lock
  *       record need not survive a power loss, since its holders die with the machine.</li>
  * </ul>
@@ -345,6 +347,11 @@ public final class FileLockStore implements LockStore {
     Path path = recordPath(key);
     byte[] bytes;
     long size;
+    try {
+      RegularFiles.requireRegular(path); // a FIFO or device would block the open below; a symlink is refused too
+    } catch (NoSuchFileException absent) {
+      return Option.none();
+    }
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       size = channel.size();
       ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(size, RecordCodec.MAX_RECORD_BYTES + 1L));
@@ -398,8 +405,9 @@ public final class FileLockStore implements LockStore {
     return hash ^ (size * 0x9E3779B97F4A7C15L);
   }
 
+  /** Whether the record is still the one read: its version is of the raw bytes, so they are not decoded again. */
   private boolean unchanged(Slot expected) throws IOException {
-    Option<Slot> current = readSlot(expected.key());
+    Option<Raw> current = readRaw(expected.key());
     return current.isDefined() && current.get().version() == expected.version();
   }
 
@@ -488,6 +496,7 @@ public final class FileLockStore implements LockStore {
       if (!local.lock.tryLock(guardTimeoutNanos, TimeUnit.NANOSECONDS)) {
         return Either.left(busy(key, operation, guard, "another thread of this process"));
       }
+      RegularFiles.requireRegularOrAbsent(guard); // opening a FIFO for writing blocks until a reader comes
       try (FileChannel channel = FileChannel.open(guard,
           Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), privateFile())) {
         FileLock os = tryLockUntil(channel, deadline);

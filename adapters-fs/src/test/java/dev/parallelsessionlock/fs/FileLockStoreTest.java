@@ -1,6 +1,7 @@
 package dev.parallelsessionlock.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.parallelsessionlock.core.Acquisition;
@@ -139,6 +140,46 @@ final class FileLockStoreTest {
     assertThat(result.isLeft()).isTrue();
     assertThat(result.getLeft().toString()).contains("symbolic link");
     assertThat(Files.readString(victim)).isEqualTo("precious");
+  }
+
+  /** A FIFO at {@code path}, made by mkfifo: opening it for reading blocks until a writer comes. */
+  static Path fifo(Path path) throws IOException, InterruptedException {
+    Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+    assertThat(mkfifo.waitFor()).isZero();
+    return path;
+  }
+
+  @Test
+  void readAndList_whenAFifoIsAtARecordPath_refuseAtOnce_namingIt() throws Exception {
+    FileLockStore store = store(Files.createDirectory(temp.resolve("locks")));
+    Path record = fifo(store.recordPath(KEY));
+
+    Either<StoreFailure, ?> read = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> store.read(KEY));
+    Either<StoreFailure, ?> listed = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> store.list());
+    Either<?, Acquisition> acquired = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> lock(store).acquire(KEY, BOB));
+
+    assertThat(read.getLeft().describe()).contains(record + ": is a FIFO (named pipe), not a regular file; refusing to "
+        + "open it (remove it)");
+    assertThat(listed.getLeft().describe()).contains(record + ": is a FIFO");
+    assertThat(acquired.getLeft().toString()).contains("is a FIFO");
+  }
+
+  @Test
+  void read_whenADirectoryIsAtARecordPath_refusesNamingIt() throws Exception {
+    FileLockStore store = store(Files.createDirectory(temp.resolve("locks")));
+    Files.createDirectory(store.recordPath(KEY));
+
+    assertThat(store.read(KEY).getLeft().describe()).contains(store.recordPath(KEY) + ": is a directory, not a regular file");
+  }
+
+  @Test
+  void write_whenAFifoIsAtTheGuardPath_failsAtOnce_namingIt() throws Exception {
+    FileLockStore store = FileLockStore.open(Files.createDirectory(temp.resolve("locks")), false, Duration.ofSeconds(30)).get();
+    Path guard = fifo(store.guardPath(KEY));
+
+    Either<?, Acquisition> acquired = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> lock(store).acquire(KEY, BOB));
+
+    assertThat(acquired.getLeft().toString()).contains(guard + ": is a FIFO (named pipe), not a regular file");
   }
 
   static Stream<Arguments> unreadableFiles() {

@@ -8,6 +8,7 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,6 +112,7 @@ final class FilesCommands {
     }
     Claimant who = claimant.get().withAgent(io.vavr.control.Option.of(agent));
     List<FileLocks.LockedFile> locked = locked(files);
+    Map<LockKey, String> paths = FilesHook.pathsByKey(locked);
     Instant giveUp = context.clock.instant().plusSeconds(waitSeconds == null ? 0 : waitSeconds);
     long pause = 50;
     while (true) {
@@ -128,7 +131,7 @@ final class FilesCommands {
       Instant now = context.clock.instant();
       if (!now.isBefore(giveUp)) {
         for (Acquisition.Blocked blocked : ((FileAcquisition.Blocked) result.get()).held()) {
-          context.err.println(heldLine(blocked, now));
+          context.err.println(heldLine(blocked, paths.get(blocked.key()), now));
         }
         return ExitCodes.HELD;
       }
@@ -147,16 +150,16 @@ final class FilesCommands {
     return status instanceof LockStatus.Held held ? LockCommands.pathOf(held) : status.key().name();
   }
 
-  /** {@code held: PATH by HOLDER, for AGE, TIME left}. */
-  static String heldLine(Acquisition.Blocked blocked, Instant now) {
+  /** {@code held: PATH by HOLDER, for AGE, TIME left}; {@code path} is the file asked for. */
+  static String heldLine(Acquisition.Blocked blocked, String path, Instant now) {
     if (blocked.holder().isEmpty()) {
-      return "held: " + blocked.key().name() + " by an unreadable lock record, "
+      return "held: " + path + " by an unreadable lock record, "
           + Durations.human(Duration.between(now, blocked.freeAt())) + " left";
     }
     LockRecord record = blocked.holder().get();
-    return "held: " + record.details().path().getOrElse(blocked.key().name()) + " by " + FilesHook.holder(record)
+    return "held: " + record.details().path().getOrElse(path) + " by " + FilesHook.holder(record)
         + ", for " + Durations.human(Duration.between(record.heldSince(), now)) + ", "
-        + Durations.human(Duration.between(now, blocked.freeAt())) + " left";
+        + Durations.human(Duration.between(now, blocked.freeAt())) + " left" + FilesHook.clampNote(record);
   }
 
   @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
@@ -202,7 +205,7 @@ final class FilesCommands {
       return locks.getLeft();
     }
     List<LockRecord> released = new ArrayList<>();
-    int notHeld = 0;
+    int heldByOthers = 0;
     if (named.isEmpty()) {
       Either<LockFailure, List<Release.Released>> all = locks.get().releaseAll(claimant.get(), true);
       if (all.isLeft()) {
@@ -210,29 +213,46 @@ final class FilesCommands {
       }
       all.get().forEach(r -> released.add(r.record()));
     } else {
-      Either<LockFailure, List<Release>> some = locks.get().release(locked(named), claimant.get());
+      List<FileLocks.LockedFile> locked = locked(named);
+      Map<LockKey, String> paths = FilesHook.pathsByKey(locked);
+      Either<LockFailure, List<Release>> some = locks.get().release(locked, claimant.get());
       if (some.isLeft()) {
         return context.failed(some.getLeft());
       }
       for (Release release : some.get()) {
         if (release instanceof Release.Released done) {
           released.add(done.record());
+          continue;
+        }
+        Release.NotHolder not = (Release.NotHolder) release;
+        String path = paths.get(not.key());
+        if (not.current().isEmpty()) {
+          context.out.println("not locked  " + path); // nothing to release: done, as for release --force
+        } else if (not.current().get() instanceof Slot.Held h) {
+          heldByOthers++;
+          context.err.println("not yours: " + h.record().details().path().getOrElse(path) + " is held by "
+              + FilesHook.holder(h.record()));
         } else {
-          notHeld++;
-          Release.NotHolder not = (Release.NotHolder) release;
-          context.err.println("not yours: " + (not.current().isDefined() && not.current().get() instanceof Slot.Held h
-              ? h.record().details().path().getOrElse(not.key().name()) + " is held by " + FilesHook.holder(h.record())
-              : not.key().name() + " is not locked"));
+          heldByOthers++;
+          context.err.println("not yours: " + path + " has an unreadable lock record"
+              + heldFor(locks.get().lock().status(not.key())) + " (files release --force removes it)");
         }
       }
     }
     for (LockRecord record : released) {
       context.out.println("released  " + record.details().path().getOrElse("?"));
     }
-    if (released.isEmpty() && notHeld == 0) {
+    if (released.isEmpty() && named.isEmpty()) {
       context.out.println("nothing to release");
     }
-    return notHeld > 0 ? ExitCodes.HELD : ExitCodes.OK;
+    return heldByOthers > 0 ? ExitCodes.HELD : ExitCodes.OK;
+  }
+
+  /** {@code , counted as held for 4m0s} for unreadable bytes, as the protocol counts them now. */
+  private String heldFor(Either<LockFailure, LockStatus> status) {
+    return status.isRight() && status.get() instanceof LockStatus.Unreadable unreadable
+        ? ", counted as held for " + Durations.human(Duration.between(context.clock.instant(), unreadable.freeAt()))
+        : "";
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
@@ -280,12 +300,15 @@ final class FilesCommands {
         object.put("heartbeat", record.acquiredAt().toString());
         object.put("expires", record.expiresAt().toString());
         object.put("takeable", held.takeable());
+        if (record.details().clamped().isDefined()) {
+          object.put("clamped", record.details().clamped().get());
+        }
         array.add(object);
       } else {
         text.append(LockCommands.pathOf(held)).append("  ").append(FilesHook.holder(record)).append(' ')
             .append(LockCommands.liveness(held)).append(", for ").append(Durations.human(held.age())).append(", ")
             .append(held.remaining().isZero() ? "lease expired" : Durations.human(held.remaining()) + " left")
-            .append('\n');
+            .append(FilesHook.clampNote(record)).append('\n');
       }
     }
     if (json) {

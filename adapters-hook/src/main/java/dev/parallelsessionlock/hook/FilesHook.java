@@ -6,6 +6,7 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Refresh;
@@ -21,7 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The hook in files mode ({@code session-lock hook --mode files}): sessions work in one checkout at once and
@@ -107,6 +110,7 @@ final class FilesHook {
       return call.done();
     }
     List<Acquisition.Blocked> held = ((FileAcquisition.Blocked) acquired.get()).held();
+    Map<LockKey, String> paths = pathsByKey(locked);
     StringBuilder reason = new StringBuilder(PREFIX);
     reason.append(held.size() == 1 ? "this file is" : held.size() + " of these files are")
         .append(" being edited by another session; nothing was locked or changed:");
@@ -116,16 +120,17 @@ final class FilesHook {
         LockRecord record = blocked.holder().get();
         reason.append(pathOf(record, blocked.key().name())).append(" - ").append(holder(record))
             .append(", for ").append(Durations.human(Duration.between(record.heldSince(), now)))
-            .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())));
+            .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())))
+            .append(clampNote(record));
       } else {
-        reason.append(blocked.key().name()).append(" - an unreadable lock record, counted as held for ")
+        reason.append(paths.get(blocked.key())).append(" - an unreadable lock record, counted as held for ")
             .append(Durations.human(Duration.between(now, blocked.freeAt())));
       }
     }
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
         .append(config.launcher().isDefined() ? ShellCommands.quote(config.launcher().get()) : "session-lock")
         .append(" files release --force ").append(ShellCommands.quote(held.get(0).holder().isDefined()
-            ? pathOf(held.get(0).holder().get(), held.get(0).key().name()) : held.get(0).key().name()));
+            ? pathOf(held.get(0).holder().get(), paths.get(held.get(0).key())) : paths.get(held.get(0).key())));
     call.warnings.add(reason.toString());
     return call.agent.deny(reason.toString(), call.warnings);
   }
@@ -146,6 +151,20 @@ final class FilesHook {
       return call.failOpen("store", "moving a task's baseline failed (" + e.getMessage() + ")");
     }
     return call.done();
+  }
+
+  /** The path each key stands for, for messages: people never see a {@code file-<hash>} key. */
+  static Map<LockKey, String> pathsByKey(List<FileLocks.LockedFile> files) {
+    Map<LockKey, String> paths = new HashMap<>();
+    for (FileLocks.LockedFile file : files) {
+      paths.put(file.key(), file.path());
+    }
+    return paths;
+  }
+
+  /** {@code  (record clamped: ...)} when {@code RecordBounds} bounded what the record said, else nothing. */
+  static String clampNote(LockRecord record) {
+    return record.details().clamped().isDefined() ? " (record clamped: " + record.details().clamped().get() + ")" : "";
   }
 
   static String pathOf(LockRecord record, String key) {

@@ -67,6 +67,13 @@ final class HookRunner {
     return run(input, new HookArgs(eventArgument, Option.none()), config, processCwd, clock, agent);
   }
 
+  /** The same, under a deadline no watchdog enforces (in-process callers). */
+  static HookResult run(
+      InputStream input, HookArgs args, HookConfig config, Path processCwd, Clock clock,
+      Supplier<ProcessRef> agentProcess) {
+    return run(input, args, config, processCwd, clock, agentProcess, new HookDeadline(config.deadline()));
+  }
+
   /**
    * Runs the hook.
    *
@@ -74,10 +81,11 @@ final class HookRunner {
    * @param args the event named on the command line (Copilot's camelCase hooks) and the agent registered for
    * @param processCwd the hook process's working directory, used when the payload has no {@code cwd}
    * @param agentProcess finds the agent process; called only when the lock is needed
+   * @param deadline the watchdog's; an end-of-turn or end-of-session event tells it that it releases
    */
   static HookResult run(
       InputStream input, HookArgs args, HookConfig config, Path processCwd, Clock clock,
-      Supplier<ProcessRef> agentProcess) {
+      Supplier<ProcessRef> agentProcess, HookDeadline deadline) {
     Invocation call = new Invocation(config, Agent.detect(config.environmentAgent(), Option.none(), args.agent()),
         agentProcess);
     for (String warning : config.warnings()) {
@@ -116,6 +124,9 @@ final class HookRunner {
       // Background subagents still edit for this session: the lease stays; its ttl and the dead-process
       // rule free it if the session dies, the next Stop without running tasks or SessionEnd releases it.
       return HookResult.allow(call.warnings);
+    }
+    if (event.kind() == HookEvent.Kind.END && !deadline.releasing()) {
+      return HookResult.allow(call.warnings); // the watchdog answered already
     }
     if (args.filesMode()) {
       ProcessRef agent = agentProcess.get();

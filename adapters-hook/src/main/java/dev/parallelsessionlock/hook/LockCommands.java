@@ -98,7 +98,7 @@ final class LockCommands {
             .append(held.size()).append(held.size() == 1 ? " file" : " files").append(":\n");
         for (LockStatus.Held file : held) {
           text.append("             ").append(pathOf(file)).append(file.takeable() ? "  (may be taken over)" : "")
-              .append('\n');
+              .append(FilesHook.clampNote(file.record())).append('\n');
         }
       }
       context.out.print(text);
@@ -261,11 +261,13 @@ final class LockCommands {
       ProcessTableLiveness liveness = ProcessTableLiveness.forThisHost();
       Instant now = context.clock.instant();
       int removed = 0;
+      Duration maxTtl = dev.parallelsessionlock.core.RecordBounds.maxTtl(context.config().ttl());
       for (Slot slot : slots.get()) {
         if (!(slot instanceof Slot.Held held)) {
           continue;
         }
-        LockRecord record = held.record();
+        // Judged as the protocol judges it: a ttl of at most a day, times not in the far future.
+        LockRecord record = dev.parallelsessionlock.core.RecordBounds.bound(held.record(), now, maxTtl);
         boolean dead = liveness.of(record.holder()) == Liveness.DEAD;
         boolean expiredLongAgo = now.isAfter(record.expiresAt().plus(PRUNE_AFTER));
         if (!dead && !expiredLongAgo) {
@@ -318,7 +320,8 @@ final class LockCommands {
     return "held by " + who + " (" + process + ") for " + Durations.human(held.age()) + ", "
         + (held.remaining().isZero() ? "lease expired" : Durations.human(held.remaining()) + " left")
         + (held.takeable() ? "; another session may take it over" : "")
-        + (record.details().path().isDefined() ? "; " + record.details().path().get() : "");
+        + (record.details().path().isDefined() ? "; " + record.details().path().get() : "")
+        + (record.details().clamped().isDefined() ? "; record clamped: " + record.details().clamped().get() : "");
   }
 
   static JsonObject json(LockStatus status) {
@@ -355,6 +358,9 @@ final class LockCommands {
       json.put("held_for_ms", held.age().toMillis());
       json.put("remaining_ms", held.remaining().toMillis());
       json.put("takeable", held.takeable());
+      if (record.details().clamped().isDefined()) {
+        json.put("clamped", record.details().clamped().get());
+      }
     }
     return json;
   }

@@ -256,9 +256,7 @@ final class PlanCommands {
         } else {
           io.vavr.control.Option<Snapshots.Baseline> baseline = snapshots.read(workspace.toString(), task);
           if (baseline.isEmpty()) {
-            context.err.println("session-lock: task " + task + " has no baseline in " + workspace
-                + " (session-lock snapshot --task " + task + " FILE... records one)");
-            return ExitCodes.NO_ITEM;
+            return noBaseline(context, task, workspace);
           }
           baselines.add(baseline.get());
         }
@@ -286,6 +284,13 @@ final class PlanCommands {
         return ExitCodes.UNAVAILABLE;
       }
     }
+  }
+
+  /** A task with no baseline here: one line naming it, exit 66 ({@code check}, and {@code task done} with no locks). */
+  static int noBaseline(CommandContext context, String task, Path workspace) {
+    context.err.println("session-lock: task " + task + " has no baseline in " + workspace
+        + " (session-lock snapshot --task " + task + " FILE... records one)");
+    return ExitCodes.NO_ITEM;
   }
 
   private static JsonObject wrap(JsonArray tasks) {
@@ -330,7 +335,8 @@ final class PlanCommands {
     @Command(name = "done", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
         footer = Commands.EXIT_CODES,
         description = "The seed's plan-db-safe.sh: stale-check the task; clean: release its file locks and its "
-            + "snapshot (exit 0); stale: keep both and list the files (exit 5); --force releases anyway.")
+            + "snapshot (exit 0); stale: keep both and list the files (exit 5); --force releases anyway; a task "
+            + "with neither here: exit 66, as check.")
     int done(
         @Parameters(paramLabel = "T", description = "the task") String task,
         @Option(names = "--force", description = "release even when files changed, and say which") boolean force,
@@ -364,6 +370,9 @@ final class PlanCommands {
                 io.vavr.control.Option.none()), true);
         if (released.isLeft()) {
           return context.failed(released.getLeft());
+        }
+        if (baseline.isEmpty() && released.get().isEmpty()) {
+          return noBaseline(context, task, workspace); // nothing of it here: the same answer as check
         }
         snapshots.delete(workspace.toString(), task);
         context.out.println("task " + task + " done: released " + released.get().size() + " file locks"

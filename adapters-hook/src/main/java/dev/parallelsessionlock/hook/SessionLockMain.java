@@ -61,9 +61,10 @@ public final class SessionLockMain {
         }
       };
       configSoFar = config;
-      startWatchdog(config.deadline().toMillis());
+      HookDeadline deadline = new HookDeadline(config.deadline());
+      startWatchdog(deadline, config.deadline().toMillis());
       HookResult result = HookRunner.run(System.in, hookArgs, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
-          agentProcessSoFar);
+          agentProcessSoFar, deadline);
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
     } catch (Throwable t) {
       failOpen("internal", "internal error (" + (t.getMessage() == null ? "no detail" : t.getMessage()) + ")");
@@ -87,17 +88,29 @@ public final class SessionLockMain {
     finish(ExitCodes.OK, stdout, line);
   }
 
-  /** Allows the tool call if nothing was decided within {@code deadlineMs}. */
-  private static void startWatchdog(long deadlineMs) {
+  /**
+   * Allows the tool call if nothing was decided within {@code deadlineMs}. A release of a session's locks is no
+   * decision and is let run to the end of its budget ({@link HookDeadline}); if even that runs out, the hook ends
+   * quietly: nothing was left unchecked, and what is still locked is freed when its lease ends.
+   */
+  private static void startWatchdog(HookDeadline deadline, long deadlineMs) {
     Thread watchdog = new Thread(new Runnable() {
       @Override
       public void run() {
         try {
-          Thread.sleep(deadlineMs);
+          while (!deadline.expire()) {
+            Thread.sleep(Math.max(1, deadline.nanosLeft() / 1_000_000));
+          }
         } catch (InterruptedException e) {
           return;
         }
-        failOpen("deadline", "no decision within " + deadlineMs + " ms");
+        if (deadline.isReleasing()) {
+          finish(ExitCodes.OK, "", "session-lock: stopped releasing the session's locks after "
+              + HookDeadline.RELEASE_BUDGET.getSeconds() + " s; the rest stay locked until their lease ends or the"
+              + " session's next turn ends");
+        } else {
+          failOpen("deadline", "no decision within " + deadlineMs + " ms");
+        }
       }
     }, "session-lock-watchdog");
     watchdog.setDaemon(true);

@@ -125,6 +125,36 @@ final class FilesCommandsTest {
   }
 
   @Test
+  void releaseOfAFileNobodyHolds_namesThePath_andIsExit0() {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+
+    assertThat(run(executor, "files", "release", "--session", "alice", "a.txt", "free.txt")).isZero();
+
+    assertThat(out()).isEqualTo("not locked  " + project + "/free.txt\nreleased  " + project + "/a.txt\n");
+    assertThat(err()).isEmpty();
+    assertThat(run(executor, "files", "release", "--task", "T1", "free.txt")).isZero();
+    assertThat(out()).isEqualTo("not locked  " + project + "/free.txt\n");
+    assertThat(out() + err()).doesNotContain("file-");
+  }
+
+  @Test
+  void releaseAndAcquire_ofAFileWithAnUnreadableRecord_nameThePath_notTheKey() throws Exception {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+    Path record;
+    try (var records = Files.list(temp.resolve("locks"))) {
+      record = records.filter(f -> f.getFileName().toString().startsWith("file-")).findFirst().orElseThrow();
+    }
+    Files.writeString(record, "{torn");
+    Files.setLastModifiedTime(record, java.nio.file.attribute.FileTime.from(clock.instant()));
+
+    assertThat(run(executor, "files", "release", "--session", "bob", "a.txt")).isEqualTo(4);
+    assertThat(err()).isEqualTo("not yours: " + project + "/a.txt has an unreadable lock record, counted as held for 5m0s"
+        + " (files release --force removes it)\n");
+    assertThat(run(executor, "files", "acquire", "--session", "bob", "a.txt")).isEqualTo(4);
+    assertThat(err()).isEqualTo("held: " + project + "/a.txt by an unreadable lock record, 5m0s left\n");
+  }
+
+  @Test
   void listJson_givesPathHolderPidLivenessAndTimes() throws Exception {
     run(executor, "files", "acquire", "--task", "T1", "--agent", "claude", "a.txt");
     clock.advance(Duration.ofSeconds(30));

@@ -66,6 +66,23 @@ final class FilesHookTest {
   }
 
   @Test
+  void preToolUse_onAFileWithAnUnreadableRecord_isDeniedNamingThePath_notTheKey() throws IOException {
+    run(edit("PreToolUse", "alice", "Edit", "a.txt"), aliceAgent);
+    Path record;
+    try (Stream<Path> files = Files.list(locks)) {
+      record = files.filter(f -> f.getFileName().toString().startsWith("file-")).findFirst().orElseThrow();
+    }
+    Files.writeString(record, "{torn");
+
+    HookResult denied = run(edit("PreToolUse", "bob", "Edit", "a.txt"), bobAgent);
+
+    assertThat(denied.exitCode()).isEqualTo(2);
+    String reason = String.join("\n", denied.stderr());
+    assertThat(reason).contains("\n  " + project + "/a.txt - an unreadable lock record, counted as held for ",
+        " files release --force '" + project + "/a.txt'").doesNotContain("file-");
+  }
+
+  @Test
   void preToolUse_twoSessionsOnDifferentFiles_bothAllowed() throws IOException {
     assertThat(run(edit("PreToolUse", "alice", "Edit", "a.txt"), aliceAgent).exitCode()).isZero();
     assertThat(run(edit("PreToolUse", "bob", "Write", project + "/b.txt"), bobAgent).exitCode()).isZero();

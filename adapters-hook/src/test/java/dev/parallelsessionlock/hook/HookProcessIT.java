@@ -610,6 +610,44 @@ final class HookProcessIT {
   }
 
   @Test
+  void filesMode_aStopThatMustRelease10000FileLocks_releasesThemAll_pastTheDeadline_andSaysNothingUntrue()
+      throws Exception {
+    // A short deadline, so that releasing 10,000 locks certainly outlasts it, on any machine.
+    Agent alice = new Agent(Map.of("SESSION_LOCK_DEADLINE_MS", "300"));
+    dev.parallelsessionlock.fs.FileLockStore store = dev.parallelsessionlock.fs.FileLockStore.open(locks).get();
+    dev.parallelsessionlock.fs.FileHolderIndex index = dev.parallelsessionlock.fs.FileHolderIndex.of(store);
+    dev.parallelsessionlock.core.ProcessRef agent = dev.parallelsessionlock.fs.LocalProcesses.of(alice.pid);
+    java.time.Instant now = java.time.Instant.now();
+    dev.parallelsessionlock.core.WorkspaceHash workspace = dev.parallelsessionlock.core.WorkspaceHash.of(project.toString());
+    for (int i = 0; i < 10_000; i++) { // what 10,000 edits by alice's hook leave: a record and an index entry each
+      String path = project + "/src/File" + i + ".java";
+      dev.parallelsessionlock.core.LockKey key = dev.parallelsessionlock.core.LockKey.file(workspace, path);
+      index.add("alice", key);
+      store.create(key, new dev.parallelsessionlock.core.LockRecord(1, "alice", agent, now, java.time.Duration.ofMinutes(5),
+          now, now.toEpochMilli(), new dev.parallelsessionlock.core.LockRecord.Details(io.vavr.control.Option.some(path),
+              io.vavr.control.Option.none(), io.vavr.control.Option.none(), io.vavr.control.Option.none(),
+              io.vavr.control.Option.some("claude"))));
+    }
+    assertThat(fileLocks()).isEqualTo(10_000);
+
+    Result stopped = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(50),
+        () -> claudeFiles(alice, "Stop", claude("Stop", "alice", null)));
+
+    assertThat(stopped).as("no notice: nothing was left unchecked").isEqualTo(new Result(0, "", ""));
+    assertThat(fileLocks()).isZero();
+    assertThat(Files.exists(locks.resolve("holders"))).isTrue();
+    try (var holders = Files.list(locks.resolve("holders"))) {
+      assertThat(holders).as("alice's index is empty and gone").isEmpty();
+    }
+  }
+
+  private long fileLocks() throws IOException {
+    try (var files = Files.list(locks)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("file-")).count();
+    }
+  }
+
+  @Test
   void shellInit_givesTheSeedsClaimFunctions_whichReturnTheExecutablesExitCodes() throws Exception {
     Path items = Files.createDirectories(temp.resolve("items"));
     String item = "---\nid: WRK-157\nlocked_by: \"\"\nlocked_at: \"\"\n---\nbody\n";

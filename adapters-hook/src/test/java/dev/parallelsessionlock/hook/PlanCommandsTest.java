@@ -162,6 +162,28 @@ final class PlanCommandsTest {
   }
 
   @Test
+  void taskDone_ofATaskWithNoBaselineAndNoLocks_answersAsCheckDoes_exit66() throws Exception {
+    assertThat(run("check", "--task", "NOPE")).isEqualTo(66);
+    String checked = err();
+
+    assertThat(run("task", "done", "NOPE")).isEqualTo(66);
+
+    assertThat(out()).isEmpty();
+    assertThat(err()).isEqualTo(checked).startsWith("session-lock: task NOPE has no baseline in " + repo);
+    assertThat(err().lines()).hasSize(1);
+  }
+
+  @Test
+  void taskDone_ofATaskWithLocksButNoBaseline_releasesTheLocks() throws Exception {
+    Files.writeString(repo.resolve("src/a.ts"), "one");
+    run("files", "acquire", "--task", "T7", "src/a.ts");
+
+    assertThat(run("task", "done", "T7")).isZero();
+
+    assertThat(out()).isEqualTo("task T7 done: released 1 file locks\n");
+  }
+
+  @Test
   void checkSessionTasks_checksOnlyTheTasksOfTheSessionInTheEnvironment_andNothingWithoutOne() throws Exception {
     Path a = Files.writeString(repo.resolve("src/a.ts"), "one");
     run("snapshot", "--task", "T1", "--session", "alice", "src/a.ts");

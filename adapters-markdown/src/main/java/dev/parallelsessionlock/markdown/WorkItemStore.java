@@ -8,6 +8,7 @@ import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.RegularFiles;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -166,6 +167,7 @@ public final class WorkItemStore implements LockStore {
   private Option<Read> readItem(Path path) throws IOException {
     byte[] bytes;
     try {
+      RegularFiles.requireRegular(path, true); // a FIFO would block the read; a symlinked item is fine
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException gone) {
       return Option.none();

@@ -11,6 +11,7 @@ import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.RegularFiles;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -96,6 +97,7 @@ public final class WorkItems {
 
   private static Option<String> idOf(Path file) {
     try {
+      RegularFiles.requireRegular(file, true);
       return FrontMatter.parse(file, Files.readAllBytes(file)).fold(malformed -> Option.none(), FrontMatter::id);
     } catch (IOException e) {
       return Option.none();
@@ -182,6 +184,7 @@ public final class WorkItems {
   private static Either<ClaimFailure, FrontMatter> parse(Path item) {
     byte[] bytes;
     try {
+      RegularFiles.requireRegular(item, true); // a FIFO would block the read; a symlinked item is fine
       bytes = Files.readAllBytes(item);
     } catch (java.nio.file.NoSuchFileException e) {
       return Either.left(new ClaimFailure.NotFound(item.toString(), "no such file"));

@@ -51,6 +51,19 @@ final class WorkItemsTest {
   }
 
   @Test
+  void claim_ofAFifo_isRefusedAtOnce_namingIt() throws Exception {
+    Path fifo = dir.resolve("WRK-158.md");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+
+    var claimed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> items.claim(fifo, ALICE));
+    var read = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> items.read(fifo));
+
+    assertThat(claimed.getLeft().describe()).contains(fifo + ": is a FIFO (named pipe), not a regular file");
+    assertThat(read.getLeft().describe()).contains("is a FIFO");
+  }
+
+  @Test
   void claim_ofAFreeItem_writesTheTwoFields() throws Exception {
     Acquisition result = items.claim(item, ALICE).get();
 

@@ -6,6 +6,7 @@ import com.grack.nanojson.JsonParserException;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.RegularFiles;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import java.util.TreeMap;
  * snapshot records each file's SHA-256 and size (or that it is absent); a check says which files changed, were
  * created or deleted since. Kept per workspace and task in {@code <lock dir>/snapshots/}, one JSON file each,
  * written by temp file and atomic rename; {@code sessions/<session>/} names the baselines of the tasks bound to
- * a session, so the hook finds them without reading the others.
+ * a session, so the hook finds them without reading the others. Anything but a regular file at one of these paths
+ * (a FIFO would block a read) is refused with one line ({@link RegularFiles}).
  */
 public final class Snapshots {
 
@@ -92,6 +94,7 @@ public final class Snapshots {
     Path path = file(workspace, task);
     String json;
     try {
+      RegularFiles.requireRegular(path); // a FIFO there would block the read
       json = Files.readString(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException none) {
       return Option.none();
@@ -173,6 +176,7 @@ public final class Snapshots {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
       for (Path entry : entries) {
         try {
+          RegularFiles.requireRegular(entry);
           tasks.add(Files.readString(entry, StandardCharsets.UTF_8).strip());
         } catch (NoSuchFileException released) {
           // its task was deleted while we listed
@@ -229,7 +233,9 @@ public final class Snapshots {
     }
     if (baseline.session().isDefined()) {
       Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
-      Files.writeString(bound.resolve(target.getFileName().toString()), baseline.task() + "\n", StandardCharsets.UTF_8);
+      Path entry = bound.resolve(target.getFileName().toString());
+      RegularFiles.requireRegularOrAbsent(entry); // writing into a FIFO would block until a reader comes
+      Files.writeString(entry, baseline.task() + "\n", StandardCharsets.UTF_8);
     }
   }
 

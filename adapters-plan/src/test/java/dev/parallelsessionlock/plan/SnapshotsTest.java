@@ -1,10 +1,13 @@
 package dev.parallelsessionlock.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.vavr.control.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,34 @@ final class SnapshotsTest {
     snapshots = Snapshots.in(temp.resolve("locks"));
     ws = Files.createDirectories(temp.resolve("repo"));
     workspace = ws.toString();
+  }
+
+  private static void mkfifo(Path path) throws Exception {
+    assertThat(new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor()).isZero();
+  }
+
+  @Test
+  void readAndBoundTo_whenAFifoIsAtTheBaselineOrTheSessionEntry_refuseAtOnce() throws Exception {
+    Path a = Files.writeString(ws.resolve("a.txt"), "a");
+    snapshots.snapshot(workspace, "T1", Option.some("alice"), List.of(a)).get();
+    Path baseline;
+    Path entry;
+    try (var files = Files.walk(temp.resolve("locks/snapshots"))) {
+      List<Path> all = files.filter(Files::isRegularFile).toList();
+      baseline = all.stream().filter(f -> !f.toString().contains("/sessions/")).findFirst().orElseThrow();
+      entry = all.stream().filter(f -> f.toString().contains("/sessions/")).findFirst().orElseThrow();
+    }
+    Files.delete(entry);
+    mkfifo(entry);
+
+    assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(5), () -> snapshots.boundTo("alice", workspace)))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining(entry + ": is a FIFO (named pipe)");
+    Files.delete(entry);
+    Files.delete(baseline);
+    mkfifo(baseline);
+    assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(5), () -> snapshots.read(workspace, "T1")))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining(baseline + ": is a FIFO (named pipe)");
+    assertThat(snapshots.snapshot(workspace, "T2", Option.some("alice"), List.of(a)).isRight()).isTrue();
   }
 
   @Test

@@ -49,7 +49,10 @@ public final class FailOpen {
     String twin = sameSession
         ? ": the same session id runs in another live process (resumed in a second terminal?); only one of them may edit"
         : "";
-    return new Decision.Block("parallel session lock " + who + twin + " - wait or close that session first" + wait);
+    String clamped = holder.isDefined() && holder.get().details().clamped().isDefined()
+        ? " (record clamped: " + holder.get().details().clamped().get() + ")" : "";
+    return new Decision.Block("parallel session lock " + who + twin + " - wait or close that session first" + wait
+        + clamped);
   }
 
   private static Decision allowWithWarning(String warning) {

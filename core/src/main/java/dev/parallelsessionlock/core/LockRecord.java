@@ -38,10 +38,12 @@ public record LockRecord(
    * @param boundSession (extra field {@code bound_session}) the agent session a task lock was taken from; that
    *     session may edit the task's files
    * @param agent (extra field {@code agent}) the agent's name ({@code claude}, {@code codex}, ...), for people
+   * @param clamped never stored: what the protocol found out of bounds in the record as read and how it reads it
+   *     instead ({@link RecordBounds}), for the people who see the record; none for a record within bounds
    */
   public record Details(
       Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
-      Option<String> agent) {
+      Option<String> agent, Option<String> clamped) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
@@ -51,6 +53,14 @@ public record LockRecord(
       task = task == null ? Option.none() : task;
       boundSession = boundSession == null ? Option.none() : boundSession;
       agent = agent == null ? Option.none() : agent;
+      clamped = clamped == null ? Option.none() : clamped;
+    }
+
+    /** Details as stored: nothing clamped. */
+    public Details(
+        Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
+        Option<String> agent) {
+      this(path, takenOverFrom, task, boundSession, agent, Option.none());
     }
 
     /** Details of a session's lease: a path and whom it was taken from. */
@@ -60,7 +70,12 @@ public record LockRecord(
 
     /** The same details with another path and taken-over-from. */
     public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
-      return new Details(newPath, newTakenOverFrom, task, boundSession, agent);
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, clamped);
+    }
+
+    /** The same details saying what was clamped ({@code note}), or as stored when none. */
+    public Details withClamped(Option<String> note) {
+      return new Details(path, takenOverFrom, task, boundSession, agent, note);
     }
 
     /** Whether the holder is a plan task. */

@@ -27,7 +27,8 @@ import java.util.Objects;
  *   <li>release: only the holder under the session id in the record; never removes another session's lock.</li>
  *   <li>forceRelease: for people; removes whatever is there and says what it was.</li>
  * </ul>
- * "Holder" follows the ownership rule in {@link Claimant}; the states and steps are {@link SlotState}.
+ * "Holder" follows the ownership rule in {@link Claimant}; the states and steps are {@link SlotState}. Every slot
+ * read is judged within {@link RecordBounds} (a ttl of at most a day, times not in the far future) first.
  *
  * <p>Instances are immutable and thread-safe when the store is.
  */
@@ -120,6 +121,7 @@ public final class ParallelSessionLock {
         LockRecord lease;
         if (state.grantsToNewHolder()) {
           long before = previous.isDefined() ? previous.get().generation() : 0;
+          before = before == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : before; // the next one must not wrap around
           Option<String> takenFrom = state == SlotState.FOREIGN_STALE || state == SlotState.FOREIGN_DEAD
               ? Option.some(previous.get().sessionId()) : Option.none();
           lease = claimant.lease(now, leaseTtl, now, Math.max(before + 1, now.toEpochMilli()),
@@ -136,7 +138,7 @@ public final class ParallelSessionLock {
         if (state.onAcquire == SlotState.Step.CREATE) {
           return new Plan.Create<>(key, lease, acquired);
         }
-        return new Plan.Replace<>(current.get(), lease, acquired);
+        return new Plan.Replace<>(lease, acquired);
       }
     });
   }
@@ -177,7 +179,7 @@ public final class ParallelSessionLock {
         LockRecord mine = recordOf(current.get()).get();
         LockRecord lease = heartbeat ? heartbeat(mine, now, mine.ttl())
             : claimant.lease(now, leaseTtl.getOrElse(mine.ttl()), mine.heldSince(), mine.generation(), mine.details());
-        return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
+        return new Plan.Replace<>(lease, new Refresh.Refreshed(key, lease));
       }
     });
   }
@@ -200,7 +202,7 @@ public final class ParallelSessionLock {
         if (state.onRelease != SlotState.Step.DELETE || !fenced(current.get(), generation)) {
           return new Plan.Done<>(new Release.NotHolder(key, current));
         }
-        return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
+        return new Plan.Delete<>(new Release.Released(key, recordOf(current.get()).get()));
       }
     });
   }
@@ -208,7 +210,7 @@ public final class ParallelSessionLock {
   /** {@code record} as it is, its lease running from {@code now} for {@code leaseTtl}. */
   private static LockRecord heartbeat(LockRecord record, Instant now, Duration leaseTtl) {
     return new LockRecord(record.schemaVersion(), record.sessionId(), record.holder(), now, leaseTtl,
-        record.heldSince(), record.generation(), record.details());
+        record.heldSince(), record.generation(), record.details().withClamped(Option.none()));
   }
 
   private static boolean fenced(Slot slot, Option<Long> generation) {
@@ -221,7 +223,7 @@ public final class ParallelSessionLock {
     return run(key, new Planner<Option<Slot>>() {
       @Override
       public Plan<Option<Slot>> plan(Option<Slot> current) {
-        return current.isEmpty() ? new Plan.Done<>(Option.<Slot>none()) : new Plan.Delete<>(current.get(), current);
+        return current.isEmpty() ? new Plan.Done<>(Option.<Slot>none()) : new Plan.Delete<>(current);
       }
     });
   }
@@ -231,6 +233,14 @@ public final class ParallelSessionLock {
     return store.read(key)
         .<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
         .map(current -> current.map(this::statusOf).getOrElse(() -> new LockStatus.Free(key)));
+  }
+
+  /**
+   * The longest ttl a record read here may have: {@link RecordBounds#MAX_TTL}, or this lock's ttl when longer. What
+   * a record says beyond {@link RecordBounds} is judged bounded everywhere in this class.
+   */
+  public Duration maxTtl() {
+    return RecordBounds.maxTtl(ttl);
   }
 
   /** Every lock in the store, by key. Each holder process is probed once, however many locks it holds. */
@@ -253,7 +263,8 @@ public final class ParallelSessionLock {
     ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
     Instant now = clock.instant();
     return store.list(keyPrefix).<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
-        .map(slots -> slots.filter(slot -> slot instanceof Slot.Held
+        .map(slots -> slots.map(slot -> RecordBounds.bound(slot, now, maxTtl()))
+            .filter(slot -> slot instanceof Slot.Held
                 && SlotState.classify(Option.some(slot), claimant, now, once, ttl) == SlotState.FOREIGN_FRESH)
             .map(slot -> (LockStatus.Held) statusOf(slot, once)));
   }
@@ -269,8 +280,9 @@ public final class ParallelSessionLock {
     return statusOf(slot, liveness);
   }
 
-  private LockStatus statusOf(Slot slot, ProcessLiveness liveness) {
+  private LockStatus statusOf(Slot stored, ProcessLiveness liveness) {
     Instant now = clock.instant();
+    Slot slot = RecordBounds.bound(stored, now, maxTtl());
     if (slot instanceof Slot.Unreadable unreadable) {
       return new LockStatus.Unreadable(
           slot.key(), unreadable.modifiedAt(), unreadable.problem(), SlotState.unreadableFreeAt(unreadable, ttl));
@@ -289,11 +301,12 @@ public final class ParallelSessionLock {
       if (read.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(read.getLeft()));
       }
-      Plan<T> plan = planner.plan(read.get());
+      // Judged within bounds; written against the slot as stored (a store compares what it has).
+      Plan<T> plan = planner.plan(RecordBounds.bound(read.get(), clock.instant(), maxTtl()));
       if (plan instanceof Plan.Done) {
         return Either.right(((Plan.Done<T>) plan).outcome());
       }
-      Either<StoreFailure, WriteOutcome> written = write(plan);
+      Either<StoreFailure, WriteOutcome> written = write(plan, read.get());
       if (written.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(written.getLeft()));
       }
@@ -305,16 +318,16 @@ public final class ParallelSessionLock {
     return Either.left(new LockFailure.Contended(key, maxAttempts));
   }
 
-  private Either<StoreFailure, WriteOutcome> write(Plan<?> plan) {
+  /** Carries out {@code plan}; a replace or delete expects {@code stored}, the slot as read (the plan judged it bounded). */
+  private Either<StoreFailure, WriteOutcome> write(Plan<?> plan, Option<Slot> stored) {
     if (plan instanceof Plan.Create) {
       Plan.Create<?> create = (Plan.Create<?>) plan;
       return store.create(create.key(), create.record());
     }
     if (plan instanceof Plan.Replace) {
-      Plan.Replace<?> replace = (Plan.Replace<?>) plan;
-      return store.replace(replace.expected(), replace.next());
+      return store.replace(stored.get(), ((Plan.Replace<?>) plan).next());
     }
-    return store.delete(((Plan.Delete<?>) plan).expected());
+    return store.delete(stored.get());
   }
 
   private static Option<LockRecord> recordOf(Slot slot) {
@@ -352,8 +365,10 @@ public final class ParallelSessionLock {
 
     record Create<T>(LockKey key, LockRecord record, T outcome) implements Plan<T> {}
 
-    record Replace<T>(Slot expected, LockRecord next, T outcome) implements Plan<T> {}
+    /** Replace the slot as read by {@code next}. */
+    record Replace<T>(LockRecord next, T outcome) implements Plan<T> {}
 
-    record Delete<T>(Slot expected, T outcome) implements Plan<T> {}
+    /** Delete the slot as read. */
+    record Delete<T>(T outcome) implements Plan<T> {}
   }
 }
