@@ -227,34 +227,64 @@ final class Installer {
 
   /** Removes exactly what install added for {@code agent} and {@code scope}. */
   Either<Failure, List<String>> uninstall(Agent agent, Scope scope) {
+    return uninstall(agent, scope, false);
+  }
+
+  /**
+   * Removes exactly what install added for {@code agent} and {@code scope}, and with {@code purge} the install
+   * home too. Everything that could refuse is checked first: a refused uninstall changes no file.
+   */
+  Either<Failure, List<String>> uninstall(Agent agent, Scope scope, boolean purge) {
     Either<Failure, Path> located = settingsFile(agent, scope);
     if (located.isLeft()) {
       return Either.left(located.getLeft());
     }
     Path file = located.get();
-    if (!Files.exists(file)) {
-      return Either.right(List.of("nothing to remove: " + file + " does not exist"));
-    }
     Either<Failure, String> current = readText(file);
     if (current.isLeft()) {
       return Either.left(current.getLeft());
     }
-    Either<String, String> wanted = agent == Agent.COPILOT
-        ? copilotFile(current.get(), launcher().toString(), false, false)
-        : SettingsEdit.uninstall(current.get());
+    Either<String, String> wanted = !Files.exists(file) ? Either.right("")
+        : agent == Agent.COPILOT
+            ? copilotFile(current.get(), launcher().toString(), false, false)
+            : SettingsEdit.uninstall(current.get());
     if (wanted.isLeft()) {
       return Either.left(malformed(file, wanted.getLeft()));
     }
-    if (wanted.get().equals(current.get())) {
+    if (purge) {
+      Either<Failure, List<String>> blockers = purgeBlockers(file, wanted.get());
+      if (blockers.isLeft()) {
+        return blockers;
+      }
+      if (!blockers.get().isEmpty()) {
+        return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
+            + ": these settings still run its launcher (uninstall them first): " + String.join(", ", blockers.get())
+            + "; nothing was changed"));
+      }
+    }
+    Either<Failure, List<String>> removed = removeRegistration(agent, scope, file, current.get(), wanted.get());
+    if (removed.isLeft() || !purge) {
+      return removed;
+    }
+    Either<Failure, List<String>> purged = purge();
+    return purged.isLeft() ? purged : Either.right(removed.get().appendAll(purged.get()));
+  }
+
+  private Either<Failure, List<String>> removeRegistration(Agent agent, Scope scope, Path file, String current,
+      String wanted) {
+    if (!Files.exists(file)) {
+      return Either.right(List.of("nothing to remove: " + file + " does not exist"));
+    }
+    if (wanted.equals(current)) {
       return Either.right(List.of("nothing to remove: " + file + " holds no session-lock hooks"));
     }
     List<String> lines = List.empty();
     try {
       if (agent == Agent.CODEX) {
-        lines = lines.appendAll(CodexTrust.untrust(this, file, current.get()));
+        lines = lines.appendAll(CodexTrust.untrust(this, file, current));
       }
       Created created = Created.load(installHome);
-      if (created.contains(file) && SettingsEdit.isEmptyObject(wanted.get())) {
+      if (created.contains(file) && SettingsEdit.isEmptyObject(wanted)) {
         backup(file);
         Files.delete(file);
         created.remove(file);
@@ -262,7 +292,7 @@ final class Installer {
         lines = lines.appendAll(created.removeEmptyFolders(file.getParent()));
         created.save();
       } else {
-        lines = lines.append(write(file, current.get(), wanted.get(), "removed the " + agent.id + " hooks from"));
+        lines = lines.append(write(file, current, wanted, "removed the " + agent.id + " hooks from"));
       }
       if (scope == Scope.LOCAL) {
         lines = lines.appendAll(includeInGitAgain());
@@ -281,23 +311,37 @@ final class Installer {
     if (!Files.exists(installHome)) {
       return Either.right(List.of("nothing to purge: " + installHome + " does not exist"));
     }
+    Either<Failure, List<String>> blockers = purgeBlockers(null, "");
+    if (blockers.isLeft()) {
+      return blockers;
+    }
+    if (!blockers.get().isEmpty()) {
+      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
+          + ": these settings still run its launcher (uninstall them first): " + String.join(", ", blockers.get())));
+    }
+    TempTrees.delete(installHome);
+    return Either.right(List.of("removed " + installHome));
+  }
+
+  /**
+   * The settings files that would still run this install's launcher, reading {@code file} (when not null) as
+   * {@code after}, the text it is about to get.
+   */
+  private Either<Failure, List<String>> purgeBlockers(Path file, String after) {
     List<String> stillUsed = List.empty();
     try {
       for (String line : registrations()) {
-        Path file = Path.of(line);
-        if (Files.isRegularFile(file) && Files.readString(file).contains(launcher().toString())) {
+        Path registered = Path.of(line);
+        String text = file != null && registered.equals(file.toAbsolutePath()) ? after
+            : Files.isRegularFile(registered) ? Files.readString(registered) : "";
+        if (text.contains(launcher().toString())) {
           stillUsed = stillUsed.append(line);
         }
       }
     } catch (IOException e) {
-      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "purge failed: " + describe(e)));
+      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "purge failed: " + describe(e) + "; nothing was changed"));
     }
-    if (!stillUsed.isEmpty()) {
-      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
-          + ": these settings still run its launcher (uninstall them first): " + String.join(", ", stillUsed)));
-    }
-    TempTrees.delete(installHome);
-    return Either.right(List.of("removed " + installHome));
+    return Either.right(stillUsed);
   }
 
   // ---- settings files ---------------------------------------------------------------------------------

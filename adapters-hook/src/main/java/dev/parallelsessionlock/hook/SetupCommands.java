@@ -112,6 +112,11 @@ final class SetupCommands {
           : Path.of(System.getProperty("java.home"), "bin", "java");
       Installer installer = installer(context, dir);
       if (gitHooks) {
+        io.vavr.control.Option<Installer.Failure> refusal =
+            GitHooks.refusal(context.workspace(dir), installer.launcher().toString());
+        if (refusal.isDefined()) {
+          return report(Either.left(refusal.get()));
+        }
         try {
           List<String> lines = installer.installBinaries(jar.get(), java);
           Either<Installer.Failure, List<String>> hook =
@@ -156,12 +161,7 @@ final class SetupCommands {
         return report(GitHooks.uninstall(context.workspace(dir)));
       }
       Installer installer = installer(context, dir);
-      Either<Installer.Failure, List<String>> result = installer.uninstall(target.get().agent(), target.get().scope());
-      if (result.isRight() && purge) {
-        Either<Installer.Failure, List<String>> purged = installer.purge();
-        result = purged.isLeft() ? Either.left(purged.getLeft()) : Either.right(result.get().appendAll(purged.get()));
-      }
-      return report(result);
+      return report(installer.uninstall(target.get().agent(), target.get().scope(), purge));
     }
   }
 

@@ -289,6 +289,39 @@ final class InstallProcessIT {
         && Files.readString(project.resolve(".claude/settings.json")).contains("Worktree")).isFalse();
   }
 
+  @Test
+  void installGitHooks_thatIsRefused_changesNothing() throws Exception {
+    Run notGit = sessionLock("install", "--git-hooks", "--dir", project.toString());
+    assertThat(notGit.exit()).isEqualTo(64);
+    assertThat(notGit.stderr()).contains("is not in a git repository");
+    assertThat(installHome).as("nothing installed for a refused install").doesNotExist();
+
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", ".").exit()).isZero();
+    Path hooks = project.resolve(".git/hooks");
+    Files.writeString(hooks.resolve("reference-transaction"), "#!/usr/bin/env python3\nprint('mine')\n");
+    Map<String, String> before = tree(hooks);
+
+    Run refused = sessionLock("install", "--git-hooks", "--dir", project.toString());
+
+    assertThat(refused.exit()).isEqualTo(69);
+    assertThat(refused.stderr()).contains(hooks.resolve("reference-transaction") + " is not a shell script",
+        "nothing was changed");
+    assertThat(tree(hooks)).isEqualTo(before);
+    assertThat(installHome).doesNotExist();
+  }
+
+  /** Every file (its text) and folder under {@code root}, by path. */
+  private static Map<String, String> tree(Path root) throws IOException {
+    Map<String, String> all = new java.util.TreeMap<>();
+    try (var paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        all.put(path.toString(), Files.isDirectory(path) ? "folder" : Files.readString(path, StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all;
+  }
+
   /** The launcher picks the archive for the job: the hook's, the database hook's, the commands'. */
   @Test
   void theLauncher_usesTheDatabaseArchiveOnlyWithADatabaseStore_andTheCommandsArchiveForCommands() throws Exception {
