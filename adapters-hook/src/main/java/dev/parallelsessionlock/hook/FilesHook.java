@@ -104,7 +104,7 @@ final class FilesHook {
         if (file.how() == Acquisition.How.TOOK_OVER_STALE || file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER
             || file.how() == Acquisition.How.TOOK_OVER_UNREADABLE) {
           call.warnings.add(PREFIX + "took over the lock on " + pathOf(file.record(), file.key().name()) + " ("
-              + (file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER ? "its holder is gone" : "its lease had run out")
+              + takeover(file.how())
               + (file.previous().isDefined() ? ", was " + holder(file.previous().get()) : "") + ")");
         }
       }
@@ -182,6 +182,18 @@ final class FilesHook {
 
   private static String pathOf(LockRecord record, String key) {
     return record.details().path().isDefined() ? record.details().path().get() : key;
+  }
+
+  /** Why a lock was taken over, in words (never the enum's name). */
+  static String takeover(Acquisition.How how) {
+    switch (how) {
+      case TOOK_OVER_DEAD_HOLDER:
+        return "its holder is gone";
+      case TOOK_OVER_UNREADABLE:
+        return "its record was unreadable; its bytes are kept aside";
+      default:
+        return "its lease had run out";
+    }
   }
 
   /** {@code session S (claude, pid 12)} or {@code plan task T (pid 12, from session S)}. */

@@ -258,10 +258,9 @@ final class HookRunner {
       case TOOK_OVER_STALE:
       case TOOK_OVER_DEAD_HOLDER:
       case TOOK_OVER_UNREADABLE:
-        return Option.some(PREFIX + "took the workspace lock over (" + acquired.how().name().toLowerCase(java.util.Locale.ROOT)
-            + ")" + (acquired.previous().isDefined()
+        return Option.some(PREFIX + "took the workspace lock over" + (acquired.previous().isDefined()
                 ? " from session " + acquired.previous().get().sessionId() + " (pid " + acquired.previous().get().pid() + ")"
-                : ""));
+                : "") + ": " + FilesHook.takeover(acquired.how()));
       default:
         return Option.none();
     }

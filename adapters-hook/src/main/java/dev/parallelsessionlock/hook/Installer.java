@@ -693,12 +693,7 @@ final class Installer {
 
   /** One line for a person: what failed and on which file, no exception class names. */
   static String describe(IOException e) {
-    if (e instanceof java.nio.file.FileSystemException fs) {
-      return fs.getFile() + ": " + (fs.getReason() == null ? "cannot be used" : fs.getReason())
-          + (e instanceof java.nio.file.AccessDeniedException ? " (permission denied)" : "")
-          + (e instanceof java.nio.file.NoSuchFileException ? " (no such file or folder)" : "");
-    }
-    return e.getMessage() == null ? "input/output error" : e.getMessage();
+    return dev.parallelsessionlock.fs.FileLockStore.describe(e);
   }
 
   /** Waits for a process, killing it after {@code seconds}. */

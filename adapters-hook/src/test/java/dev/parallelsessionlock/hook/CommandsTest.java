@@ -78,7 +78,8 @@ final class CommandsTest {
     assertThat(run("release", "--force", "--dir", ws.toString())).isZero();
 
     String key = "session-lock-" + dev.parallelsessionlock.core.WorkspaceHash.of(ws.toRealPath().toString()).hex();
-    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + key + "\nstate      free\nfiles      no file locks\n"
+    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + temp.resolve("locks").resolve(key + ".json")
+        + "\nstate      free\nfiles      no file locks\n"
         + "{\"key\":\"" + key + "\",\"state\":\"free\",\"workspace\":\"" + ws.toRealPath() + "\",\"file_holders\":[]}\n"
         + "no lock on " + ws.toRealPath() + "\n");
   }
@@ -91,6 +92,15 @@ final class CommandsTest {
 
     assertThat(run("list")).isEqualTo(69);
     assertThat(err()).contains("is writable by other users");
+  }
+
+  @Test
+  void lockDirectoryThatCannotBeMade_saysWhyInWords_notTheExceptionsName() throws Exception {
+    Path file = Files.writeString(temp.resolve("a-file"), "x");
+    env.put("SESSION_LOCK_DIR", file.resolve("locks").toString());
+
+    assertThat(run("list")).isEqualTo(69);
+    assertThat(err()).isEqualTo("session-lock: cannot use lock directory: " + file + ": exists and is not a folder\n");
   }
 
   @Test

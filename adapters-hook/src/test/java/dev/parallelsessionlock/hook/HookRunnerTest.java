@@ -112,7 +112,8 @@ final class HookRunnerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).isEmpty();
-    assertThat(result.stderr()).containsExactly("session-lock: took the workspace lock over (took_over_stale) from session alice (pid " + aliceAgent.pid() + ")");
+    assertThat(result.stderr()).containsExactly("session-lock: took the workspace lock over from session alice (pid "
+        + aliceAgent.pid() + "): its lease had run out");
   }
 
   @Test
@@ -125,7 +126,8 @@ final class HookRunnerTest {
     HookResult result = run(claude("PreToolUse", "bob", "Edit"), bobAgent);
 
     assertThat(result.exitCode()).isZero();
-    assertThat(String.join("", result.stderr())).contains("took_over_dead_holder", "from session alice");
+    assertThat(String.join("", result.stderr())).contains("from session alice", ": its holder is gone")
+        .doesNotContain("_");
   }
 
   @Test

@@ -174,14 +174,16 @@ final class InstallProcessIT {
         + "\"pid\":" + alive + ",\"acquired_at\":" + now + ",\"ttl_ms\":300000,\"path\":\"/repo/live\"}");
 
     Run list = sessionLock("list");
-    assertThat(list.stdout()).contains("session-lock-00000000dead  held by session gone (pid " + exited.pid() + ", DEAD)")
-        .contains("/repo/dead", "/repo/live");
+    assertThat(list.stdout()).contains("/repo/dead  held by session gone (pid " + exited.pid() + ", DEAD)",
+        "/repo/live  held by session live", locks.resolve("session-lock-0000000000old.json") + "  held by session old")
+        .doesNotContain("session-lock-00000000dead");
 
     Run pruned = sessionLock("prune");
 
     assertThat(pruned.exit()).isZero();
-    assertThat(pruned.stdout()).contains("removed session-lock-00000000dead: session gone", "dead) /repo/dead",
-        "removed session-lock-0000000000old: session old", "pruned 2");
+    assertThat(pruned.stdout()).contains("removed the lock on /repo/dead: session gone (pid " + exited.pid() + ", dead)",
+        "removed the lock on " + locks.resolve("session-lock-0000000000old.json") + ": session old (pid 0, lease ended",
+        "pruned 2");
     assertThat(Files.exists(locks.resolve("session-lock-00000000live.json"))).isTrue();
     assertThat(Files.exists(locks.resolve("session-lock-00000000dead.json"))).isFalse();
   }
