@@ -216,7 +216,10 @@ final class Commands {
     cli.setParameterExceptionHandler((problem, args) -> {
       CommandLine where = problem.getCommandLine();
       String qualified = where.getCommandSpec().qualifiedName(" ");
-      context.err.println("session-lock: " + oneLine(problem.getMessage()) + " (see " + qualified + " --help)");
+      String words = qualified.startsWith("session-lock") ? qualified.substring("session-lock".length()).strip()
+          : qualified;
+      context.err.println("session-lock: " + oneLine(problem.getMessage()) + " (see "
+          + Hints.command(context.program(), words.isEmpty() ? new String[0] : words.split(" ")) + " --help)");
       return ExitCodes.USAGE;
     });
     cli.setExecutionExceptionHandler((failure, where, parsed) -> {

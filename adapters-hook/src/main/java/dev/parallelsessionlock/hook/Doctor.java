@@ -29,13 +29,18 @@ final class Doctor {
   private final Path workspace;
   private final Map<String, String> env;
   private final PrintStream out;
+  private final String program;
   private final List<String> problems = new ArrayList<>();
+  /** The install command of the first registration found: what updates the installed copy too. */
+  private String installAgain;
 
-  Doctor(Installer installer, Path workspace, Map<String, String> env, PrintStream out) {
+  /** {@code program}: how a person runs this executable (sh words), for the commands doctor suggests. */
+  Doctor(Installer installer, Path workspace, Map<String, String> env, PrintStream out, String program) {
     this.installer = installer;
     this.workspace = workspace;
     this.env = env;
     this.out = out;
+    this.program = program;
   }
 
   int run() {
@@ -51,8 +56,8 @@ final class Doctor {
       }
     }
     if (registrations == 0) {
-      problem("no agent has the hook registered for this workspace: run session-lock install --dir "
-          + ShellCommands.quote(workspace.toString()) + " [--agent claude|copilot|codex|gemini]");
+      problem("no agent has the hook registered for this workspace: run " + Hints.command(program, "install", "--dir",
+          workspace.toString()) + " (add --agent copilot, codex or gemini for another agent)");
     }
     checkInstalledCopy();
     checkLockDirectory();
@@ -71,6 +76,20 @@ final class Doctor {
     problems.add(text);
   }
 
+  private static String name(Installer.Scope scope) {
+    return scope.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private String installAgain() {
+    return installAgain != null ? installAgain : Hints.command(program, "install", "--dir", workspace.toString());
+  }
+
+  /** The command that registers {@code agent} in {@code scope} again, in the mode the registration names. */
+  private String reinstall(Agent agent, Installer.Scope scope, String command) {
+    return Hints.command(program, "install", "--dir", workspace.toString(), "--agent", agent.id, "--scope", name(scope),
+        "--mode", command.contains(" hook --mode files ") ? "files" : "workspace");
+  }
+
   private static boolean registered(Path file) {
     try {
       return Files.isRegularFile(file) && Files.readString(file).contains(HookRegistrations.MARKER);
@@ -80,7 +99,7 @@ final class Doctor {
   }
 
   private void check(Agent agent, Installer.Scope scope, Path file) {
-    String where = agent.id + " (" + scope.name().toLowerCase(java.util.Locale.ROOT) + ", " + file + ")";
+    String where = agent.id + " (" + name(scope) + ", " + file + ")";
     String text;
     try {
       text = Files.readString(file);
@@ -90,16 +109,20 @@ final class Doctor {
     }
     Option<String> command = preToolCommand(agent, text);
     if (command.isEmpty()) {
-      problem(where + ": the session-lock entry for the tool check is missing or malformed: run install again");
+      problem(where + ": the session-lock entry for the tool check is missing or malformed: run "
+          + reinstall(agent, scope, ""));
       return;
     }
     Option<String> launcher = launcherOf(command.get());
     if (launcher.isEmpty() || !Files.isExecutable(Path.of(launcher.get()))) {
       problem(where + ": the registered launcher " + launcher.getOrElse("?")
-          + " is missing: the hook does nothing; run install again");
+          + " is missing: the hook does nothing; run " + reinstall(agent, scope, command.get()));
       return;
     }
-    boolean runs = agentWillRun(agent, scope, file, text, where);
+    if (installAgain == null) {
+      installAgain = reinstall(agent, scope, command.get());
+    }
+    boolean runs = agentWillRun(agent, scope, file, text, where, command.get());
     String dryRun = dryRun(agent, command.get());
     if (!dryRun.isEmpty()) {
       problem(where + ": dry run through the registered command: " + dryRun);
@@ -170,7 +193,8 @@ final class Doctor {
   }
 
   /** Whether the agent will run a hook it finds there; a problem line for each reason it will not. */
-  private boolean agentWillRun(Agent agent, Installer.Scope scope, Path file, String text, String where) {
+  private boolean agentWillRun(Agent agent, Installer.Scope scope, Path file, String text, String where,
+      String command) {
     try {
       switch (agent) {
         case CODEX: {
@@ -180,7 +204,7 @@ final class Doctor {
               all = false;
               problem(where + ": Codex skips this hook silently: it is " + entry.getValue() + " ("
                   + entry.getKey().substring(entry.getKey().lastIndexOf(".json:") + 6)
-                  + "); review it in codex /hooks, or run install --agent codex --trust");
+                  + "); review it in codex /hooks, or run " + reinstall(agent, scope, command) + " --trust");
             }
           }
           return all;
@@ -228,7 +252,8 @@ final class Doctor {
           return true;
       }
     } catch (IOException | JsonParserException | RuntimeException e) {
-      problem(where + ": cannot read the agent's settings: " + e.getMessage());
+      problem(where + ": cannot read the agent's settings: " + (e instanceof IOException io ? Installer.describe(io)
+          : String.valueOf(e.getMessage()).replace('\n', ' ')));
       return false;
     }
   }
@@ -254,7 +279,7 @@ final class Doctor {
       }
       return "";
     } catch (IOException | InterruptedException e) {
-      return "could not run it: " + e.getMessage();
+      return "could not run it: " + (e instanceof IOException io ? Installer.describe(io) : "interrupted");
     } finally {
       TempTrees.delete(scratch);
     }
@@ -327,7 +352,7 @@ final class Doctor {
       }
       String expected = "session-lock " + Version.TEXT;
       if (!output.endsWith(expected)) {
-        problem("the installed copy is " + output + ", this is " + expected + ": run install again to update it");
+        problem("the installed copy is " + output + ", this is " + expected + ": run " + installAgain() + " to update it");
       }
       String script = Files.readString(launcher);
       Option<String> java = quotedAfter(script, "\nJAVA=");
@@ -336,15 +361,16 @@ final class Doctor {
         String wanted = Installer.javaStamp(Path.of(java.get()));
         if (!Files.readString(stamp).trim().equals(wanted)) {
           problem("the start-up archive was built for another java (" + Files.readString(stamp).trim()
-              + "); the hook runs without it, slower: run install again");
+              + "); the hook runs without it, slower: run " + installAgain());
         }
       }
       if (java.isDefined() && !Files.isExecutable(Path.of(java.get()))) {
         problem("the java install chose, " + java.get() + ", is gone; the hook uses whatever java is on PATH,"
-            + " without its start-up archive: run install again");
+            + " without its start-up archive: run " + installAgain());
       }
     } catch (IOException | InterruptedException e) {
-      problem("cannot run the installed launcher " + launcher + ": " + e.getMessage());
+      problem("cannot run the installed launcher " + launcher + ": "
+          + (e instanceof IOException io ? Installer.describe(io) : "interrupted"));
     }
   }
 

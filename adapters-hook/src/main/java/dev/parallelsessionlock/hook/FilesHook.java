@@ -127,8 +127,7 @@ final class FilesHook {
       }
     }
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
-        .append(config.launcher().isDefined() ? ShellCommands.quote(config.launcher().get()) : "session-lock")
-        .append(" files release --force ").append(ShellCommands.quote(held.get(0).holder().isDefined()
+        .append(Hints.command(config.program(), "files", "release", "--force", held.get(0).holder().isDefined()
             ? pathOf(held.get(0).holder().get(), held.get(0).key().name()) : held.get(0).key().name()));
     call.warnings.add(reason.toString());
     return call.agent.deny(reason.toString(), call.warnings);

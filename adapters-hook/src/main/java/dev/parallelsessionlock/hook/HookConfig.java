@@ -20,7 +20,8 @@ import java.util.Map;
  *       when its session id changes) or {@code session} (only the session id counts).</li>
  *   <li>{@code CLAUDE_PID}: Claude Code's own pid, the agent process when it is an ancestor of the hook.</li>
  *   <li>{@code COPILOT_CLI}, {@code GEMINI_SESSION_ID}, {@code CLAUDECODE}: which client runs the hook.</li>
- *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get.</li>
+ *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get
+ *       ({@link Hints#program}).</li>
  *   <li>{@code SESSION_LOCK_STORE}: {@code jdbc:sqlite:/path} or {@code jdbc:postgresql://host/db}: the lock records
  *       in a database instead of the lock directory; credentials from {@code SESSION_LOCK_STORE_USER} and
  *       {@code SESSION_LOCK_STORE_PASSWORD} or the file {@code SESSION_LOCK_STORE_CREDENTIALS};
@@ -30,7 +31,7 @@ import java.util.Map;
 record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
     Option<String> claudePid, Option<Agent> environmentAgent, Option<String> sessionFromEnvironment,
-    Path noticeDir, Option<String> launcher, List<String> warnings, Option<String> store, boolean databaseClock,
+    Path noticeDir, String program, List<String> warnings, Option<String> store, boolean databaseClock,
     Map<String, String> storeCredentials) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
@@ -89,18 +90,19 @@ record HookConfig(
         Agent.fromEnvironment(env),
         nonBlank(env, "CLAUDE_CODE_SESSION_ID").orElse(nonBlank(env, "GEMINI_SESSION_ID")),
         Path.of(System.getProperty("java.io.tmpdir"), "session-lock-" + System.getProperty("user.name"), "notices"),
-        nonBlank(env, "SESSION_LOCK_LAUNCHER"),
+        Hints.program(env, Path.of("").toAbsolutePath()),
         List.copyOf(warnings), store, clock.equals("database") && store.isDefined(), Map.copyOf(credentials));
   }
 
-  /**
-   * The command that frees a workspace, for a deny reason: the launcher that runs this hook (the launcher sets
-   * {@code SESSION_LOCK_LAUNCHER}), by absolute path, since nothing puts {@code session-lock} on PATH; every
-   * word quoted for sh.
-   */
+  /** This configuration, with hints that name {@code program} (sh words) as the way to run this executable. */
+  HookConfig withProgram(String program) {
+    return new HookConfig(enabled, lockDir, ttl, deadline, ownerIsProcess, projectDir, claudePid, environmentAgent,
+        sessionFromEnvironment, noticeDir, program, warnings, store, databaseClock, storeCredentials);
+  }
+
+  /** The command that frees a workspace, for a deny reason ({@link Hints}: it runs as printed). */
   String releaseHint(Path workspace) {
-    String program = launcher.isDefined() ? ShellCommands.quote(launcher.get()) : "session-lock";
-    return program + " release --force --dir " + ShellCommands.quote(workspace.toString());
+    return Hints.command(program, "release", "--force", "--dir", workspace.toString());
   }
 
   /** The user's home: {@code HOME}, else the JVM's {@code user.home}. */

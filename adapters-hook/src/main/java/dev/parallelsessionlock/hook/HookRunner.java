@@ -176,7 +176,7 @@ final class HookRunner {
       String line = PREFIX + problem + "; allowing";
       warnings.add(line);
       if (Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(session, config, agentProcess))) {
-        return agent.allowWithNotice(Notices.text(problem), warnings);
+        return agent.allowWithNotice(Notices.text(problem, config.program()), warnings);
       }
       return HookResult.allow(warnings);
     }

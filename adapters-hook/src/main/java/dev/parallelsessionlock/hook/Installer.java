@@ -59,13 +59,7 @@ final class Installer {
 
   /** {@code SESSION_LOCK_HOME} (made absolute), else {@code $XDG_DATA_HOME/parallel-session-lock}. */
   static Path defaultInstallHome(Map<String, String> env, Path home, Path cwd) {
-    String explicit = env.get("SESSION_LOCK_HOME");
-    if (explicit != null && !explicit.isBlank()) {
-      return cwd.resolve(explicit).toAbsolutePath().normalize();
-    }
-    String data = env.get("XDG_DATA_HOME");
-    Path base = data != null && !data.isBlank() ? Path.of(data) : home.resolve(".local").resolve("share");
-    return base.resolve("parallel-session-lock");
+    return Hints.installHome(env, home, cwd);
   }
 
   Path launcher() {
@@ -167,16 +161,23 @@ final class Installer {
       recordRegistration(file);
       if (agent == Agent.CODEX) {
         lines = lines.appendAll(trust ? CodexTrust.trust(this, file, wanted.get())
-            : List.of("Codex runs a hook only after you trust it: open codex, review it in /hooks, or run install"
-                + " again with --trust." + (scope == Scope.PROJECT
-                ? " Codex loads project hooks only in a project it trusts." : "")));
+            : List.of("Codex runs a hook only after you trust it: open codex and review it in /hooks, or run: "
+                + reinstall(target) + " --trust" + (scope == Scope.PROJECT
+                ? " (Codex loads project hooks only in a project it trusts)" : "")));
       }
     } catch (IOException e) {
       return Either.left(new Failure(ExitCodes.UNAVAILABLE, "install failed: " + describe(e)));
     }
-    lines = lines.append("check it: " + ShellCommands.quote(launcher) + " doctor --dir "
-        + ShellCommands.quote(workspace.toString()));
+    lines = lines.append("check it: " + Hints.command(ShellCommands.quote(launcher), "doctor", "--dir",
+        workspace.toString()));
     return Either.right(lines);
+  }
+
+  /** The command that installs {@code target} here again, with the installed launcher ({@link Hints}). */
+  String reinstall(Target target) {
+    return Hints.command(ShellCommands.quote(launcher().toString()), "install", "--dir", workspace.toString(),
+        "--agent", target.agent().id, "--scope", target.scope().name().toLowerCase(java.util.Locale.ROOT), "--mode",
+        target.filesMode() ? "files" : "workspace");
   }
 
   /**

@@ -257,7 +257,7 @@ final class PlanCommands {
           io.vavr.control.Option<Snapshots.Baseline> baseline = snapshots.read(workspace.toString(), task);
           if (baseline.isEmpty()) {
             context.err.println("session-lock: task " + task + " has no baseline in " + workspace
-                + " (session-lock snapshot --task " + task + " FILE... records one)");
+                + " (" + Hints.command(context.program(), "snapshot", "--task", task) + " FILE... records one)");
             return ExitCodes.NO_ITEM;
           }
           baselines.add(baseline.get());

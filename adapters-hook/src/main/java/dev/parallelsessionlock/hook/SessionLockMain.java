@@ -99,7 +99,7 @@ public final class SessionLockMain {
     String stdout = "";
     if (config != null
         && Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(Option.none(), config, agentProcessSoFar))) {
-      stdout = agentSoFar.allowWithNotice(Notices.text(problem), java.util.List.of()).stdout();
+      stdout = agentSoFar.allowWithNotice(Notices.text(problem, config.program()), java.util.List.of()).stdout();
     }
     finish(ExitCodes.OK, stdout, line);
   }

@@ -175,7 +175,8 @@ final class SetupCommands {
 
     @Override
     int run() {
-      return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out).run();
+      return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out, context.program())
+          .run();
     }
   }
 
@@ -191,7 +192,7 @@ final class SetupCommands {
 
     @Override
     public Integer call() {
-      return Demo.run(context.out, context.err, context.clock);
+      return Demo.run(context.out, context.err, context.clock, context.program());
     }
   }
 }

@@ -51,16 +51,18 @@ final class CommandsTest {
 
   @Test
   void unknownCommandOrOption_isAUsageErrorWithOneLine() {
+    env.put("SESSION_LOCK_LAUNCHER", "/opt/my tools/session-lock");
     assertThat(run("frobnicate")).isEqualTo(64);
     assertThat(run("status", "--bogus")).isEqualTo(64);
     assertThat(run("status", "--dir")).isEqualTo(64);
     assertThat(run("files")).isEqualTo(64);
     assertThat(run("files", "acquire", "--session", "s")).isEqualTo(64);
-    assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see session-lock --help)\n"
-        + "session-lock: Unknown option: '--bogus' (see session-lock status --help)\n"
-        + "session-lock: Missing required parameter for option '--dir' (DIR) (see session-lock status --help)\n"
-        + "session-lock: Missing required subcommand (see session-lock files --help)\n"
-        + "session-lock: Missing required parameter: 'FILE' (see session-lock files acquire --help)\n");
+    String program = "'/opt/my tools/session-lock'";
+    assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see " + program + " --help)\n"
+        + "session-lock: Unknown option: '--bogus' (see " + program + " status --help)\n"
+        + "session-lock: Missing required parameter for option '--dir' (DIR) (see " + program + " status --help)\n"
+        + "session-lock: Missing required subcommand (see " + program + " files --help)\n"
+        + "session-lock: Missing required parameter: 'FILE' (see " + program + " files acquire --help)\n");
   }
 
   @Test

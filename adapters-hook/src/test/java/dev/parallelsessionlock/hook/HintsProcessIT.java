@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the built executable prints for a person. */
+/**
+ * Every command the built executable prints for a person runs as printed: each hint here is taken from the output
+ * and run with {@code sh -c}, with a PATH that has no {@code session-lock} on it and from another directory.
+ */
 final class HintsProcessIT {
 
   private static final Path LAUNCHER = Path.of(System.getProperty("session-lock.launcher"));
@@ -72,6 +75,88 @@ final class HintsProcessIT {
     String rest = output.substring(output.indexOf(marker) + marker.length());
     String line = rest.lines().findFirst().orElse("").strip();
     return line.endsWith(")") ? line.substring(0, line.length() - 1) : line;
+  }
+
+  @Test
+  void claimHint_forAnItemInAFolderWithASpace_runsAsPrinted() throws Exception {
+    Path item = Files.createDirectories(temp.resolve("work items")).resolve("WRK-1.md");
+    Files.writeString(item, "---\nid: WRK-1\nlocked_by: \"\"\nlocked_at: \"\"\n---\n");
+    assertThat(sessionLock("claim", item.toString(), "--session", "alice").exit()).isZero();
+
+    Run refused = sessionLock("claim", item.toString(), "--session", "bob");
+    assertThat(refused.exit()).isEqualTo(4);
+    Run hint = paste(after(refused.stderr(), "(if that session is gone) "));
+
+    assertThat(hint.exit()).as(hint.stderr()).isZero();
+    assertThat(Files.readString(item)).contains("locked_by: \"\"");
+  }
+
+  @Test
+  void filesDenyHint_forAFileInAFolderWithASpace_runsAsPrinted() throws Exception {
+    HookRegistrations.Registration pre = HookRegistrations.registrations(Agent.CLAUDE).get(0);
+    String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE, pre, true);
+    String alice = payload("alice", project.resolve("src dir/a b.txt"));
+    assertThat(run(project, alice, "sh", "-c", command).exit()).isZero();
+
+    Run denied = run(project, payload("bob", project.resolve("src dir/a b.txt")), "sh", "-c", command);
+    assertThat(denied.exit()).isEqualTo(2);
+    Run hint = paste(after(denied.stderr(), "If it is gone: "));
+
+    assertThat(hint.exit()).as(hint.stderr()).isZero();
+    assertThat(hint.stdout()).contains("removed  " + project.resolve("src dir/a b.txt"));
+    assertThat(run(project, payload("bob", project.resolve("src dir/a b.txt")), "sh", "-c", command).exit()).isZero();
+  }
+
+  @Test
+  void workspaceDenyHint_runsAsPrinted() throws Exception {
+    HookRegistrations.Registration pre = HookRegistrations.registrations(Agent.CLAUDE).get(0);
+    String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE, pre);
+    assertThat(run(project, payload("alice", project.resolve("a.txt")), "sh", "-c", command).exit()).isZero();
+
+    Run denied = run(project, payload("bob", project.resolve("a.txt")), "sh", "-c", command);
+    assertThat(denied.exit()).isEqualTo(2);
+    Run hint = paste(after(denied.stderr(), "if that session is gone: "));
+
+    assertThat(hint.exit()).as(hint.stderr()).isZero();
+    assertThat(hint.stdout()).startsWith("removed the lock of session alice");
+  }
+
+  @Test
+  void usageHint_ofAMistypedOption_runsAsPrinted() throws Exception {
+    Run wrong = sessionLock("status", "--bogus");
+    assertThat(wrong.exit()).isEqualTo(64);
+
+    Run hint = paste(after(wrong.stderr(), "(see "));
+
+    assertThat(hint.exit()).as(hint.stderr()).isZero();
+    assertThat(hint.stdout()).contains("Usage: session-lock status");
+  }
+
+  @Test
+  void shellInit_fromARelativeLauncherOrFromTheJar_writesFunctionsThatRunWithoutSessionLockOnPath() throws Exception {
+    Path item = Files.createDirectories(temp.resolve("work items")).resolve("WRK-2.md");
+    Files.writeString(item, "---\nid: WRK-2\nlocked_by: \"\"\nlocked_at: \"\"\n---\n");
+    Run relative = run(LAUNCHER.getParent(), "", "sh", "-c", "./" + LAUNCHER.getFileName() + " shell-init");
+    Run fromJar = run(elsewhere, "", JAVA, "-jar", JAR.toString(), "shell-init");
+    assertThat(relative.exit()).isZero();
+    assertThat(fromJar.exit()).isZero();
+
+    for (Run functions : List.of(relative, fromJar)) {
+      Path script = Files.writeString(temp.resolve("functions-" + UUID.randomUUID() + ".sh"), functions.stdout());
+      Run claimed = run(elsewhere, "", "bash", "-c", ". '" + script + "' && claim_wrk \"$1\" --session carol"
+          + " && release_wrk \"$1\" --session carol", "bash", item.toString());
+      assertThat(claimed.exit()).as(functions.stdout() + claimed.stderr()).isZero();
+      assertThat(claimed.stdout()).contains("claimed " + item, "released " + item);
+    }
+  }
+
+  @Test
+  void demo_namesTheLauncherByItsAbsolutePath_evenWhenRunByARelativeOne() throws Exception {
+    Run demo = run(LAUNCHER.getParent(), "", "sh", "-c", "./" + LAUNCHER.getFileName() + " demo");
+
+    assertThat(demo.exit()).isZero();
+    assertThat(demo.stdout()).contains("if that session is gone: '" + LAUNCHER + "' release --force --dir '")
+        .doesNotContain(" session-lock release");
   }
 
   @Test

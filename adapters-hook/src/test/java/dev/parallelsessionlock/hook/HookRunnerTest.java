@@ -66,6 +66,7 @@ final class HookRunnerTest {
 
   @Test
   void preToolUse_whileAnotherLiveSessionHoldsIt_deniesInEveryAgentsForm() {
+    env.put("SESSION_LOCK_HOME", temp.resolve("install").toString()); // no launcher ran this: the installed one
     run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
 
     HookResult result = run(claude("PreToolUse", "bob", "Write"), bobAgent);
@@ -73,7 +74,8 @@ final class HookRunnerTest {
     assertThat(result.exitCode()).isEqualTo(2);
     String reason = "parallel session lock held by alice (pid " + aliceAgent.pid()
         + ") - wait or close that session first, lease ends in 5m0s. Workspace " + project
-        + "; if that session is gone: session-lock release --force --dir '" + project + "'";
+        + "; if that session is gone: '" + temp.resolve("install/bin/session-lock") + "' release --force --dir '"
+        + project + "'";
     assertThat(result.stdout()).isEqualTo("{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"},"
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"}\n");

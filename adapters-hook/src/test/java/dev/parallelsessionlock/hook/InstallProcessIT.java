@@ -152,7 +152,7 @@ final class InstallProcessIT {
       }
       assertThat(missing.exit()).as(command).isEqualTo(64);
       assertThat(missing.stderr()).as(command).isEqualTo("session-lock: --dir " + temp.resolve("typo/path")
-          + " does not exist (see session-lock --help)\n");
+          + " does not exist (see '" + LAUNCHER + "' --help)\n");
       assertThat(notDir.exit()).as(command).isEqualTo(64);
       assertThat(notDir.stderr()).as(command).contains("is not a directory");
     }
@@ -196,7 +196,7 @@ final class InstallProcessIT {
     assertThat(sessionLock("status", "--dir=" + project).exit()).isZero();
     Run wrong = sessionLock("list", "--force");
     assertThat(wrong.exit()).isEqualTo(64);
-    assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see session-lock list --help)\n");
+    assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see '" + LAUNCHER + "' list --help)\n");
   }
 
   private Run git(Map<String, String> extraEnv, String... args) throws Exception {
