@@ -75,7 +75,7 @@ final class Commands {
       "      string); one line with file and line; it was left untouched",
       "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims);",
       "      a plan that is no file; a task without a baseline (check)",
-      "  69  the lock directory or the install location cannot be used",
+      "  69  the lock store or the install location cannot be used (or SESSION_LOCK_STORE names no store)",
       "  73  worktree create: the worktree could not be made (nothing is left behind)",
       "  70  internal error",
       "",
@@ -99,7 +99,7 @@ final class Commands {
       + "by another session or task; 5 a task's file changed outside it; 6 a plan's tasks overlap; 7 the queue has "
       + "another processor; 8 the queue stopped at a dirty checked-out target; 64 usage error; "
       + "65 a settings file, a work item or a plan is malformed (left untouched); 66 no such work item, plan or "
-      + "baseline; 69 the lock directory or the install location cannot be used; 70 internal error; 73 the "
+      + "baseline; 69 the lock store or the install location cannot be used; 70 internal error; 73 the "
       + "worktree could not be made. "
       + "See session-lock --help.";
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -322,6 +323,34 @@ final class InstallProcessIT {
       }
     }
     return all;
+  }
+
+  @Test
+  void aStoreSettingThatNamesNoStore_isToldInTheSession_andDoctorExits3_neverTheLockDirectoryInstead() throws Exception {
+    Map<String, String> typo = Map.of("SESSION_LOCK_STORE", "jdbc:postgres://db.internal:5432/locks?password=secret");
+    String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE,
+        HookRegistrations.registrations(Agent.CLAUDE).get(0));
+    String alice = "alice-" + UUID.randomUUID();
+    String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"" + alice + "\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\"}}";
+
+    Run first = run(Path.of("/bin/sh"), event, typo, "-c", command);
+    Run second = run(Path.of("/bin/sh"), event, typo, "-c", command);
+
+    assertThat(first.exit()).isZero();
+    String notice = com.grack.nanojson.JsonParser.object().from(first.stdout()).getString("systemMessage");
+    assertThat(notice).contains("SESSION_LOCK_STORE=jdbc:postgres:...", "names no lock store", "protection is OFF")
+        .doesNotContain("secret");
+    assertThat(second.exit()).isZero();
+    assertThat(second.stdout()).as("once per session").isEmpty();
+    assertThat(Files.exists(temp.resolve("locks"))).as("the lock directory is not used instead").isFalse();
+    Run doctor = run(Path.of("/bin/sh"), "", typo, "-c", notice.substring(notice.indexOf("Run: ") + 5));
+    assertThat(doctor.exit()).as(doctor.stdout()).isEqualTo(3);
+    assertThat(doctor.stdout()).contains("SESSION_LOCK_STORE=jdbc:postgres:... names no lock store")
+        .doesNotContain("protection is on", "secret");
+    Run list = run(LAUNCHER, "", typo, "files", "list");
+    assertThat(list.exit()).isEqualTo(69);
+    assertThat(list.stderr().lines()).hasSize(1);
   }
 
   /** The launcher picks the archive for the job: the hook's, the database hook's, the commands'. */
