@@ -31,6 +31,7 @@ final class Doctor {
   private final PrintStream out;
   private final String program;
   private final List<String> problems = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
   /** The install command of the first registration found: what updates the installed copy too. */
   private String installAgain;
 
@@ -47,12 +48,17 @@ final class Doctor {
     out.println("workspace " + workspace);
     int registrations = 0;
     for (Agent agent : Agent.values()) {
+      List<Installer.Scope> scopes = new ArrayList<>();
       for (Installer.Scope scope : Installer.Scope.values()) {
         var file = installer.settingsFile(agent, scope);
         if (file.isRight() && registered(file.get())) {
           registrations++;
+          scopes.add(scope);
           check(agent, scope, file.get());
         }
+      }
+      if (scopes.size() > 1) {
+        registeredTwice(agent, scopes);
       }
     }
     if (registrations == 0) {
@@ -61,6 +67,9 @@ final class Doctor {
     }
     checkInstalledCopy();
     checkLockDirectory();
+    for (String warning : warnings) {
+      out.println("warning: " + warning);
+    }
     if (problems.isEmpty()) {
       out.println("protection is on");
       return ExitCodes.OK;
@@ -76,8 +85,44 @@ final class Doctor {
     problems.add(text);
   }
 
+  /**
+   * One agent registered in several scopes: the agent merges its settings files, so each registration may run on
+   * every tool call (in whichever mode it names). Protection is on, so a warning, with the commands that keep one.
+   */
+  private void registeredTwice(Agent agent, List<Installer.Scope> scopes) {
+    StringBuilder text = new StringBuilder(agent.id).append(": the hook is registered in ").append(scopes.size())
+        .append(" scopes (");
+    java.util.Set<String> modes = new java.util.TreeSet<>();
+    for (int i = 0; i < scopes.size(); i++) {
+      Path file = installer.settingsFile(agent, scopes.get(i)).get();
+      String mode = mode(agent, file);
+      modes.add(mode);
+      text.append(i == 0 ? "" : "; ").append(name(scopes.get(i))).append(": ").append(file).append(", ").append(mode)
+          .append(" mode");
+    }
+    text.append("), so ").append(agent == Agent.CLAUDE ? "Claude Code" : agent.id)
+        .append(" may run it once per scope on every tool call")
+        .append(modes.size() > 1 ? ", in both modes (workspace mode's turns win)" : "")
+        .append("; keep one: to keep the ").append(name(scopes.get(0))).append(" one, run:");
+    for (Installer.Scope scope : scopes.subList(1, scopes.size())) {
+      text.append("\n    ").append(Hints.command(program, "uninstall", "--dir", workspace.toString(), "--agent",
+          agent.id, "--scope", name(scope)));
+    }
+    warnings.add(text.toString());
+  }
+
   private static String name(Installer.Scope scope) {
     return scope.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The mode the registration in {@code file} runs the hook in. */
+  private static String mode(Agent agent, Path file) {
+    try {
+      Option<String> command = preToolCommand(agent, Files.readString(file));
+      return command.isDefined() && command.get().contains(" hook --mode files ") ? "files" : "workspace";
+    } catch (IOException e) {
+      return "unreadable";
+    }
   }
 
   private String installAgain() {

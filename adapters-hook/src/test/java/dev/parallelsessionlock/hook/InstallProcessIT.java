@@ -326,6 +326,31 @@ final class InstallProcessIT {
   }
 
   @Test
+  void doctor_withTheHookInThreeScopes_warnsWithTheCommandsThatRemoveTheExtraOnes() throws Exception {
+    for (String scope : List.of("project", "local", "user")) {
+      Run installed = sessionLock("install", "--dir", project.toString(), "--scope", scope);
+      assertThat(installed.exit()).as(installed.stderr()).isZero();
+    }
+
+    Run doctor = sessionLock("doctor", "--dir", project.toString());
+
+    assertThat(doctor.exit()).as(doctor.stdout()).isZero();
+    assertThat(doctor.stdout()).contains("warning: claude: the hook is registered in 3 scopes (project: "
+        + project.resolve(".claude/settings.json") + ", workspace mode; local: "
+        + project.resolve(".claude/settings.local.json") + ", workspace mode; user: "
+        + temp.resolve("home/.claude/settings.json") + ", workspace mode)", "protection is on");
+    List<String> commands = doctor.stdout().lines().filter(line -> line.startsWith("    ")).map(String::strip).toList();
+    assertThat(commands).hasSize(2);
+    for (String command : commands) {
+      Run removed = run(Path.of("/bin/sh"), "", Map.of(), "-c", command);
+      assertThat(removed.exit()).as(command + "\n" + removed.stderr()).isZero();
+    }
+    Run again = sessionLock("doctor", "--dir", project.toString());
+    assertThat(again.exit()).as(again.stdout()).isZero();
+    assertThat(again.stdout()).doesNotContain("warning").contains("ok  claude (project");
+  }
+
+  @Test
   void aStoreSettingThatNamesNoStore_isToldInTheSession_andDoctorExits3_neverTheLockDirectoryInstead() throws Exception {
     Map<String, String> typo = Map.of("SESSION_LOCK_STORE", "jdbc:postgres://db.internal:5432/locks?password=secret");
     String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE,
