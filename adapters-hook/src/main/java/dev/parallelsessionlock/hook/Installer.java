@@ -49,12 +49,20 @@ final class Installer {
   private final Path home;
   private final Path installHome;
   private final Map<String, String> env;
+  /** Where install says what it is doing while it does it (the start-up archives take seconds each). */
+  private java.io.PrintStream progress = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
 
   Installer(Path workspace, Path home, Path installHome, Map<String, String> env) {
     this.workspace = workspace;
     this.home = home;
     this.installHome = installHome;
     this.env = env;
+  }
+
+  /** Says each slow step on {@code stream} as it starts, and how long it took when it is done. */
+  Installer progressTo(java.io.PrintStream stream) {
+    this.progress = stream;
+    return this;
   }
 
   /** {@code SESSION_LOCK_HOME} (made absolute), else {@code $XDG_DATA_HOME/parallel-session-lock}. */
@@ -623,9 +631,14 @@ final class Installer {
     if (jarChanged || scriptChanged || stampChanged || !Files.exists(wanted)) {
       // Only one of the two may exist: the launcher prefers the AOT cache.
       Files.deleteIfExists(aot ? archive : aotCache);
+      long started = System.nanoTime();
+      progress.print("session-lock: building the hook's start-up archive (" + (aot ? "an AOT cache" : "1 of 3")
+          + ", once per install)... ");
+      progress.flush();
       Either<String, Path> built = aot
           ? ClassDataArchive.buildAotCache(java, jar, aotCache)
           : ClassDataArchive.build(java, jar, archive);
+      progress.println(took(built, started));
       writeAtomically(stamp, (wantedStamp + "\n").getBytes(StandardCharsets.UTF_8));
       lines = lines.append(built.isRight()
           ? "built the start-up archive " + built.get() + " for " + wantedStamp
@@ -635,17 +648,32 @@ final class Installer {
       Path databaseArchive = lib.resolve("session-lock-db.jsa");
       Files.deleteIfExists(databaseArchive);
       if (!aot && built.isRight()) {
+        started = System.nanoTime();
+        progress.print("session-lock: building the commands' start-up archive (2 of 3)... ");
+        progress.flush();
         Either<String, Path> commands = ClassDataArchive.buildForCommands(java, jar, commandsArchive);
-        lines = lines.append(commands.isRight()
-            ? "built the commands' start-up archive " + commands.get()
-            : "no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+        progress.println(took(commands, started));
+        if (commands.isLeft()) {
+          lines = lines.append("no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+        }
+        started = System.nanoTime();
+        progress.print("session-lock: building the database store's start-up archive (3 of 3)... ");
+        progress.flush();
         Either<String, Path> database = ClassDataArchive.buildForDatabase(java, jar, databaseArchive);
-        lines = lines.append(database.isRight()
-            ? "built the database store's start-up archive " + database.get()
-            : "no start-up archive for a database store (" + database.getLeft() + "); it runs, only slower");
+        progress.println(took(database, started));
+        if (database.isLeft()) {
+          lines = lines.append("no start-up archive for a database store (" + database.getLeft()
+              + "); it runs, only slower");
+        }
       }
     }
     return lines;
+  }
+
+  /** {@code done in 9.6 s}, or {@code failed after 0.2 s}: the end of a progress line. */
+  private static String took(Either<String, Path> outcome, long startedNanos) {
+    long tenths = (System.nanoTime() - startedNanos) / 100_000_000L;
+    return (outcome.isRight() ? "done in " : "failed after ") + tenths / 10 + "." + tenths % 10 + " s";
   }
 
   /** The java binary with links resolved, so the launcher finds its {@code release} file beside it. */

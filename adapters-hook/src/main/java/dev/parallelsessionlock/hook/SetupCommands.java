@@ -16,7 +16,7 @@ final class SetupCommands {
   static Installer installer(CommandContext context, String dir) {
     Path home = HookConfig.home(context.env);
     return new Installer(context.workspace(dir), home, Installer.defaultInstallHome(context.env, home, context.cwd),
-        context.env);
+        context.env).progressTo(context.err);
   }
 
   static io.vavr.control.Option<Path> runningJar() {

@@ -326,6 +326,23 @@ final class InstallProcessIT {
   }
 
   @Test
+  void install_saysWhatItBuildsWhileItBuildsIt_withTheTimeEachTook() throws Exception {
+    Run first = sessionLock("install", "--dir", project.toString());
+
+    assertThat(first.exit()).as(first.stderr()).isZero();
+    assertThat(first.stderr().lines().toList()).hasSize(3).satisfiesExactly(
+        line -> assertThat(line).matches("session-lock: building the hook's start-up archive \\(1 of 3, once per "
+            + "install\\)\\.\\.\\. done in \\d+\\.\\d s"),
+        line -> assertThat(line).matches("session-lock: building the commands' start-up archive \\(2 of 3\\)"
+            + "\\.\\.\\. done in \\d+\\.\\d s"),
+        line -> assertThat(line).matches("session-lock: building the database store's start-up archive \\(3 of 3\\)"
+            + "\\.\\.\\. done in \\d+\\.\\d s"));
+    assertThat(first.stdout().lines()).as("short").hasSizeLessThanOrEqualTo(5);
+    Run second = sessionLock("install", "--dir", project.toString());
+    assertThat(second.stderr()).as("nothing to build the second time").isEmpty();
+  }
+
+  @Test
   void doctor_withTheHookInThreeScopes_warnsWithTheCommandsThatRemoveTheExtraOnes() throws Exception {
     for (String scope : List.of("project", "local", "user")) {
       Run installed = sessionLock("install", "--dir", project.toString(), "--scope", scope);
