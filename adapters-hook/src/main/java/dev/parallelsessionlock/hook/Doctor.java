@@ -49,11 +49,14 @@ final class Doctor {
     int registrations = 0;
     for (Agent agent : Agent.values()) {
       List<Installer.Scope> scopes = new ArrayList<>();
+      List<Path> files = new ArrayList<>();
       for (Installer.Scope scope : Installer.Scope.values()) {
         var file = installer.settingsFile(agent, scope);
-        if (file.isRight() && registered(file.get())) {
+        // One file can be two scopes' (the project is the home folder): it is one registration.
+        if (file.isRight() && registered(file.get()) && !files.contains(file.get().toAbsolutePath().normalize())) {
           registrations++;
           scopes.add(scope);
+          files.add(file.get().toAbsolutePath().normalize());
           check(agent, scope, file.get());
         }
       }

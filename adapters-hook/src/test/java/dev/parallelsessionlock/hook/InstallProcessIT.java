@@ -368,6 +368,17 @@ final class InstallProcessIT {
   }
 
   @Test
+  void doctor_inTheHomeFolder_countsItsSettingsFileOnce_thoughItIsTheProjectsAndTheUsers() throws Exception {
+    Map<String, String> homeIsProject = Map.of("HOME", project.toString());
+    assertThat(run(LAUNCHER, "", homeIsProject, "install", "--dir", project.toString()).exit()).isZero();
+
+    Run doctor = run(LAUNCHER, "", homeIsProject, "doctor", "--dir", project.toString());
+
+    assertThat(doctor.exit()).as(doctor.stdout()).isZero();
+    assertThat(doctor.stdout()).doesNotContain("warning").containsOnlyOnce("ok  claude");
+  }
+
+  @Test
   void aStoreSettingThatNamesNoStore_isToldInTheSession_andDoctorExits3_neverTheLockDirectoryInstead() throws Exception {
     Map<String, String> typo = Map.of("SESSION_LOCK_STORE", "jdbc:postgres://db.internal:5432/locks?password=secret");
     String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE,
