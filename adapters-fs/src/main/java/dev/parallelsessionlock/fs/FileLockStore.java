@@ -594,13 +594,39 @@ public final class FileLockStore implements LockStore {
     T run() throws IOException;
   }
 
-  /** One line: what failed and on which file, without a stack trace. */
+  /** One line: what failed and on which file, in words, without a stack trace or an exception's class name. */
   public static String describe(Exception e) {
     if (e instanceof FileSystemException) {
       FileSystemException fs = (FileSystemException) e;
-      String reason = fs.getReason() == null ? e.getClass().getSimpleName() : fs.getReason();
-      return fs.getFile() + ": " + reason;
+      return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason() : reason(fs));
     }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e.getMessage() == null ? "input/output error" : e.getMessage();
+  }
+
+  /** What the JDK's file exceptions that carry no reason mean, for a person. */
+  private static String reason(FileSystemException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or folder";
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      return e.getFile() != null && !Files.isDirectory(Path.of(e.getFile()))
+          ? "exists and is not a folder" : "already exists";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NotDirectoryException) {
+      return "not a folder";
+    }
+    if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "folder not empty";
+    }
+    if (e instanceof java.nio.file.FileSystemLoopException) {
+      return "a loop of symbolic links";
+    }
+    if (e instanceof java.nio.file.AtomicMoveNotSupportedException) {
+      return "cannot be renamed atomically on this file system";
+    }
+    return "cannot be used";
   }
 }

@@ -134,7 +134,8 @@ final class ClaimCommands {
         context.err.println("session-lock: " + item + " is claimed by session " + holder.sessionId()
             + processOf(holder) + " since " + Durations.human(Duration.between(holder.acquiredAt(), now))
             + " ago; it is stale in " + Durations.human(Duration.between(now, blocked.freeAt()))
-            + ". Pick another item, or (if that session is gone) session-lock unclaim " + item + " --force");
+            + ". Pick another item, or (if that session is gone) "
+            + Hints.command(context.program(), "unclaim", path.get().toString(), "--force"));
         return ExitCodes.HELD;
       }
       Acquisition.Acquired acquired = (Acquisition.Acquired) result.get();
@@ -295,8 +296,7 @@ final class ClaimCommands {
 
     @Override
     public Integer call() {
-      String launcher = context.env.get("SESSION_LOCK_LAUNCHER");
-      String program = launcher == null || launcher.isBlank() ? "session-lock" : ShellCommands.quote(launcher);
+      String program = context.program();
       context.out.print("# parallel-session-lock: work-item claims, as workflow-guards.sh calls them\n"
           + "claim_wrk() { " + program + " claim \"$@\"; }\n"
           + "release_wrk() { " + program + " unclaim \"$@\"; }\n");

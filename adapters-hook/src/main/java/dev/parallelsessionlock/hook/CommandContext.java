@@ -44,8 +44,13 @@ final class CommandContext {
 
   /** A usage error: one line, exit 64. */
   int usage(String problem) {
-    err.println("session-lock: " + problem + " (see session-lock --help)");
+    err.println("session-lock: " + problem + " (see " + Hints.command(program(), "--help") + ")");
     return ExitCodes.USAGE;
+  }
+
+  /** How a person runs this executable, as sh words ({@link Hints#program}). */
+  String program() {
+    return Hints.program(env, cwd);
   }
 
   /** A {@code --dir} that must be an existing directory; the problem as a usage error's text otherwise. */

@@ -75,7 +75,7 @@ final class Commands {
       "      string); one line with file and line; it was left untouched",
       "  66  a work item that is no file, or an id that matches no item or several (claim, unclaim, claims);",
       "      a plan that is no file; a task without a baseline (check)",
-      "  69  the lock directory or the install location cannot be used",
+      "  69  the lock store or the install location cannot be used (or SESSION_LOCK_STORE names no store)",
       "  73  worktree create: the worktree could not be made (nothing is left behind)",
       "  70  internal error",
       "",
@@ -100,7 +100,7 @@ final class Commands {
       + "another processor; 8 the queue stopped, its entries kept (a dirty checked-out target, a validation that "
       + "deleted the queue's files); 64 usage error; "
       + "65 a settings file, a work item or a plan is malformed (left untouched); 66 no such work item, plan, "
-      + "baseline or linked worktree; 69 the lock directory or the install location cannot be used; 70 internal "
+      + "baseline or linked worktree; 69 the lock store or the install location cannot be used; 70 internal "
       + "error; 73 the worktree could not be made. "
       + "See session-lock --help.";
 
@@ -217,7 +217,10 @@ final class Commands {
     cli.setParameterExceptionHandler((problem, args) -> {
       CommandLine where = problem.getCommandLine();
       String qualified = where.getCommandSpec().qualifiedName(" ");
-      context.err.println("session-lock: " + oneLine(problem.getMessage()) + " (see " + qualified + " --help)");
+      String words = qualified.startsWith("session-lock") ? qualified.substring("session-lock".length()).strip()
+          : qualified;
+      context.err.println("session-lock: " + oneLine(problem.getMessage()) + " (see "
+          + Hints.command(context.program(), words.isEmpty() ? new String[0] : words.split(" ")) + " --help)");
       return ExitCodes.USAGE;
     });
     cli.setExecutionExceptionHandler((failure, where, parsed) -> {

@@ -20,7 +20,8 @@ final class Demo {
 
   private Demo() {}
 
-  static int run(PrintStream out, PrintStream err, Clock clock) {
+  /** Runs the demo; {@code program} is how a person runs this executable, for the hints the hook prints. */
+  static int run(PrintStream out, PrintStream err, Clock clock, String program) {
     Path temp;
     try {
       temp = Files.createTempDirectory("session-lock-demo");
@@ -32,6 +33,7 @@ final class Demo {
     Path project = temp.resolve("project");
     HookConfig config = HookConfig.from(Map.of(
         "SESSION_LOCK_DIR", temp.resolve("locks").toString(), "CLAUDE_PROJECT_DIR", project.toString()));
+    config = config.withProgram(program);
     // Two distinct live processes stand in for the two agents: this JVM and its parent.
     ProcessRef alice = LocalProcesses.current();
     ProcessRef bob = ProcessHandle.current().parent().map(LocalProcesses::of).orElse(ProcessRef.ofPid(1));

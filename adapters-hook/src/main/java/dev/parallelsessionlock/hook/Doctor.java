@@ -29,33 +29,50 @@ final class Doctor {
   private final Path workspace;
   private final Map<String, String> env;
   private final PrintStream out;
+  private final String program;
   private final List<String> problems = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  /** The install command of the first registration found: what updates the installed copy too. */
+  private String installAgain;
 
-  Doctor(Installer installer, Path workspace, Map<String, String> env, PrintStream out) {
+  /** {@code program}: how a person runs this executable (sh words), for the commands doctor suggests. */
+  Doctor(Installer installer, Path workspace, Map<String, String> env, PrintStream out, String program) {
     this.installer = installer;
     this.workspace = workspace;
     this.env = env;
     this.out = out;
+    this.program = program;
   }
 
   int run() {
     out.println("workspace " + workspace);
     int registrations = 0;
     for (Agent agent : Agent.values()) {
+      List<Installer.Scope> scopes = new ArrayList<>();
+      List<Path> files = new ArrayList<>();
       for (Installer.Scope scope : Installer.Scope.values()) {
         var file = installer.settingsFile(agent, scope);
-        if (file.isRight() && registered(file.get())) {
+        // One file can be two scopes' (the project is the home folder): it is one registration.
+        if (file.isRight() && registered(file.get()) && !files.contains(file.get().toAbsolutePath().normalize())) {
           registrations++;
+          scopes.add(scope);
+          files.add(file.get().toAbsolutePath().normalize());
           check(agent, scope, file.get());
         }
       }
+      if (scopes.size() > 1) {
+        registeredTwice(agent, scopes);
+      }
     }
     if (registrations == 0) {
-      problem("no agent has the hook registered for this workspace: run session-lock install --dir "
-          + ShellCommands.quote(workspace.toString()) + " [--agent claude|copilot|codex|gemini]");
+      problem("no agent has the hook registered for this workspace: run " + Hints.command(program, "install", "--dir",
+          workspace.toString()) + " (add --agent copilot, codex or gemini for another agent)");
     }
     checkInstalledCopy();
     checkLockDirectory();
+    for (String warning : warnings) {
+      out.println("warning: " + warning);
+    }
     if (problems.isEmpty()) {
       out.println("protection is on");
       return ExitCodes.OK;
@@ -71,6 +88,56 @@ final class Doctor {
     problems.add(text);
   }
 
+  /**
+   * One agent registered in several scopes: the agent merges its settings files, so each registration may run on
+   * every tool call (in whichever mode it names). Protection is on, so a warning, with the commands that keep one.
+   */
+  private void registeredTwice(Agent agent, List<Installer.Scope> scopes) {
+    StringBuilder text = new StringBuilder(agent.id).append(": the hook is registered in ").append(scopes.size())
+        .append(" scopes (");
+    java.util.Set<String> modes = new java.util.TreeSet<>();
+    for (int i = 0; i < scopes.size(); i++) {
+      Path file = installer.settingsFile(agent, scopes.get(i)).get();
+      String mode = mode(agent, file);
+      modes.add(mode);
+      text.append(i == 0 ? "" : "; ").append(name(scopes.get(i))).append(": ").append(file).append(", ").append(mode)
+          .append(" mode");
+    }
+    text.append("), so ").append(agent == Agent.CLAUDE ? "Claude Code" : agent.id)
+        .append(" may run it once per scope on every tool call")
+        .append(modes.size() > 1 ? ", in both modes (workspace mode's turns win)" : "")
+        .append("; keep one: to keep the ").append(name(scopes.get(0))).append(" one, run:");
+    for (Installer.Scope scope : scopes.subList(1, scopes.size())) {
+      text.append("\n    ").append(Hints.command(program, "uninstall", "--dir", workspace.toString(), "--agent",
+          agent.id, "--scope", name(scope)));
+    }
+    warnings.add(text.toString());
+  }
+
+  private static String name(Installer.Scope scope) {
+    return scope.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The mode the registration in {@code file} runs the hook in. */
+  private static String mode(Agent agent, Path file) {
+    try {
+      Option<String> command = preToolCommand(agent, Files.readString(file));
+      return command.isDefined() && command.get().contains(" hook --mode files ") ? "files" : "workspace";
+    } catch (IOException e) {
+      return "unreadable";
+    }
+  }
+
+  private String installAgain() {
+    return installAgain != null ? installAgain : Hints.command(program, "install", "--dir", workspace.toString());
+  }
+
+  /** The command that registers {@code agent} in {@code scope} again, in the mode the registration names. */
+  private String reinstall(Agent agent, Installer.Scope scope, String command) {
+    return Hints.command(program, "install", "--dir", workspace.toString(), "--agent", agent.id, "--scope", name(scope),
+        "--mode", command.contains(" hook --mode files ") ? "files" : "workspace");
+  }
+
   private static boolean registered(Path file) {
     try {
       return Files.isRegularFile(file) && Files.readString(file).contains(HookRegistrations.MARKER);
@@ -80,7 +147,7 @@ final class Doctor {
   }
 
   private void check(Agent agent, Installer.Scope scope, Path file) {
-    String where = agent.id + " (" + scope.name().toLowerCase(java.util.Locale.ROOT) + ", " + file + ")";
+    String where = agent.id + " (" + name(scope) + ", " + file + ")";
     String text;
     try {
       text = Files.readString(file);
@@ -90,16 +157,20 @@ final class Doctor {
     }
     Option<String> command = preToolCommand(agent, text);
     if (command.isEmpty()) {
-      problem(where + ": the session-lock entry for the tool check is missing or malformed: run install again");
+      problem(where + ": the session-lock entry for the tool check is missing or malformed: run "
+          + reinstall(agent, scope, ""));
       return;
     }
     Option<String> launcher = launcherOf(command.get());
     if (launcher.isEmpty() || !Files.isExecutable(Path.of(launcher.get()))) {
       problem(where + ": the registered launcher " + launcher.getOrElse("?")
-          + " is missing: the hook does nothing; run install again");
+          + " is missing: the hook does nothing; run " + reinstall(agent, scope, command.get()));
       return;
     }
-    boolean runs = agentWillRun(agent, scope, file, text, where);
+    if (installAgain == null) {
+      installAgain = reinstall(agent, scope, command.get());
+    }
+    boolean runs = agentWillRun(agent, scope, file, text, where, command.get());
     String dryRun = dryRun(agent, command.get());
     if (!dryRun.isEmpty()) {
       problem(where + ": dry run through the registered command: " + dryRun);
@@ -170,7 +241,8 @@ final class Doctor {
   }
 
   /** Whether the agent will run a hook it finds there; a problem line for each reason it will not. */
-  private boolean agentWillRun(Agent agent, Installer.Scope scope, Path file, String text, String where) {
+  private boolean agentWillRun(Agent agent, Installer.Scope scope, Path file, String text, String where,
+      String command) {
     try {
       switch (agent) {
         case CODEX: {
@@ -180,7 +252,7 @@ final class Doctor {
               all = false;
               problem(where + ": Codex skips this hook silently: it is " + entry.getValue() + " ("
                   + entry.getKey().substring(entry.getKey().lastIndexOf(".json:") + 6)
-                  + "); review it in codex /hooks, or run install --agent codex --trust");
+                  + "); review it in codex /hooks, or run " + reinstall(agent, scope, command) + " --trust");
             }
           }
           return all;
@@ -228,7 +300,8 @@ final class Doctor {
           return true;
       }
     } catch (IOException | JsonParserException | RuntimeException e) {
-      problem(where + ": cannot read the agent's settings: " + e.getMessage());
+      problem(where + ": cannot read the agent's settings: " + (e instanceof IOException io ? Installer.describe(io)
+          : String.valueOf(e.getMessage()).replace('\n', ' ')));
       return false;
     }
   }
@@ -254,7 +327,7 @@ final class Doctor {
       }
       return "";
     } catch (IOException | InterruptedException e) {
-      return "could not run it: " + e.getMessage();
+      return "could not run it: " + (e instanceof IOException io ? Installer.describe(io) : "interrupted");
     } finally {
       TempTrees.delete(scratch);
     }
@@ -327,7 +400,7 @@ final class Doctor {
       }
       String expected = "session-lock " + Version.TEXT;
       if (!output.endsWith(expected)) {
-        problem("the installed copy is " + output + ", this is " + expected + ": run install again to update it");
+        problem("the installed copy is " + output + ", this is " + expected + ": run " + installAgain() + " to update it");
       }
       String script = Files.readString(launcher);
       Option<String> java = quotedAfter(script, "\nJAVA=");
@@ -336,15 +409,16 @@ final class Doctor {
         String wanted = Installer.javaStamp(Path.of(java.get()));
         if (!Files.readString(stamp).trim().equals(wanted)) {
           problem("the start-up archive was built for another java (" + Files.readString(stamp).trim()
-              + "); the hook runs without it, slower: run install again");
+              + "); the hook runs without it, slower: run " + installAgain());
         }
       }
       if (java.isDefined() && !Files.isExecutable(Path.of(java.get()))) {
         problem("the java install chose, " + java.get() + ", is gone; the hook uses whatever java is on PATH,"
-            + " without its start-up archive: run install again");
+            + " without its start-up archive: run " + installAgain());
       }
     } catch (IOException | InterruptedException e) {
-      problem("cannot run the installed launcher " + launcher + ": " + e.getMessage());
+      problem("cannot run the installed launcher " + launcher + ": "
+          + (e instanceof IOException io ? Installer.describe(io) : "interrupted"));
     }
   }
 

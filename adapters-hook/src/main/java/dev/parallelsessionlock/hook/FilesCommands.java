@@ -99,6 +99,10 @@ final class FilesCommands {
     if (claimant.isLeft()) {
       return claimant.getLeft();
     }
+    io.vavr.control.Option<Agent> known = agent == null ? io.vavr.control.Option.none() : Agent.parse(agent);
+    if (agent != null && known.isEmpty()) {
+      return context.usage("--agent takes claude, copilot, codex or gemini, not " + agent);
+    }
     if (ttlSeconds != null && (ttlSeconds < 1 || ttlSeconds * 1000 > HookConfig.MAX_TTL_MS)) {
       return context.usage("--ttl takes 1 to 86400 seconds");
     }
@@ -110,7 +114,7 @@ final class FilesCommands {
     if (locks.isLeft()) {
       return locks.getLeft();
     }
-    Claimant who = claimant.get().withAgent(io.vavr.control.Option.of(agent));
+    Claimant who = claimant.get().withAgent(known.map(a -> a.id));
     List<FileLocks.LockedFile> locked = locked(files);
     Map<LockKey, String> paths = FilesHook.pathsByKey(locked);
     Instant giveUp = context.clock.instant().plusSeconds(waitSeconds == null ? 0 : waitSeconds);
@@ -122,9 +126,7 @@ final class FilesCommands {
       }
       if (result.get() instanceof FileAcquisition.Acquired got) {
         for (Acquisition.Acquired file : got.files()) {
-          context.out.println(file.how().name().toLowerCase(Locale.ROOT).replace('_', ' ') + "  "
-              + file.record().details().path().getOrElse(file.key().name()) + "  until "
-              + file.record().expiresAt());
+          context.out.println(acquiredLine(file));
         }
         return ExitCodes.OK;
       }
@@ -148,6 +150,24 @@ final class FilesCommands {
   /** Locks by path, as people look for them. */
   private static String sortKey(LockStatus status) {
     return status instanceof LockStatus.Held held ? LockCommands.pathOf(held) : status.key().name();
+  }
+
+  /**
+   * {@code locked PATH until TIME}, {@code renewed ...}, or {@code took over PATH from HOLDER (why) ...}: what
+   * happened to one file, in words.
+   */
+  static String acquiredLine(Acquisition.Acquired file) {
+    String path = file.record().details().path().getOrElse(file.key().name());
+    String until = "  until " + file.record().expiresAt();
+    switch (file.how()) {
+      case NEW:
+        return "locked  " + path + until;
+      case RENEWED:
+        return "renewed  " + path + until;
+      default:
+        return "took over  " + path + until + " (" + (file.previous().isDefined()
+            ? "from " + FilesHook.holder(file.previous().get()) + ": " : "") + FilesHook.takeover(file.how()) + ")";
+    }
   }
 
   /** {@code held: PATH by HOLDER, for AGE, TIME left}; {@code path} is the file asked for. */

@@ -103,7 +103,7 @@ final class FilesHook {
         if (file.how() == Acquisition.How.TOOK_OVER_STALE || file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER
             || file.how() == Acquisition.How.TOOK_OVER_UNREADABLE) {
           call.warnings.add(PREFIX + "took over the lock on " + pathOf(file.record(), file.key().name()) + " ("
-              + (file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER ? "its holder is gone" : "its lease had run out")
+              + takeover(file.how())
               + (file.previous().isDefined() ? ", was " + holder(file.previous().get()) : "") + ")");
         }
       }
@@ -128,8 +128,7 @@ final class FilesHook {
       }
     }
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
-        .append(config.launcher().isDefined() ? ShellCommands.quote(config.launcher().get()) : "session-lock")
-        .append(" files release --force ").append(ShellCommands.quote(held.get(0).holder().isDefined()
+        .append(Hints.command(config.program(), "files", "release", "--force", held.get(0).holder().isDefined()
             ? pathOf(held.get(0).holder().get(), paths.get(held.get(0).key())) : paths.get(held.get(0).key())));
     call.warnings.add(reason.toString());
     return call.agent.deny(reason.toString(), call.warnings);
@@ -169,6 +168,18 @@ final class FilesHook {
 
   static String pathOf(LockRecord record, String key) {
     return record.details().path().isDefined() ? record.details().path().get() : key;
+  }
+
+  /** Why a lock was taken over, in words (never the enum's name). */
+  static String takeover(Acquisition.How how) {
+    switch (how) {
+      case TOOK_OVER_DEAD_HOLDER:
+        return "its holder is gone";
+      case TOOK_OVER_UNREADABLE:
+        return "its record was unreadable; its bytes are kept aside";
+      default:
+        return "its lease had run out";
+    }
   }
 
   /** {@code session S (claude, pid 12)} or {@code plan task T (pid 12, from session S)}. */

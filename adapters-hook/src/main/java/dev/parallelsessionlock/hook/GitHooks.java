@@ -122,12 +122,43 @@ final class GitHooks {
   }
 
   /**
+   * Why {@code install --git-hooks} would refuse, checked before anything is written (a refused install changes
+   * nothing): not a git repository, or a hook of ours to add to that is not a shell script.
+   */
+  static io.vavr.control.Option<Installer.Failure> refusal(Path workspace, String launcher) {
+    Either<Installer.Failure, Path> dir = hooksDir(workspace);
+    if (dir.isLeft()) {
+      return io.vavr.control.Option.some(dir.getLeft());
+    }
+    for (String name : new String[] {"pre-commit", "reference-transaction"}) {
+      Path hook = dir.get().resolve(name);
+      try {
+        String text = Files.exists(hook) ? Files.readString(hook, StandardCharsets.UTF_8) : "#!/bin/sh\n";
+        String shebang = text.lines().findFirst().orElse("");
+        if (!shebang.startsWith("#!") || !shebang.contains("sh")) {
+          return io.vavr.control.Option.some(new Installer.Failure(ExitCodes.UNAVAILABLE, hook
+              + " is not a shell script; nothing was changed; add this to it yourself:\n"
+              + (name.equals("pre-commit") ? block(launcher) : guard(launcher))));
+        }
+      } catch (IOException e) {
+        return io.vavr.control.Option.some(new Installer.Failure(ExitCodes.UNAVAILABLE, "cannot read " + hook + ": "
+            + Installer.describe(e)));
+      }
+    }
+    return io.vavr.control.Option.none();
+  }
+
+  /**
    * Installs both hooks and has the guard protect, from now on, the repository's main branch ({@link
-   * Git#mainBranch()}) and {@code guards}; a name that is no branch name changes nothing.
+   * Git#mainBranch()}) and {@code guards}. Everything that could refuse is checked first: a refused install
+   * changes nothing.
    */
   static Either<Installer.Failure, List<String>> install(Path workspace, String launcher,
       java.util.List<String> guards) {
-    io.vavr.control.Option<Installer.Failure> refused = refuseGuards(workspace, guards);
+    io.vavr.control.Option<Installer.Failure> refused = refusal(workspace, launcher);
+    if (refused.isEmpty()) {
+      refused = refuseGuards(workspace, guards);
+    }
     if (refused.isDefined()) {
       return Either.left(refused.get());
     }

@@ -20,7 +20,8 @@ import java.util.Map;
  *       when its session id changes) or {@code session} (only the session id counts).</li>
  *   <li>{@code CLAUDE_PID}: Claude Code's own pid, the agent process when it is an ancestor of the hook.</li>
  *   <li>{@code COPILOT_CLI}, {@code GEMINI_SESSION_ID}, {@code CLAUDECODE}: which client runs the hook.</li>
- *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get.</li>
+ *   <li>{@code SESSION_LOCK_LAUNCHER}: set by the launcher to its own path, for the hints people get
+ *       ({@link Hints#program}).</li>
  *   <li>{@code SESSION_LOCK_STORE}: {@code jdbc:sqlite:/path} or {@code jdbc:postgresql://host/db}: the lock records
  *       in a database instead of the lock directory; credentials from {@code SESSION_LOCK_STORE_USER} and
  *       {@code SESSION_LOCK_STORE_PASSWORD} or the file {@code SESSION_LOCK_STORE_CREDENTIALS};
@@ -30,8 +31,8 @@ import java.util.Map;
 record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
     Option<String> claudePid, Option<Agent> environmentAgent, Option<String> sessionFromEnvironment,
-    Path noticeDir, Option<String> launcher, List<String> warnings, Option<String> store, boolean databaseClock,
-    Map<String, String> storeCredentials) {
+    Path noticeDir, String program, List<String> warnings, Option<String> store, Option<String> storeProblem,
+    boolean databaseClock, Map<String, String> storeCredentials) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
   /** A lease longer than a day is a mistake: a dead holder on another host would block for that long. */
@@ -66,8 +67,12 @@ record HookConfig(
       warnings.add("SESSION_LOCK_OWNER=" + owner + " is neither process nor session; using process");
     }
     Option<String> store = nonBlank(env, "SESSION_LOCK_STORE");
+    Option<String> storeProblem = Option.none();
     if (store.isDefined() && !store.get().startsWith("jdbc:sqlite:") && !store.get().startsWith("jdbc:postgresql:")) {
-      warnings.add("SESSION_LOCK_STORE is not jdbc:sqlite:/path or jdbc:postgresql://host/db; using the lock directory");
+      // Not the lock directory instead: sessions elsewhere use the store this was meant to name, so a silent
+      // fallback would switch protection off between them while it looked on. The store is unusable, as if down.
+      storeProblem = Option.some("SESSION_LOCK_STORE=" + shown(store.get()) + " names no lock store: use "
+          + "jdbc:postgresql://host/db or jdbc:sqlite:/path, or unset it for the lock directory");
       store = Option.none();
     }
     String clock = env.getOrDefault("SESSION_LOCK_STORE_CLOCK", "local");
@@ -89,18 +94,32 @@ record HookConfig(
         Agent.fromEnvironment(env),
         nonBlank(env, "CLAUDE_CODE_SESSION_ID").orElse(nonBlank(env, "GEMINI_SESSION_ID")),
         Path.of(System.getProperty("java.io.tmpdir"), "session-lock-" + System.getProperty("user.name"), "notices"),
-        nonBlank(env, "SESSION_LOCK_LAUNCHER"),
-        List.copyOf(warnings), store, clock.equals("database") && store.isDefined(), Map.copyOf(credentials));
+        Hints.program(env, Path.of("").toAbsolutePath()),
+        List.copyOf(warnings), store, storeProblem, clock.equals("database") && store.isDefined(),
+        Map.copyOf(credentials));
   }
 
-  /**
-   * The command that frees a workspace, for a deny reason: the launcher that runs this hook (the launcher sets
-   * {@code SESSION_LOCK_LAUNCHER}), by absolute path, since nothing puts {@code session-lock} on PATH; every
-   * word quoted for sh.
-   */
+  /** The start of a store URL, up to its host or path: what a person needs to see, without credentials. */
+  private static String shown(String url) {
+    int end = url.length();
+    for (String stop : new String[] {"//", "/", "?", "@", ";"}) {
+      int at = url.indexOf(stop);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    return url.substring(0, Math.min(end, 40)) + (end < url.length() ? "..." : "");
+  }
+
+  /** This configuration, with hints that name {@code program} (sh words) as the way to run this executable. */
+  HookConfig withProgram(String program) {
+    return new HookConfig(enabled, lockDir, ttl, deadline, ownerIsProcess, projectDir, claudePid, environmentAgent,
+        sessionFromEnvironment, noticeDir, program, warnings, store, storeProblem, databaseClock, storeCredentials);
+  }
+
+  /** The command that frees a workspace, for a deny reason ({@link Hints}: it runs as printed). */
   String releaseHint(Path workspace) {
-    String program = launcher.isDefined() ? ShellCommands.quote(launcher.get()) : "session-lock";
-    return program + " release --force --dir " + ShellCommands.quote(workspace.toString());
+    return Hints.command(program, "release", "--force", "--dir", workspace.toString());
   }
 
   /** The user's home: {@code HOME}, else the JVM's {@code user.home}. */

@@ -70,8 +70,9 @@ final class HookRegistrations {
 
   /** The command, in files mode ({@code hook --mode files}) when {@code filesMode}. */
   static String command(String launcher, Agent agent, Registration registration, boolean filesMode) {
+    // No command to run here: the launcher that would run it is the one that is gone.
     String notice = "session-lock: its launcher is missing (install home removed?); the workspace lock is OFF"
-        + " until you run session-lock install again";
+        + " until it is installed again";
     String say = agent == Agent.COPILOT
         ? "echo '" + notice + "' >&2"
         : "echo '{\"systemMessage\":\"" + notice + "\"}'";

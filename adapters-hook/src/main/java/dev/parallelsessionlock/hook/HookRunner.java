@@ -187,7 +187,7 @@ final class HookRunner {
       String line = PREFIX + problem + "; allowing";
       warnings.add(line);
       if (Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(session, config, agentProcess))) {
-        return agent.allowWithNotice(Notices.text(problem), warnings);
+        return agent.allowWithNotice(Notices.text(problem, config.program()), warnings);
       }
       return HookResult.allow(warnings);
     }
@@ -269,10 +269,9 @@ final class HookRunner {
       case TOOK_OVER_STALE:
       case TOOK_OVER_DEAD_HOLDER:
       case TOOK_OVER_UNREADABLE:
-        return Option.some(PREFIX + "took the workspace lock over (" + acquired.how().name().toLowerCase(java.util.Locale.ROOT)
-            + ")" + (acquired.previous().isDefined()
+        return Option.some(PREFIX + "took the workspace lock over" + (acquired.previous().isDefined()
                 ? " from session " + acquired.previous().get().sessionId() + " (pid " + acquired.previous().get().pid() + ")"
-                : ""));
+                : "") + ": " + FilesHook.takeover(acquired.how()));
       default:
         return Option.none();
     }

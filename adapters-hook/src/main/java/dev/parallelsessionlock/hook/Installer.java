@@ -49,6 +49,8 @@ final class Installer {
   private final Path home;
   private final Path installHome;
   private final Map<String, String> env;
+  /** Where install says what it is doing while it does it (the start-up archives take seconds each). */
+  private java.io.PrintStream progress = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
 
   Installer(Path workspace, Path home, Path installHome, Map<String, String> env) {
     this.workspace = workspace;
@@ -57,15 +59,15 @@ final class Installer {
     this.env = env;
   }
 
+  /** Says each slow step on {@code stream} as it starts, and how long it took when it is done. */
+  Installer progressTo(java.io.PrintStream stream) {
+    this.progress = stream;
+    return this;
+  }
+
   /** {@code SESSION_LOCK_HOME} (made absolute), else {@code $XDG_DATA_HOME/parallel-session-lock}. */
   static Path defaultInstallHome(Map<String, String> env, Path home, Path cwd) {
-    String explicit = env.get("SESSION_LOCK_HOME");
-    if (explicit != null && !explicit.isBlank()) {
-      return cwd.resolve(explicit).toAbsolutePath().normalize();
-    }
-    String data = env.get("XDG_DATA_HOME");
-    Path base = data != null && !data.isBlank() ? Path.of(data) : home.resolve(".local").resolve("share");
-    return base.resolve("parallel-session-lock");
+    return Hints.installHome(env, home, cwd);
   }
 
   Path launcher() {
@@ -167,16 +169,23 @@ final class Installer {
       recordRegistration(file);
       if (agent == Agent.CODEX) {
         lines = lines.appendAll(trust ? CodexTrust.trust(this, file, wanted.get())
-            : List.of("Codex runs a hook only after you trust it: open codex, review it in /hooks, or run install"
-                + " again with --trust." + (scope == Scope.PROJECT
-                ? " Codex loads project hooks only in a project it trusts." : "")));
+            : List.of("Codex runs a hook only after you trust it: open codex and review it in /hooks, or run: "
+                + reinstall(target) + " --trust" + (scope == Scope.PROJECT
+                ? " (Codex loads project hooks only in a project it trusts)" : "")));
       }
     } catch (IOException e) {
       return Either.left(new Failure(ExitCodes.UNAVAILABLE, "install failed: " + describe(e)));
     }
-    lines = lines.append("check it: " + ShellCommands.quote(launcher) + " doctor --dir "
-        + ShellCommands.quote(workspace.toString()));
+    lines = lines.append("check it: " + Hints.command(ShellCommands.quote(launcher), "doctor", "--dir",
+        workspace.toString()));
     return Either.right(lines);
+  }
+
+  /** The command that installs {@code target} here again, with the installed launcher ({@link Hints}). */
+  String reinstall(Target target) {
+    return Hints.command(ShellCommands.quote(launcher().toString()), "install", "--dir", workspace.toString(),
+        "--agent", target.agent().id, "--scope", target.scope().name().toLowerCase(java.util.Locale.ROOT), "--mode",
+        target.filesMode() ? "files" : "workspace");
   }
 
   /**
@@ -227,34 +236,64 @@ final class Installer {
 
   /** Removes exactly what install added for {@code agent} and {@code scope}. */
   Either<Failure, List<String>> uninstall(Agent agent, Scope scope) {
+    return uninstall(agent, scope, false);
+  }
+
+  /**
+   * Removes exactly what install added for {@code agent} and {@code scope}, and with {@code purge} the install
+   * home too. Everything that could refuse is checked first: a refused uninstall changes no file.
+   */
+  Either<Failure, List<String>> uninstall(Agent agent, Scope scope, boolean purge) {
     Either<Failure, Path> located = settingsFile(agent, scope);
     if (located.isLeft()) {
       return Either.left(located.getLeft());
     }
     Path file = located.get();
-    if (!Files.exists(file)) {
-      return Either.right(List.of("nothing to remove: " + file + " does not exist"));
-    }
     Either<Failure, String> current = readText(file);
     if (current.isLeft()) {
       return Either.left(current.getLeft());
     }
-    Either<String, String> wanted = agent == Agent.COPILOT
-        ? copilotFile(current.get(), launcher().toString(), false, false)
-        : SettingsEdit.uninstall(current.get());
+    Either<String, String> wanted = !Files.exists(file) ? Either.right("")
+        : agent == Agent.COPILOT
+            ? copilotFile(current.get(), launcher().toString(), false, false)
+            : SettingsEdit.uninstall(current.get());
     if (wanted.isLeft()) {
       return Either.left(malformed(file, wanted.getLeft()));
     }
-    if (wanted.get().equals(current.get())) {
+    if (purge) {
+      Either<Failure, List<String>> blockers = purgeBlockers(file, wanted.get());
+      if (blockers.isLeft()) {
+        return blockers;
+      }
+      if (!blockers.get().isEmpty()) {
+        return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
+            + ": these settings still run its launcher (uninstall them first): " + String.join(", ", blockers.get())
+            + "; nothing was changed"));
+      }
+    }
+    Either<Failure, List<String>> removed = removeRegistration(agent, scope, file, current.get(), wanted.get());
+    if (removed.isLeft() || !purge) {
+      return removed;
+    }
+    Either<Failure, List<String>> purged = purge();
+    return purged.isLeft() ? purged : Either.right(removed.get().appendAll(purged.get()));
+  }
+
+  private Either<Failure, List<String>> removeRegistration(Agent agent, Scope scope, Path file, String current,
+      String wanted) {
+    if (!Files.exists(file)) {
+      return Either.right(List.of("nothing to remove: " + file + " does not exist"));
+    }
+    if (wanted.equals(current)) {
       return Either.right(List.of("nothing to remove: " + file + " holds no session-lock hooks"));
     }
     List<String> lines = List.empty();
     try {
       if (agent == Agent.CODEX) {
-        lines = lines.appendAll(CodexTrust.untrust(this, file, current.get()));
+        lines = lines.appendAll(CodexTrust.untrust(this, file, current));
       }
       Created created = Created.load(installHome);
-      if (created.contains(file) && SettingsEdit.isEmptyObject(wanted.get())) {
+      if (created.contains(file) && SettingsEdit.isEmptyObject(wanted)) {
         backup(file);
         Files.delete(file);
         created.remove(file);
@@ -262,7 +301,7 @@ final class Installer {
         lines = lines.appendAll(created.removeEmptyFolders(file.getParent()));
         created.save();
       } else {
-        lines = lines.append(write(file, current.get(), wanted.get(), "removed the " + agent.id + " hooks from"));
+        lines = lines.append(write(file, current, wanted, "removed the " + agent.id + " hooks from"));
       }
       if (scope == Scope.LOCAL) {
         lines = lines.appendAll(includeInGitAgain());
@@ -281,23 +320,37 @@ final class Installer {
     if (!Files.exists(installHome)) {
       return Either.right(List.of("nothing to purge: " + installHome + " does not exist"));
     }
+    Either<Failure, List<String>> blockers = purgeBlockers(null, "");
+    if (blockers.isLeft()) {
+      return blockers;
+    }
+    if (!blockers.get().isEmpty()) {
+      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
+          + ": these settings still run its launcher (uninstall them first): " + String.join(", ", blockers.get())));
+    }
+    TempTrees.delete(installHome);
+    return Either.right(List.of("removed " + installHome));
+  }
+
+  /**
+   * The settings files that would still run this install's launcher, reading {@code file} (when not null) as
+   * {@code after}, the text it is about to get.
+   */
+  private Either<Failure, List<String>> purgeBlockers(Path file, String after) {
     List<String> stillUsed = List.empty();
     try {
       for (String line : registrations()) {
-        Path file = Path.of(line);
-        if (Files.isRegularFile(file) && Files.readString(file).contains(launcher().toString())) {
+        Path registered = Path.of(line);
+        String text = file != null && registered.equals(file.toAbsolutePath()) ? after
+            : Files.isRegularFile(registered) ? Files.readString(registered) : "";
+        if (text.contains(launcher().toString())) {
           stillUsed = stillUsed.append(line);
         }
       }
     } catch (IOException e) {
-      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "purge failed: " + describe(e)));
+      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "purge failed: " + describe(e) + "; nothing was changed"));
     }
-    if (!stillUsed.isEmpty()) {
-      return Either.left(new Failure(ExitCodes.UNAVAILABLE, "not purging " + installHome
-          + ": these settings still run its launcher (uninstall them first): " + String.join(", ", stillUsed)));
-    }
-    TempTrees.delete(installHome);
-    return Either.right(List.of("removed " + installHome));
+    return Either.right(stillUsed);
   }
 
   // ---- settings files ---------------------------------------------------------------------------------
@@ -578,9 +631,14 @@ final class Installer {
     if (jarChanged || scriptChanged || stampChanged || !Files.exists(wanted)) {
       // Only one of the two may exist: the launcher prefers the AOT cache.
       Files.deleteIfExists(aot ? archive : aotCache);
+      long started = System.nanoTime();
+      progress.print("session-lock: building the hook's start-up archive (" + (aot ? "an AOT cache" : "1 of 3")
+          + ", once per install)... ");
+      progress.flush();
       Either<String, Path> built = aot
           ? ClassDataArchive.buildAotCache(java, jar, aotCache)
           : ClassDataArchive.build(java, jar, archive);
+      progress.println(took(built, started));
       writeAtomically(stamp, (wantedStamp + "\n").getBytes(StandardCharsets.UTF_8));
       lines = lines.append(built.isRight()
           ? "built the start-up archive " + built.get() + " for " + wantedStamp
@@ -590,17 +648,32 @@ final class Installer {
       Path databaseArchive = lib.resolve("session-lock-db.jsa");
       Files.deleteIfExists(databaseArchive);
       if (!aot && built.isRight()) {
+        started = System.nanoTime();
+        progress.print("session-lock: building the commands' start-up archive (2 of 3)... ");
+        progress.flush();
         Either<String, Path> commands = ClassDataArchive.buildForCommands(java, jar, commandsArchive);
-        lines = lines.append(commands.isRight()
-            ? "built the commands' start-up archive " + commands.get()
-            : "no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+        progress.println(took(commands, started));
+        if (commands.isLeft()) {
+          lines = lines.append("no start-up archive for the commands (" + commands.getLeft() + "); they run, only slower");
+        }
+        started = System.nanoTime();
+        progress.print("session-lock: building the database store's start-up archive (3 of 3)... ");
+        progress.flush();
         Either<String, Path> database = ClassDataArchive.buildForDatabase(java, jar, databaseArchive);
-        lines = lines.append(database.isRight()
-            ? "built the database store's start-up archive " + database.get()
-            : "no start-up archive for a database store (" + database.getLeft() + "); it runs, only slower");
+        progress.println(took(database, started));
+        if (database.isLeft()) {
+          lines = lines.append("no start-up archive for a database store (" + database.getLeft()
+              + "); it runs, only slower");
+        }
       }
     }
     return lines;
+  }
+
+  /** {@code done in 9.6 s}, or {@code failed after 0.2 s}: the end of a progress line. */
+  private static String took(Either<String, Path> outcome, long startedNanos) {
+    long tenths = (System.nanoTime() - startedNanos) / 100_000_000L;
+    return (outcome.isRight() ? "done in " : "failed after ") + tenths / 10 + "." + tenths % 10 + " s";
   }
 
   /** The java binary with links resolved, so the launcher finds its {@code release} file beside it. */
@@ -649,12 +722,7 @@ final class Installer {
 
   /** One line for a person: what failed and on which file, no exception class names. */
   static String describe(IOException e) {
-    if (e instanceof java.nio.file.FileSystemException fs) {
-      return fs.getFile() + ": " + (fs.getReason() == null ? "cannot be used" : fs.getReason())
-          + (e instanceof java.nio.file.AccessDeniedException ? " (permission denied)" : "")
-          + (e instanceof java.nio.file.NoSuchFileException ? " (no such file or folder)" : "");
-    }
-    return e.getMessage() == null ? "input/output error" : e.getMessage();
+    return dev.parallelsessionlock.fs.FileLockStore.describe(e);
   }
 
   /** Waits for a process, killing it after {@code seconds}. */

@@ -86,7 +86,7 @@ final class LockCommands {
       }
       StringBuilder text = new StringBuilder();
       text.append("workspace  ").append(workspace).append('\n');
-      text.append("lock       ").append(key.name()).append('\n');
+      text.append("lock       ").append(name(key, io.vavr.control.Option.none(), store.get())).append('\n');
       text.append("state      ").append(describe(status.get())).append('\n');
       if (byHolder.isEmpty()) {
         text.append("files      no file locks\n");
@@ -163,11 +163,11 @@ final class LockCommands {
 
     @Override
     public Integer call() {
-      Either<Integer, ParallelSessionLock> lock = context.openLock();
-      if (lock.isLeft()) {
-        return lock.getLeft();
+      Either<Integer, OpenStore> store = context.openStore();
+      if (store.isLeft()) {
+        return store.getLeft();
       }
-      Either<LockFailure, List<LockStatus>> all = lock.get().list();
+      Either<LockFailure, List<LockStatus>> all = store.get().lock(context.clock, context.config().ttl()).list();
       if (all.isLeft()) {
         return context.failed(all.getLeft());
       }
@@ -182,7 +182,8 @@ final class LockCommands {
       } else {
         StringBuilder text = new StringBuilder();
         for (LockStatus status : all.get()) {
-          text.append(status.key().name()).append("  ").append(describe(status)).append('\n');
+          text.append(name(status.key(), status instanceof LockStatus.Held held ? held.record().details().path()
+              : io.vavr.control.Option.none(), store.get())).append("  ").append(describeHolder(status)).append('\n');
         }
         context.out.print(text);
       }
@@ -277,10 +278,10 @@ final class LockCommands {
         if (deleted.isRight() && deleted.get() == WriteOutcome.WRITTEN) {
           removed++;
           index.remove(record.sessionId(), slot.key());
-          context.out.println("removed " + slot.key().name() + ": session " + record.sessionId() + " (pid "
-              + record.pid() + ", " + (dead ? "dead" : "lease ended "
-              + Durations.human(Duration.between(record.expiresAt(), now)) + " ago") + ")"
-              + (record.details().path().isDefined() ? " " + record.details().path().get() : ""));
+          context.out.println("removed the lock on " + name(slot.key(), record.details().path(), opened.get()) + ": "
+              + (record.details().isTask() ? "task " + record.details().task().get() : "session " + record.sessionId())
+              + " (pid " + record.pid() + ", " + (dead ? "dead" : "lease ended "
+              + Durations.human(Duration.between(record.expiresAt(), now)) + " ago") + ")");
         }
       }
       Either<StoreFailure, List<Path>> kept = opened.get().files().isDefined()
@@ -302,6 +303,28 @@ final class LockCommands {
       context.out.println(removed == 0 ? "nothing to prune" : "pruned " + removed);
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * What a lock is on, for people: its path (the file, or the workspace), else the record's file in the lock
+   * directory (an unreadable record, or one an older writer left without a path), never a bare key.
+   */
+  static String name(LockKey key, io.vavr.control.Option<String> path, OpenStore store) {
+    if (path.isDefined()) {
+      return path.get();
+    }
+    return store.files().isDefined()
+        ? store.files().get().directory().resolve(key.name() + ".json").toString()
+        : key.name() + " (in " + store.description() + ")";
+  }
+
+  /** {@link #describe} without the path. */
+  static String describeHolder(LockStatus status) {
+    if (status instanceof LockStatus.Held held && held.record().details().path().isDefined()) {
+      String text = describe(status);
+      return text.substring(0, text.length() - ("; " + held.record().details().path().get()).length());
+    }
+    return describe(status);
   }
 
   static String describe(LockStatus status) {

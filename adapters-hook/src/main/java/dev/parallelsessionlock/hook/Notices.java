@@ -17,10 +17,13 @@ final class Notices {
 
   private Notices() {}
 
-  /** What the user is told when the hook could not check a call because of {@code problem}. */
-  static String text(String problem) {
+  /**
+   * What the user is told when the hook could not check a call because of {@code problem}; {@code program} is
+   * how to run this executable ({@link Hints#program}).
+   */
+  static String text(String problem, String program) {
     return "session-lock: the workspace lock could not check this tool call (" + problem
-        + "); protection is OFF until this is fixed. Run: session-lock doctor";
+        + "); protection is OFF until this is fixed. Run: " + Hints.command(program, "doctor");
   }
 
   /**

@@ -16,7 +16,8 @@ import java.time.Duration;
 /**
  * The lock store the hook and the commands use: the lock directory by default, or the database that
  * {@code SESSION_LOCK_STORE} names ({@link DatabaseStore}, loaded only then: the default hook path loads no JDBC
- * class, HookStartupIT checks it).
+ * class, HookStartupIT checks it). A {@code SESSION_LOCK_STORE} that names no store is a store that cannot be used
+ * (the hook fails open and says so, commands exit 69), never the lock directory instead.
  *
  * @param store the records
  * @param index the holder index beside them
@@ -29,6 +30,9 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
 
   /** Opens the configured store; a database connects within {@code timeout}. */
   static Either<StoreFailure, OpenStore> open(HookConfig config, Duration timeout) {
+    if (config.storeProblem().isDefined()) {
+      return Either.left(new StoreFailure(null, "use the lock store", config.storeProblem().get()));
+    }
     if (config.store().isDefined()) {
       return DatabaseStore.open(config, timeout);
     }

@@ -289,7 +289,7 @@ final class PlanCommands {
   /** A task with no baseline here: one line naming it, exit 66 ({@code check}, and {@code task done} with no locks). */
   static int noBaseline(CommandContext context, String task, Path workspace) {
     context.err.println("session-lock: task " + task + " has no baseline in " + workspace
-        + " (session-lock snapshot --task " + task + " FILE... records one)");
+        + " (" + Hints.command(context.program(), "snapshot", "--task", task) + " FILE... records one)");
     return ExitCodes.NO_ITEM;
   }
 

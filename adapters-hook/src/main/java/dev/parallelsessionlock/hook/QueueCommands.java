@@ -97,7 +97,7 @@ final class QueueCommands {
       }
       Either<String, QueueProcessor.Summary> summary = new QueueProcessor(queue.get(), validate,
           Duration.ofSeconds(timeout), batch, context.clock, context.err)
-          .hintsAs(context.config().launcher().map(ShellCommands::quote).getOrElse("session-lock")).process();
+          .hintsAs(context.program()).process();
       if (summary.isLeft()) {
         context.err.println("session-lock: " + summary.getLeft());
         return summary.getLeft().startsWith("another processor") ? ExitCodes.QUEUE_BUSY : ExitCodes.UNAVAILABLE;

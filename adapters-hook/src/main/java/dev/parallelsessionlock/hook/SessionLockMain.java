@@ -47,7 +47,24 @@ public final class SessionLockMain {
     System.exit(code);
   }
 
+  /** What {@code session-lock hook --help} prints. */
+  static final String HOOK_HELP = "Usage: session-lock hook [--mode files] [--agent claude|copilot|codex|gemini] [EVENT]\n"
+      + "Run by an agent, once per hook event: the event as JSON on stdin, the answer in that agent's form.\n"
+      + "install registers it; doctor checks it. Not for people to run.\n"
+      + "  --mode files   lock each file an edit tool writes (default: the whole workspace)\n"
+      + "  --agent NAME   the agent the registration is for (the client's own variables win)\n"
+      + "  EVENT          the event, for Copilot CLI's camelCase hooks (their payload names none)\n"
+      + "Exit codes: 0 the tool call proceeds (also whenever the hook cannot check it: it fails open and says so);\n"
+      + "  2 the tool call is denied (Claude Code, Codex; Copilot CLI and Gemini CLI get their deny on stdout, exit 0).\n";
+
   private static void hook(String[] args) {
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.print(HOOK_HELP);
+        System.out.flush();
+        System.exit(ExitCodes.OK);
+      }
+    }
     try {
       Map<String, String> env = System.getenv();
       HookConfig config = HookConfig.from(env);
@@ -83,7 +100,7 @@ public final class SessionLockMain {
     String stdout = "";
     if (config != null
         && Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(Option.none(), config, agentProcessSoFar))) {
-      stdout = agentSoFar.allowWithNotice(Notices.text(problem), java.util.List.of()).stdout();
+      stdout = agentSoFar.allowWithNotice(Notices.text(problem, config.program()), java.util.List.of()).stdout();
     }
     finish(ExitCodes.OK, stdout, line);
   }

@@ -16,7 +16,7 @@ final class SetupCommands {
   static Installer installer(CommandContext context, String dir) {
     Path home = HookConfig.home(context.env);
     return new Installer(context.workspace(dir), home, Installer.defaultInstallHome(context.env, home, context.cwd),
-        context.env);
+        context.env).progressTo(context.err);
   }
 
   static io.vavr.control.Option<Path> runningJar() {
@@ -119,7 +119,11 @@ final class SetupCommands {
       }
       Installer installer = installer(context, dir);
       if (gitHooks) {
-        io.vavr.control.Option<Installer.Failure> refused = GitHooks.refuseGuards(context.workspace(dir), guards);
+        io.vavr.control.Option<Installer.Failure> refused =
+            GitHooks.refusal(context.workspace(dir), installer.launcher().toString());
+        if (refused.isEmpty()) {
+          refused = GitHooks.refuseGuards(context.workspace(dir), guards);
+        }
         if (refused.isDefined()) {
           return report(Either.left(refused.get()));
         }
@@ -167,12 +171,7 @@ final class SetupCommands {
         return report(GitHooks.uninstall(context.workspace(dir)));
       }
       Installer installer = installer(context, dir);
-      Either<Installer.Failure, List<String>> result = installer.uninstall(target.get().agent(), target.get().scope());
-      if (result.isRight() && purge) {
-        Either<Installer.Failure, List<String>> purged = installer.purge();
-        result = purged.isLeft() ? Either.left(purged.getLeft()) : Either.right(result.get().appendAll(purged.get()));
-      }
-      return report(result);
+      return report(installer.uninstall(target.get().agent(), target.get().scope(), purge));
     }
   }
 
@@ -186,7 +185,8 @@ final class SetupCommands {
 
     @Override
     int run() {
-      return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out).run();
+      return new Doctor(installer(context, dir), context.workspace(dir), context.env, context.out, context.program())
+          .run();
     }
   }
 
@@ -202,7 +202,7 @@ final class SetupCommands {
 
     @Override
     public Integer call() {
-      return Demo.run(context.out, context.err, context.clock);
+      return Demo.run(context.out, context.err, context.clock, context.program());
     }
   }
 }

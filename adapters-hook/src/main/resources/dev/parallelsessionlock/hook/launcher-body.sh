@@ -26,8 +26,9 @@ case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
   *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;;
   *) LC_ALL=C.UTF-8; export LC_ALL ;;
 esac
-# The hook names this launcher in the hints it prints (nothing puts session-lock on PATH).
-SESSION_LOCK_LAUNCHER=$0; export SESSION_LOCK_LAUNCHER
+# The hints printed for people name this launcher by absolute path (nothing puts session-lock on PATH).
+case $0 in /*) SESSION_LOCK_LAUNCHER=$0 ;; *) SESSION_LOCK_LAUNCHER=$PWD/$0 ;; esac
+export SESSION_LOCK_LAUNCHER
 OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k"
 # A database store's hook has an archive of its own (the JDBC drivers), so the default hook's stays small.
 if [ "$1" = hook ] && [ -n "${SESSION_LOCK_STORE:-}" ] && [ "$CDS" = "-XX:SharedArchiveFile=$JSA" ] \
@@ -50,7 +51,9 @@ if [ "$1" = hook ]; then
     : > "$mark"
     case " $* " in
       *" --agent copilot "*) ;;
-      *) echo "{\"systemMessage\":\"session-lock: its JVM exited with $rc, so the workspace lock is OFF; run session-lock doctor\"}" ;;
+      *) # The launcher's path quoted for sh, then escaped for JSON: the hint runs as printed.
+        hint=$(printf '%s' "$SESSION_LOCK_LAUNCHER" | sed -e "s/'/'\\\\''/g" -e 's/\\/\\\\/g' -e 's/"/\\"/g')
+        echo "{\"systemMessage\":\"session-lock: its JVM exited with $rc, so the workspace lock is OFF; run: '$hint' doctor\"}" ;;
     esac
   fi
   exit 0

@@ -40,6 +40,7 @@ final class ClaimCommandsTest {
     items = Files.createDirectories(temp.resolve("work"));
     Files.writeString(items.resolve("WRK-157.md"), ITEM);
     env.put("SESSION_LOCK_ITEMS", items.toString());
+    env.put("SESSION_LOCK_LAUNCHER", "/opt/sl/session-lock");
   }
 
   private int run(String... args) {
@@ -65,7 +66,8 @@ final class ClaimCommandsTest {
     clock.advance(Duration.ofMinutes(35));
     assertThat(run("claim", "WRK-157", "--session", "bob")).isEqualTo(4);
     assertThat(err()).isEqualTo("session-lock: WRK-157 is claimed by session alice since 35m0s ago; it is stale in "
-        + "1h25m. Pick another item, or (if that session is gone) session-lock unclaim WRK-157 --force\n");
+        + "1h25m. Pick another item, or (if that session is gone) '/opt/sl/session-lock' unclaim '"
+        + items.resolve("WRK-157.md") + "' --force\n");
 
     assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
     assertThat(out()).startsWith("renewed WRK-157");

@@ -51,16 +51,18 @@ final class CommandsTest {
 
   @Test
   void unknownCommandOrOption_isAUsageErrorWithOneLine() {
+    env.put("SESSION_LOCK_LAUNCHER", "/opt/my tools/session-lock");
     assertThat(run("frobnicate")).isEqualTo(64);
     assertThat(run("status", "--bogus")).isEqualTo(64);
     assertThat(run("status", "--dir")).isEqualTo(64);
     assertThat(run("files")).isEqualTo(64);
     assertThat(run("files", "acquire", "--session", "s")).isEqualTo(64);
-    assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see session-lock --help)\n"
-        + "session-lock: Unknown option: '--bogus' (see session-lock status --help)\n"
-        + "session-lock: Missing required parameter for option '--dir' (DIR) (see session-lock status --help)\n"
-        + "session-lock: Missing required subcommand (see session-lock files --help)\n"
-        + "session-lock: Missing required parameter: 'FILE' (see session-lock files acquire --help)\n");
+    String program = "'/opt/my tools/session-lock'";
+    assertThat(err()).isEqualTo("session-lock: unknown command 'frobnicate' (see " + program + " --help)\n"
+        + "session-lock: Unknown option: '--bogus' (see " + program + " status --help)\n"
+        + "session-lock: Missing required parameter for option '--dir' (DIR) (see " + program + " status --help)\n"
+        + "session-lock: Missing required subcommand (see " + program + " files --help)\n"
+        + "session-lock: Missing required parameter: 'FILE' (see " + program + " files acquire --help)\n");
   }
 
   @Test
@@ -78,7 +80,8 @@ final class CommandsTest {
     assertThat(run("release", "--force", "--dir", ws.toString())).isZero();
 
     String key = "session-lock-" + dev.parallelsessionlock.core.WorkspaceHash.of(ws.toRealPath().toString()).hex();
-    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + key + "\nstate      free\nfiles      no file locks\n"
+    assertThat(out()).isEqualTo("workspace  " + ws.toRealPath() + "\nlock       " + temp.resolve("locks").resolve(key + ".json")
+        + "\nstate      free\nfiles      no file locks\n"
         + "{\"key\":\"" + key + "\",\"state\":\"free\",\"workspace\":\"" + ws.toRealPath() + "\",\"file_holders\":[]}\n"
         + "no lock on " + ws.toRealPath() + "\n");
   }
@@ -91,6 +94,15 @@ final class CommandsTest {
 
     assertThat(run("list")).isEqualTo(69);
     assertThat(err()).contains("is writable by other users");
+  }
+
+  @Test
+  void lockDirectoryThatCannotBeMade_saysWhyInWords_notTheExceptionsName() throws Exception {
+    Path file = Files.writeString(temp.resolve("a-file"), "x");
+    env.put("SESSION_LOCK_DIR", file.resolve("locks").toString());
+
+    assertThat(run("list")).isEqualTo(69);
+    assertThat(err()).isEqualTo("session-lock: cannot use lock directory: " + file + ": exists and is not a folder\n");
   }
 
   @Test

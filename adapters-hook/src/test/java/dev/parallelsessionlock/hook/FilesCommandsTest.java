@@ -109,6 +109,29 @@ final class FilesCommandsTest {
   }
 
   @Test
+  void acquire_withAnAgentNobodyKnows_isAUsageErrorNamingTheAgents_andLocksNothing() {
+    assertThat(run(executor, "files", "acquire", "--session", "alice", "--agent", "weird", "a.txt")).isEqualTo(64);
+
+    assertThat(err().lines()).hasSize(1).allMatch(line -> line.contains("claude, copilot, codex or gemini"));
+    run(executor, "files", "list");
+    assertThat(out()).isEqualTo("no file locks\n");
+  }
+
+  @Test
+  void acquire_saysWhatHappenedToEachFileInWords() {
+    assertThat(run(executor, "files", "acquire", "--session", "alice", "a.txt")).isZero();
+    assertThat(out()).startsWith("locked  " + project + "/a.txt  until ");
+    assertThat(run(executor, "files", "acquire", "--session", "alice", "a.txt")).isZero();
+    assertThat(out()).startsWith("renewed  " + project + "/a.txt  until ");
+    clock.advance(Duration.ofMinutes(6));
+
+    assertThat(run(executor, "files", "acquire", "--session", "bob", "a.txt")).isZero();
+
+    assertThat(out()).startsWith("took over  " + project + "/a.txt  until ")
+        .endsWith(" (from session alice (no process known): its lease had run out)\n").doesNotContain("_", "stale");
+  }
+
+  @Test
   void noHolderAtAll_isAUsageError() {
     assertThat(run(executor, "files", "acquire", "a.txt")).isEqualTo(64);
     assertThat(err()).contains("--session S or --task T");

@@ -284,7 +284,7 @@ final class HookProcessIT {
     Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
 
     assertThat(taken).isEqualTo(new Result(0, "",
-        "session-lock: took the workspace lock over (took_over_stale) from session alice (pid " + alice.pid + ")\n"));
+        "session-lock: took the workspace lock over from session alice (pid " + alice.pid + "): its lease had run out\n"));
   }
 
   @Test
@@ -297,7 +297,7 @@ final class HookProcessIT {
     Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
 
     assertThat(taken).isEqualTo(new Result(0, "",
-        "session-lock: took the workspace lock over (took_over_dead_holder) from session alice (pid " + alice.pid + ")\n"));
+        "session-lock: took the workspace lock over from session alice (pid " + alice.pid + "): its holder is gone\n"));
   }
 
   @Test
@@ -582,7 +582,7 @@ final class HookProcessIT {
     Result waited = bob.receive();
 
     assertThat(waited.exit()).as(waited.stderr()).isZero();
-    assertThat(waited.stdout()).startsWith("new  " + project + "/a.txt");
+    assertThat(waited.stdout()).startsWith("locked  " + project + "/a.txt");
   }
 
   @Test

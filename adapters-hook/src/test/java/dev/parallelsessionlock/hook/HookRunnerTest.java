@@ -66,6 +66,7 @@ final class HookRunnerTest {
 
   @Test
   void preToolUse_whileAnotherLiveSessionHoldsIt_deniesInEveryAgentsForm() {
+    env.put("SESSION_LOCK_HOME", temp.resolve("install").toString()); // no launcher ran this: the installed one
     run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
 
     HookResult result = run(claude("PreToolUse", "bob", "Write"), bobAgent);
@@ -73,7 +74,8 @@ final class HookRunnerTest {
     assertThat(result.exitCode()).isEqualTo(2);
     String reason = "parallel session lock held by alice (pid " + aliceAgent.pid()
         + ") - wait or close that session first, lease ends in 5m0s. Workspace " + project
-        + "; if that session is gone: session-lock release --force --dir '" + project + "'";
+        + "; if that session is gone: '" + temp.resolve("install/bin/session-lock") + "' release --force --dir '"
+        + project + "'";
     assertThat(result.stdout()).isEqualTo("{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\","
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"},"
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"}\n");
@@ -112,7 +114,8 @@ final class HookRunnerTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).isEmpty();
-    assertThat(result.stderr()).containsExactly("session-lock: took the workspace lock over (took_over_stale) from session alice (pid " + aliceAgent.pid() + ")");
+    assertThat(result.stderr()).containsExactly("session-lock: took the workspace lock over from session alice (pid "
+        + aliceAgent.pid() + "): its lease had run out");
   }
 
   @Test
@@ -125,7 +128,8 @@ final class HookRunnerTest {
     HookResult result = run(claude("PreToolUse", "bob", "Edit"), bobAgent);
 
     assertThat(result.exitCode()).isZero();
-    assertThat(String.join("", result.stderr())).contains("took_over_dead_holder", "from session alice");
+    assertThat(String.join("", result.stderr())).contains("from session alice", ": its holder is gone")
+        .doesNotContain("_");
   }
 
   @Test

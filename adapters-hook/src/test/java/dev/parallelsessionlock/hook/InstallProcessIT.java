@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,7 +153,7 @@ final class InstallProcessIT {
       }
       assertThat(missing.exit()).as(command).isEqualTo(64);
       assertThat(missing.stderr()).as(command).isEqualTo("session-lock: --dir " + temp.resolve("typo/path")
-          + " does not exist (see session-lock --help)\n");
+          + " does not exist (see '" + LAUNCHER + "' --help)\n");
       assertThat(notDir.exit()).as(command).isEqualTo(64);
       assertThat(notDir.stderr()).as(command).contains("is not a directory");
     }
@@ -174,14 +175,16 @@ final class InstallProcessIT {
         + "\"pid\":" + alive + ",\"acquired_at\":" + now + ",\"ttl_ms\":300000,\"path\":\"/repo/live\"}");
 
     Run list = sessionLock("list");
-    assertThat(list.stdout()).contains("session-lock-00000000dead  held by session gone (pid " + exited.pid() + ", DEAD)")
-        .contains("/repo/dead", "/repo/live");
+    assertThat(list.stdout()).contains("/repo/dead  held by session gone (pid " + exited.pid() + ", DEAD)",
+        "/repo/live  held by session live", locks.resolve("session-lock-0000000000old.json") + "  held by session old")
+        .doesNotContain("session-lock-00000000dead");
 
     Run pruned = sessionLock("prune");
 
     assertThat(pruned.exit()).isZero();
-    assertThat(pruned.stdout()).contains("removed session-lock-00000000dead: session gone", "dead) /repo/dead",
-        "removed session-lock-0000000000old: session old", "pruned 2");
+    assertThat(pruned.stdout()).contains("removed the lock on /repo/dead: session gone (pid " + exited.pid() + ", dead)",
+        "removed the lock on " + locks.resolve("session-lock-0000000000old.json") + ": session old (pid 0, lease ended",
+        "pruned 2");
     assertThat(Files.exists(locks.resolve("session-lock-00000000live.json"))).isTrue();
     assertThat(Files.exists(locks.resolve("session-lock-00000000dead.json"))).isFalse();
   }
@@ -194,7 +197,7 @@ final class InstallProcessIT {
     assertThat(sessionLock("status", "--dir=" + project).exit()).isZero();
     Run wrong = sessionLock("list", "--force");
     assertThat(wrong.exit()).isEqualTo(64);
-    assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see session-lock list --help)\n");
+    assertThat(wrong.stderr()).isEqualTo("session-lock: Unknown option: '--force' (see '" + LAUNCHER + "' list --help)\n");
   }
 
   private Run git(Map<String, String> extraEnv, String... args) throws Exception {
@@ -371,6 +374,120 @@ final class InstallProcessIT {
     assertThat(sessionLock("uninstall", "--dir", project.toString()).exit()).isZero();
     assertThat(Files.exists(project.resolve(".claude/settings.json"))
         && Files.readString(project.resolve(".claude/settings.json")).contains("Worktree")).isFalse();
+  }
+
+  @Test
+  void installGitHooks_thatIsRefused_changesNothing() throws Exception {
+    Run notGit = sessionLock("install", "--git-hooks", "--dir", project.toString());
+    assertThat(notGit.exit()).isEqualTo(64);
+    assertThat(notGit.stderr()).contains("is not in a git repository");
+    assertThat(installHome).as("nothing installed for a refused install").doesNotExist();
+
+    Files.delete(project.resolve(".git"));
+    assertThat(git(Map.of(), "init", "-q", ".").exit()).isZero();
+    Path hooks = project.resolve(".git/hooks");
+    Files.writeString(hooks.resolve("reference-transaction"), "#!/usr/bin/env python3\nprint('mine')\n");
+    Map<String, String> before = tree(hooks);
+
+    Run refused = sessionLock("install", "--git-hooks", "--dir", project.toString());
+
+    assertThat(refused.exit()).isEqualTo(69);
+    assertThat(refused.stderr()).contains(hooks.resolve("reference-transaction") + " is not a shell script",
+        "nothing was changed");
+    assertThat(tree(hooks)).isEqualTo(before);
+    assertThat(installHome).doesNotExist();
+  }
+
+  /** Every file (its text) and folder under {@code root}, by path. */
+  private static Map<String, String> tree(Path root) throws IOException {
+    Map<String, String> all = new java.util.TreeMap<>();
+    try (var paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        all.put(path.toString(), Files.isDirectory(path) ? "folder" : Files.readString(path, StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all;
+  }
+
+  @Test
+  void install_saysWhatItBuildsWhileItBuildsIt_withTheTimeEachTook() throws Exception {
+    Run first = sessionLock("install", "--dir", project.toString());
+
+    assertThat(first.exit()).as(first.stderr()).isZero();
+    assertThat(first.stderr().lines().toList()).hasSize(3).satisfiesExactly(
+        line -> assertThat(line).matches("session-lock: building the hook's start-up archive \\(1 of 3, once per "
+            + "install\\)\\.\\.\\. done in \\d+\\.\\d s"),
+        line -> assertThat(line).matches("session-lock: building the commands' start-up archive \\(2 of 3\\)"
+            + "\\.\\.\\. done in \\d+\\.\\d s"),
+        line -> assertThat(line).matches("session-lock: building the database store's start-up archive \\(3 of 3\\)"
+            + "\\.\\.\\. done in \\d+\\.\\d s"));
+    assertThat(first.stdout().lines()).as("short").hasSizeLessThanOrEqualTo(5);
+    Run second = sessionLock("install", "--dir", project.toString());
+    assertThat(second.stderr()).as("nothing to build the second time").isEmpty();
+  }
+
+  @Test
+  void doctor_withTheHookInThreeScopes_warnsWithTheCommandsThatRemoveTheExtraOnes() throws Exception {
+    for (String scope : List.of("project", "local", "user")) {
+      Run installed = sessionLock("install", "--dir", project.toString(), "--scope", scope);
+      assertThat(installed.exit()).as(installed.stderr()).isZero();
+    }
+
+    Run doctor = sessionLock("doctor", "--dir", project.toString());
+
+    assertThat(doctor.exit()).as(doctor.stdout()).isZero();
+    assertThat(doctor.stdout()).contains("warning: claude: the hook is registered in 3 scopes (project: "
+        + project.resolve(".claude/settings.json") + ", workspace mode; local: "
+        + project.resolve(".claude/settings.local.json") + ", workspace mode; user: "
+        + temp.resolve("home/.claude/settings.json") + ", workspace mode)", "protection is on");
+    List<String> commands = doctor.stdout().lines().filter(line -> line.startsWith("    ")).map(String::strip).toList();
+    assertThat(commands).hasSize(2);
+    for (String command : commands) {
+      Run removed = run(Path.of("/bin/sh"), "", Map.of(), "-c", command);
+      assertThat(removed.exit()).as(command + "\n" + removed.stderr()).isZero();
+    }
+    Run again = sessionLock("doctor", "--dir", project.toString());
+    assertThat(again.exit()).as(again.stdout()).isZero();
+    assertThat(again.stdout()).doesNotContain("warning").contains("ok  claude (project");
+  }
+
+  @Test
+  void doctor_inTheHomeFolder_countsItsSettingsFileOnce_thoughItIsTheProjectsAndTheUsers() throws Exception {
+    Map<String, String> homeIsProject = Map.of("HOME", project.toString());
+    assertThat(run(LAUNCHER, "", homeIsProject, "install", "--dir", project.toString()).exit()).isZero();
+
+    Run doctor = run(LAUNCHER, "", homeIsProject, "doctor", "--dir", project.toString());
+
+    assertThat(doctor.exit()).as(doctor.stdout()).isZero();
+    assertThat(doctor.stdout()).doesNotContain("warning").containsOnlyOnce("ok  claude");
+  }
+
+  @Test
+  void aStoreSettingThatNamesNoStore_isToldInTheSession_andDoctorExits3_neverTheLockDirectoryInstead() throws Exception {
+    Map<String, String> typo = Map.of("SESSION_LOCK_STORE", "jdbc:postgres://db.internal:5432/locks?password=secret");
+    String command = HookRegistrations.command(LAUNCHER.toString(), Agent.CLAUDE,
+        HookRegistrations.registrations(Agent.CLAUDE).get(0));
+    String alice = "alice-" + UUID.randomUUID();
+    String event = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"" + alice + "\",\"cwd\":\"" + project
+        + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\"}}";
+
+    Run first = run(Path.of("/bin/sh"), event, typo, "-c", command);
+    Run second = run(Path.of("/bin/sh"), event, typo, "-c", command);
+
+    assertThat(first.exit()).isZero();
+    String notice = com.grack.nanojson.JsonParser.object().from(first.stdout()).getString("systemMessage");
+    assertThat(notice).contains("SESSION_LOCK_STORE=jdbc:postgres:...", "names no lock store", "protection is OFF")
+        .doesNotContain("secret");
+    assertThat(second.exit()).isZero();
+    assertThat(second.stdout()).as("once per session").isEmpty();
+    assertThat(Files.exists(temp.resolve("locks"))).as("the lock directory is not used instead").isFalse();
+    Run doctor = run(Path.of("/bin/sh"), "", typo, "-c", notice.substring(notice.indexOf("Run: ") + 5));
+    assertThat(doctor.exit()).as(doctor.stdout()).isEqualTo(3);
+    assertThat(doctor.stdout()).contains("SESSION_LOCK_STORE=jdbc:postgres:... names no lock store")
+        .doesNotContain("protection is on", "secret");
+    Run list = run(LAUNCHER, "", typo, "files", "list");
+    assertThat(list.exit()).isEqualTo(69);
+    assertThat(list.stderr().lines()).hasSize(1);
   }
 
   /** The launcher picks the archive for the job: the hook's, the database hook's, the commands'. */

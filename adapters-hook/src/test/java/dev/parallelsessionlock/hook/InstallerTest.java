@@ -327,6 +327,40 @@ final class InstallerTest {
   }
 
   @Test
+  void uninstallPurge_whileAnotherAgentsRegistrationRunsTheLauncher_refusesAndChangesNoFile() throws Exception {
+    Files.createDirectories(settings().getParent());
+    Files.writeString(settings(), HANDWRITTEN);
+    install(Agent.CLAUDE, Installer.Scope.PROJECT);
+    installer.install(Agent.CODEX, Installer.Scope.USER, jar, Path.of("/nonexistent/java"), true);
+    Map<String, String> before = tree(temp);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    env.put("HOME", home.toString());
+    env.put("SESSION_LOCK_HOME", installHome.toString());
+
+    int exit = new Commands(env, workspace, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
+        .run(new String[] {"uninstall", "--purge", "--dir", workspace.toString()});
+
+    assertThat(exit).isEqualTo(69);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(home.resolve(".codex/hooks.json").toString(),
+        "nothing was changed");
+    assertThat(tree(temp)).as("every file and folder, byte for byte").isEqualTo(before);
+  }
+
+  /** Every file (its bytes) and folder under {@code root}, by path. */
+  private static Map<String, String> tree(Path root) throws IOException {
+    Map<String, String> all = new java.util.TreeMap<>();
+    try (var paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        all.put(path.toString(), Files.isDirectory(path) ? "folder"
+            : new String(Files.readAllBytes(path), java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all;
+  }
+
+  @Test
   void relativeInstallHome_isResolvedAgainstTheCurrentDirectory() {
     Path resolved = Installer.defaultInstallHome(Map.of("SESSION_LOCK_HOME", "tools/sl"), home, temp);
 

@@ -45,7 +45,7 @@ public final class FailOpen {
     String wait = blocked.freeAt() == null || now == null ? "" : ", lease ends in " + human(Duration.between(now, blocked.freeAt()));
     String who = holder.isDefined()
         ? "held by " + holder.get().sessionId() + " (pid " + holder.get().pid() + ")"
-        : "held by an unreadable lock record " + blocked.key().name() + " (pid unknown)";
+        : "held by an unreadable lock record (pid unknown)";
     String twin = sameSession
         ? ": the same session id runs in another live process (resumed in a second terminal?); only one of them may edit"
         : "";

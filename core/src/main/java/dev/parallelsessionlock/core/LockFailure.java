@@ -18,7 +18,8 @@ public sealed interface LockFailure {
   record Contended(LockKey key, int attempts) implements LockFailure {
     @Override
     public String describe() {
-      return "lock " + key.name() + " changed under every one of " + attempts + " attempts";
+      return "the lock changed under every one of " + attempts + " attempts (other sessions writing it at the same "
+          + "moment); try again";
     }
   }
 }

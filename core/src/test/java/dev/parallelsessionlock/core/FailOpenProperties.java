@@ -144,13 +144,13 @@ final class FailOpenProperties {
   }
 
   @Test
-  void decide_whenHolderUnreadable_blocksAndSaysSo() {
+  void decide_whenHolderUnreadable_blocksAndSaysSoWithoutTheInternalKey() {
     Decision decision = FailOpen.decide(
         Either.right(new Acquisition.Blocked(KEY, Option.none(), NOW.plusSeconds(252))),
         new Claimant("s1", ProcessRef.ofPid(7)), NOW);
 
     assertThat(decision).isEqualTo(new Decision.Block("parallel session lock held by an unreadable lock record "
-        + "session-lock-0123456789ab (pid unknown) - wait or close that session first, lease ends in 4m12s"));
+        + "(pid unknown) - wait or close that session first, lease ends in 4m12s"));
   }
 
   @Test
