@@ -59,6 +59,8 @@ final class GitCommands {
     final boolean worktreeChanges;
     final boolean untracked;
     final boolean staged;
+    /** Whether it moves the checked-out branch to other work (merge, pull, rebase, reset to a commit, amend). */
+    boolean movesBranch;
 
     Call(String subcommand, Option<String> directory, boolean tree, List<String> pathspecs, boolean named,
         boolean worktreeChanges, boolean untracked, boolean staged) {
@@ -387,7 +389,13 @@ final class GitCommands {
   /** The call {@code git sub args} makes, or null when it changes nothing another session edits. */
   private static Call classify(String sub, List<String> args, Option<String> dir) {
     if (REWRITERS.contains(sub)) {
-      return rewrites(sub, args) ? new Call(sub, dir, true, List.of(), false, false, false, false) : null;
+      if (!rewrites(sub, args)) {
+        return null;
+      }
+      Call call = new Call(sub, dir, true, List.of(), false, false, false, false);
+      call.movesBranch = ((sub.equals("merge") || sub.equals("pull") || sub.equals("rebase"))
+          && !args.contains("--abort") && !args.contains("--quit")) || (sub.equals("reset") && namesCommit(args));
+      return call;
     }
     if (!FILE_CALLS.contains(sub)) {
       return null;
@@ -396,7 +404,11 @@ final class GitCommands {
       case "add":
         return add(args, dir);
       case "commit":
-        return commit(args, dir);
+        Call commit = commit(args, dir);
+        if (commit != null && args.contains("--amend")) {
+          commit.movesBranch = true;
+        }
+        return commit;
       default: // rm, mv, restore
         return named(sub, args, dir);
     }
@@ -566,6 +578,19 @@ final class GitCommands {
       default:
         return true;
     }
+  }
+
+  /** Whether {@code reset}'s arguments name a commit to move to (else it resets to HEAD and moves nothing). */
+  private static boolean namesCommit(List<String> args) {
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (!arg.startsWith("-")) {
+        return !arg.equals("HEAD") && !arg.equals("@");
+      }
+    }
+    return false;
   }
 
   /**

@@ -70,6 +70,87 @@ final class GitGuard {
     return call.done();
   }
 
+  /**
+   * A git call that would land work on a branch only the merge queue updates (the checked-out branch is one of the
+   * queue guard's branches, {@code install --git-hooks}): merge, pull, rebase, a reset to a commit, an amend. Denied
+   * before it runs, in both modes: git's own reference-transaction guard refuses the ref update too, but only after
+   * git has already rewritten the work tree and index, which would leave the refused merge looking like staged
+   * changes. {@code program} is the launcher for the hint.
+   */
+  static Option<String> landing(String command, Path cwd, String program) {
+    for (GitCommands.Call git : GitCommands.calls(command)) {
+      if (!git.movesBranch) {
+        continue;
+      }
+      Path dir = git.directory.isDefined() ? cwd.resolve(git.directory.get()) : cwd;
+      String branch = guardedBranch(dir.toAbsolutePath().normalize());
+      if (branch != null) {
+        return Option.some(PREFIX + "git " + git.subcommand + " would move " + branch + ", which only the merge "
+            + "queue updates in this repository (install --git-hooks); nothing was changed. Land your branch with "
+            + Hints.command(program, "queue", "enqueue") + " BRANCH, then " + Hints.command(program, "queue",
+            "process", "--validate") + " CMD; or work on a branch of your own (git switch -c NAME).");
+      }
+    }
+    return Option.none();
+  }
+
+  /** The branch checked out in the work tree around {@code dir} when the queue's guard protects it, else null. */
+  static String guardedBranch(Path dir) {
+    java.io.File top = dir.toFile();
+    while (top != null && !new java.io.File(top, ".git").exists()) {
+      top = top.getParentFile();
+    }
+    if (top == null) {
+      return null;
+    }
+    try {
+      java.io.File dotGit = new java.io.File(top, ".git");
+      java.io.File gitDir = dotGit;
+      if (dotGit.isFile()) { // a linked worktree: "gitdir: PATH"
+        String pointer = readFirstLine(dotGit);
+        if (pointer == null || !pointer.startsWith("gitdir:")) {
+          return null;
+        }
+        gitDir = top.toPath().resolve(pointer.substring("gitdir:".length()).strip()).toFile();
+      }
+      String head = readFirstLine(new java.io.File(gitDir, "HEAD"));
+      if (head == null || !head.startsWith("ref: ")) {
+        return null;
+      }
+      String ref = head.substring(5).strip();
+      java.io.File common = gitDir;
+      java.io.File commonPointer = new java.io.File(gitDir, "commondir");
+      if (commonPointer.isFile()) {
+        String relative = readFirstLine(commonPointer);
+        if (relative != null) {
+          common = gitDir.toPath().resolve(relative.strip()).normalize().toFile();
+        }
+      }
+      java.io.File targets = new java.io.File(common, "session-lock/queue/targets");
+      if (!targets.isFile()) {
+        return null;
+      }
+      for (String line : java.nio.file.Files.readAllLines(targets.toPath(), StandardCharsets.UTF_8)) {
+        if (line.strip().equals(ref)) {
+          return ref.startsWith("refs/heads/") ? ref.substring("refs/heads/".length()) : ref;
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null; // the reference-transaction guard still refuses the ref update
+    }
+  }
+
+  private static String readFirstLine(java.io.File file) throws IOException {
+    if (!file.isFile()) {
+      return null;
+    }
+    try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.io.FileInputStream(file), StandardCharsets.UTF_8))) {
+      return reader.readLine();
+    }
+  }
+
   private static String verb(GitCommands.Call git) {
     switch (git.subcommand) {
       case "add":

@@ -50,6 +50,7 @@ final class GitHooks {
         + "      [ -n \"$session_lock_ref\" ] && grep -qxF \"$session_lock_ref\" \"$session_lock_targets\" || continue\n"
         // A commit made on the tip (one parent: the old tip; on no other ref yet) is the session's own work, not a
         // landing: let it through. Anything else that moves a guarded ref lands work, and only the queue lands.
+        + "      [ \"$session_lock_old\" = \"$session_lock_new\" ] && continue\n"
         + "      case $session_lock_old in *[!0]*)\n"
         + "        if [ \"$(git rev-list --parents -n 1 \"$session_lock_new\" 2>/dev/null)\" = \"$session_lock_new $session_lock_old\" ] \\\n"
         + "            && [ -z \"$(git for-each-ref --count=1 --contains \"$session_lock_new\" --format='%(refname)' 2>/dev/null)\" ]; then\n"

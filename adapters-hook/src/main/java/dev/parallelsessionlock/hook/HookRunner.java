@@ -120,6 +120,15 @@ final class HookRunner {
         || (event.kind() == HookEvent.Kind.PRE_TOOL && event.isReadOnlyShell())) {
       return HookResult.allow(call.warnings);
     }
+    if (event.kind() == HookEvent.Kind.PRE_TOOL && event.command().isDefined() && event.toolName().isDefined()
+        && Agent.SHELL_TOOLS.contains(event.toolName().get())) {
+      Option<String> landing = GitGuard.landing(event.command().get(),
+          event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd, config.program());
+      if (landing.isDefined()) {
+        call.warnings.add(landing.get());
+        return call.agent.deny(landing.get(), call.warnings);
+      }
+    }
     if (event.kind() == HookEvent.Kind.END && event.backgroundWorkRunning()) {
       // Background subagents still edit for this session: the lease stays; its ttl and the dead-process
       // rule free it if the session dies, the next Stop without running tasks or SessionEnd releases it.

@@ -316,10 +316,17 @@ final class DayOfUseIT {
     Agent carol = new Agent("codex", "carol-0003", Map.of("CODEX_MANAGED_BY_NPM", "1",
         "CODEX_HOME", home.resolve(".codex").toString()));
 
-    // 09:00 An agent session merges into main right after install: the guard refuses it (no enqueue needed).
-    Result merge = bob.shell("git merge -q --ff-only side");
-    assertThat(merge.exit()).as("an agent's merge into main right after install: " + merge.all()).isNotZero();
+    // 09:00 An agent session merges into main right after install: refused before it runs (no enqueue needed),
+    // and git's own guard refuses it too when it runs outside the hook; the work tree is left as it was.
+    Result merge = bash(bob, "git merge -q --ff-only side");
+    assertThat(merge.exit()).as("an agent's merge into main right after install: " + merge.all()).isEqualTo(2);
+    assertThat(merge.stderr()).contains("only the merge queue updates", sl() + " queue enqueue");
+    Result direct = bob.shell("git merge -q --ff-only side");
+    assertThat(direct.exit()).as("the same merge past the hook: " + direct.all()).isNotZero();
     assertThat(git("rev-parse", "main")).isNotEqualTo(sideTip);
+    if (!git("status", "--porcelain").isEmpty()) {
+      git("reset", "-q", "--hard"); // what git's refused fast-forward left behind (the README's Limits say so)
+    }
 
     // 09:05 Three sessions edit three files at once.
     assertThat(edit(alice, "src/a.txt", "a: alice's half-done work").exit()).isZero();

@@ -96,6 +96,39 @@ final class GitGuardTest {
     assertThat(git(agent, "commit", "-q", "--amend", "-m", "rewritten").exit()).isNotZero();
   }
 
+  /**
+   * git rewrites the work tree before the ref update the guard refuses, so a refused merge would be left behind as
+   * staged changes: the hook refuses a landing on a guarded branch before it runs, in both modes, and leaves a
+   * reset that moves nothing alone.
+   */
+  @Test
+  void theHook_refusesAMergeOntoAGuardedBranch_beforeItRuns_inBothModes() throws Exception {
+    Map<String, String> env = Map.of("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    for (String[] mode : new String[][] {{"hook"}, {"hook", "--mode", "files"}}) {
+      for (String command : List.of("git merge --no-edit feature", "nice git pull", "git reset --hard feature",
+          "git rebase feature", "git commit --amend -m x")) {
+        String payload = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"s1\",\"cwd\":\"" + repo.toRealPath()
+            + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"" + command + "\"}}";
+        HookResult result = HookRunner.run(new java.io.ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8)),
+            HookArgs.parse(mode, 1), HookConfig.from(env), repo, Clock.systemUTC(),
+            dev.parallelsessionlock.fs.LocalProcesses::current);
+
+        assertThat(result.exitCode()).as(String.join(" ", mode) + ": " + command).isEqualTo(2);
+        assertThat(String.join("\n", result.stderr())).contains("would move main, which only the merge queue updates",
+            "queue enqueue");
+      }
+      for (String command : List.of("git reset --hard", "git merge --abort", "git switch -c mine")) {
+        String payload = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"s1\",\"cwd\":\"" + repo.toRealPath()
+            + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"" + command + "\"}}";
+        assertThat(HookRunner.run(new java.io.ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8)),
+            HookArgs.parse(mode, 1), HookConfig.from(env), repo, Clock.systemUTC(),
+            dev.parallelsessionlock.fs.LocalProcesses::current).exitCode()).as(command).isZero();
+      }
+    }
+    assertThat(git(Map.of("CLAUDECODE", "1"), "reset", "-q", "--hard").exit())
+        .as("a reset that moves nothing passes the git guard").isZero();
+  }
+
   @Test
   void install_namesTheGuardedBranches_andGuardsTheOnesGivenToo_fromAnyBranchCheckedOut() throws Exception {
     GitHooks.uninstall(repo);
