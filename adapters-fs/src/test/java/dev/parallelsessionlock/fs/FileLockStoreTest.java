@@ -256,7 +256,7 @@ final class FileLockStoreTest {
     Files.delete(dir);
 
     assertThat(store.create(KEY, new LockRecord(1, "a", ProcessRef.ofPid(1), T0, Duration.ofMinutes(1), T0))
-        .getLeft().describe()).startsWith("cannot create session-lock-3ff20dc3f34a: ").doesNotContain("\n");
+        .getLeft().describe()).startsWith("cannot create a lock record: ").doesNotContain("\n");
   }
 
   @Test

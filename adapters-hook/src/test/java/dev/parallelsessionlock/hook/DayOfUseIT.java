@@ -271,6 +271,12 @@ final class DayOfUseIT {
     return result.stdout().strip();
   }
 
+  /** Session ids are new every run, as real ones are (the once-per-session notices are kept under /tmp). */
+  private final String run = Long.toHexString(System.nanoTime());
+  private final String aliceId = "alice-" + run;
+  private final String bobId = "bob-" + run;
+  private final String carolId = "carol-" + run;
+
   private static final String ITEM = "---\nid: %s\nstatus: pending\nlocked_by: \"\"\nlocked_at: \"\"\n---\nThe work.\n";
 
   @Test
@@ -309,11 +315,11 @@ final class DayOfUseIT {
     assertThat(sideCommit.exit()).as("a person's commit after install --git-hooks: " + sideCommit.all()).isZero();
     String sideTip = git("rev-parse", "side");
 
-    Agent alice = new Agent("claude", "alice-0001", Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", "alice-0001",
+    Agent alice = new Agent("claude", aliceId, Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", aliceId,
         "CLAUDE_PROJECT_DIR", repo.toString()));
-    Agent bob = new Agent("claude", "bob-0002", Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", "bob-0002",
+    Agent bob = new Agent("claude", bobId, Map.of("CLAUDECODE", "1", "CLAUDE_CODE_SESSION_ID", bobId,
         "CLAUDE_PROJECT_DIR", repo.toString()));
-    Agent carol = new Agent("codex", "carol-0003", Map.of("CODEX_MANAGED_BY_NPM", "1",
+    Agent carol = new Agent("codex", carolId, Map.of("CODEX_MANAGED_BY_NPM", "1",
         "CODEX_HOME", home.resolve(".codex").toString()));
 
     // 09:00 An agent session merges into main right after install: refused before it runs (no enqueue needed),
@@ -336,7 +342,7 @@ final class DayOfUseIT {
     // 09:10 Bob reaches for alice's file: denied, naming it and her.
     Result bobOnA = edit(bob, "src/a.txt", "b was here");
     assertThat(bobOnA.exit()).isEqualTo(2);
-    assertThat(bobOnA.stderr()).contains("src/a.txt", "alice-0001");
+    assertThat(bobOnA.stderr()).contains("src/a.txt", aliceId);
     assertThat(Files.readString(repo.resolve("src/a.txt"))).isEqualTo("a: alice's half-done work");
 
     // 09:15 Bob's git: a wrapped checkout and a commit of everything are denied; his own commit goes through,
@@ -345,7 +351,7 @@ final class DayOfUseIT {
     assertThat(wrapped.exit()).as(wrapped.all()).isEqualTo(2);
     Result everything = bash(bob, "git add -A && git commit -m 'wip: everything'");
     assertThat(everything.exit()).as(everything.all()).isEqualTo(2);
-    assertThat(everything.stderr()).contains("src/a.txt", "alice-0001");
+    assertThat(everything.stderr()).contains("src/a.txt", aliceId);
     Result own = bash(bob, "git add src/b.txt && git commit -q -m 'b: bob' src/b.txt");
     assertThat(own.exit()).as("bob commits his own file: " + own.all()).isZero();
     assertThat(git("show", "--stat", "--format=", "HEAD")).contains("src/b.txt").doesNotContain("src/a.txt");
@@ -377,17 +383,17 @@ final class DayOfUseIT {
 
     // 10:30 A script claims work items for two sessions from one shell: the second is refused, and the hint it
     // prints runs as printed.
-    Result first = script("CLAUDE_CODE_SESSION_ID=alice-0001 " + sl() + " claim ../'work items'/WRK-1.md");
+    Result first = script("CLAUDE_CODE_SESSION_ID=" + aliceId + " " + sl() + " claim ../'work items'/WRK-1.md");
     assertThat(first.exit()).as(first.all()).isZero();
-    Result second = script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim ../'work items'/WRK-1.md");
+    Result second = script("CLAUDE_CODE_SESSION_ID=" + bobId + " " + sl() + " claim ../'work items'/WRK-1.md");
     assertThat(second.exit()).as("a second session id from the same shell: " + second.all()).isEqualTo(4);
     assertThat(second.all()).doesNotContain("renewed");
-    assertThat(Files.readString(items.resolve("WRK-1.md"))).contains("locked_by: \"alice-0001\"");
+    assertThat(Files.readString(items.resolve("WRK-1.md"))).contains("locked_by: \"" + aliceId + "\"");
     String hint = hintIn(second.stderr());
     Result followed = script(hint);
     assertThat(followed.exit()).as("the hint " + hint + " as printed: " + followed.all()).isZero();
     assertThat(Files.readString(items.resolve("WRK-1.md"))).isEqualTo(String.format(ITEM, "WRK-1"));
-    assertThat(script("CLAUDE_CODE_SESSION_ID=bob-0002 " + sl() + " claim ../'work items'/WRK-1.md").exit()).isZero();
+    assertThat(script("CLAUDE_CODE_SESSION_ID=" + bobId + " " + sl() + " claim ../'work items'/WRK-1.md").exit()).isZero();
 
     // 11:00 Carol works in a worktree of her own; removing anything but a linked worktree is refused and frees
     // nobody's files.
@@ -435,18 +441,18 @@ final class DayOfUseIT {
     for (int i = 0; i < 2000; i++) {
       many.append(" gen/f").append(i).append(".txt");
     }
-    Result generated = bob.shell(sl() + " files acquire --session bob-0002" + many);
+    Result generated = bob.shell(sl() + " files acquire --session " + bobId + many);
     assertThat(generated.exit()).as(generated.all()).isZero();
     assertThat(edit(bob, "src/b.txt", "b: bob again").exit()).isZero();
     Result stop = bob.hook("Stop", payload(bob, "Stop"), "SESSION_LOCK_DEADLINE_MS=150");
     assertThat(stop.exit()).isZero();
     assertThat(stop.all()).doesNotContainIgnoringCase("protection is off");
-    Result afterStop = script(sl() + " files list --session bob-0002");
+    Result afterStop = script(sl() + " files list --session " + bobId);
     assertThat(afterStop.exit()).isZero();
     assertThat(afterStop.stdout()).doesNotContain("gen/f", "src/b.txt");
 
     // 14:30 Bob releases a file nobody holds: not "held by another", and the path, not a key.
-    Result nobodys = script(sl() + " files release --session bob-0002 docs/guide.md");
+    Result nobodys = script(sl() + " files release --session " + bobId + " docs/guide.md");
     assertThat(nobodys.exit()).as(nobodys.all()).isNotEqualTo(4);
     assertThat(nobodys.all()).contains("docs/guide.md");
 
@@ -483,9 +489,13 @@ final class DayOfUseIT {
     // 17:00 The day's end: doctor names the doubled registration; status shows who still holds what; a purge that
     // must refuse changes nothing.
     Result doctor = script(sl() + " doctor --dir .");
-    assertThat(doctor.stdout()).as(doctor.all()).containsIgnoringCase("local").containsIgnoringCase("project");
-    assertThat(doctor.stdout()).containsIgnoringCase("twice");
-    assertThat(status.stdout()).contains("alice-0001", "src/c.txt");
+    assertThat(doctor.stdout()).as(doctor.all()).contains("registered in 2 scopes", "project", "local");
+    String keepOne = hintIn(doctor.stdout());
+    assertThat(keepOne).contains("uninstall", "--scope local");
+    Result removedOne = script(keepOne);
+    assertThat(removedOne.exit()).as(keepOne + ": " + removedOne.all()).isZero();
+    assertThat(script(sl() + " doctor --dir .").stdout()).doesNotContain("scopes").contains("protection is on");
+    assertThat(status.stdout()).contains(aliceId, "src/c.txt");
     String settings = Files.readString(repo.resolve(".claude/settings.json"));
     Result purge = script(sl() + " uninstall --dir . --purge");
     assertThat(purge.exit()).as(purge.all()).isNotZero();

@@ -10,8 +10,9 @@ package dev.parallelsessionlock.core;
  */
 public record StoreFailure(LockKey key, String operation, String detail) {
 
-  /** One line: {@code "cannot <operation> <key>: <detail>"}. */
+  /** One line: {@code "cannot <operation> a lock record: <detail>"}; the key is for logs and tests, not people. */
   public String describe() {
-    return "cannot " + operation + (key == null ? "" : " " + key.name()) + ": " + detail;
+    // People never see a key (file-<hash>...): the detail names the path where there is one.
+    return "cannot " + operation + (key == null ? "" : " a lock record") + ": " + detail;
   }
 }

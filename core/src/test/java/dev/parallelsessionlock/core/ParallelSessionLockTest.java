@@ -214,7 +214,7 @@ final class ParallelSessionLockTest {
     Either<LockFailure, Acquisition> result = broken.acquire(KEY, ALICE);
 
     assertThat(result.getLeft()).isEqualTo(new LockFailure.StoreUnavailable(failure));
-    assertThat(result.getLeft().describe()).isEqualTo("cannot read session-lock-3ff20dc3f34a: disk on fire");
+    assertThat(result.getLeft().describe()).isEqualTo("cannot read a lock record: disk on fire");
   }
 
   @Test
