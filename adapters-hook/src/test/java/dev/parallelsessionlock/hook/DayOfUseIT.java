@@ -302,7 +302,9 @@ final class DayOfUseIT {
     // builds the start-up archives and says so while it works.
     Result install = person(q(LAUNCHER) + " install --dir . --mode files");
     assertThat(install.exit()).as(install.all()).isZero();
-    assertThat(install.all()).contains("start-up archive", "registered the claude hooks (files mode)");
+    assertThat(install.stderr()).as("install says what it builds while it builds it")
+        .contains("building the hook's start-up archive", "done in");
+    assertThat(install.stdout()).contains("registered the claude hooks (files mode)");
     assertThat(person(q(LAUNCHER) + " install --dir . --agent codex --mode files --trust").exit()).isZero();
     Result gitHooks = person(sl() + " install --git-hooks --dir .");
     assertThat(gitHooks.exit()).as(gitHooks.all()).isZero();
@@ -416,6 +418,11 @@ final class DayOfUseIT {
     assertThat(git("status", "--porcelain", "--untracked-files=no")).isEmpty();
     assertThat(script(sl() + " queue enqueue worktree-feat").exit()).isZero();
     assertThat(script(sl() + " queue enqueue side").exit()).isZero();
+    // A validation script that cleans up too much: it deletes the queue's folder. Nothing is lost; it says so.
+    Result careless = script(sl() + " queue process --validate 'rm -rf \"$(git rev-parse --git-common-dir)/session-lock\"'");
+    assertThat(careless.exit()).as(careless.all()).isEqualTo(8);
+    Result queued = script(sl() + " queue status");
+    assertThat(queued.stdout()).as(queued.all()).contains("worktree-feat", "side");
     Result processed = script(sl() + " queue process --validate 'test -f README.md'");
     assertThat(processed.exit()).as(processed.all()).isZero();
     String log = git("log", "--format=%s", "main");
@@ -485,6 +492,11 @@ final class DayOfUseIT {
     }
     Result status = script(sl() + " status --dir .");
     assertThat(status.stdout()).contains("zed-0009").doesNotContain("106751991167d");
+    assertThat(script(sl() + " files list").stderr()).contains(fifo.toString(), "remove it");
+    Files.delete(fifo); // the person does as told
+    Result zedFiles = script(sl() + " files list --session zed-0009");
+    assertThat(zedFiles.all()).as("an absurd ttl is read as the longest lease the tool writes")
+        .contains("record clamped").doesNotContain("106751991167d");
 
     // 17:00 The day's end: doctor names the doubled registration; status shows who still holds what; a purge that
     // must refuse changes nothing.
