@@ -532,7 +532,7 @@ final class HookProcessIT {
     Agent bob = new Agent(Map.of());
     claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
     String checkout = "{\"session_id\":\"bob\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"PreToolUse\","
-        + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout -b other\"}}";
+        + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout other\"}}";
 
     Result denied = claudeFiles(bob, "PreToolUse", checkout);
 
