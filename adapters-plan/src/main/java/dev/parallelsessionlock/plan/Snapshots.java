@@ -222,6 +222,9 @@ public final class Snapshots {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
       for (Path entry : entries) {
+        if (entry.getFileName().toString().startsWith(".")) {
+          continue; // a temp file of an entry being written
+        }
         try {
           RegularFiles.requireRegular(entry);
           tasks.add(Files.readString(entry, StandardCharsets.UTF_8).strip());
@@ -235,10 +238,23 @@ public final class Snapshots {
     return tasks;
   }
 
-  /** Removes the task's baseline and its session entry. */
+  /**
+   * Removes the task's baseline (under its guard, so an edit accepted at the same time cannot write it back) and its
+   * session entry.
+   */
   public void delete(String workspace, String task) throws IOException {
+    Path path = file(workspace, task);
     Option<Baseline> baseline = read(workspace, task);
-    Files.deleteIfExists(file(workspace, task));
+    Either<StoreFailure, Boolean> deleted = guard().exclusively(guardKey(path), "delete a baseline",
+        new FileLockStore.Guarded<Boolean>() {
+          @Override
+          public Boolean run() throws IOException {
+            return Files.deleteIfExists(path);
+          }
+        });
+    if (deleted.isLeft()) {
+      throw new IOException(deleted.getLeft().describe());
+    }
     if (baseline.isDefined() && baseline.get().session().isDefined()) {
       Path bound = sessionDir(baseline.get().session().get());
       Files.deleteIfExists(bound.resolve(file(workspace, task).getFileName().toString()));
@@ -257,8 +273,7 @@ public final class Snapshots {
    */
   private boolean replace(Path path, Option<byte[]> expected, Baseline baseline) throws IOException {
     String text = encode(baseline);
-    Either<StoreFailure, Boolean> done = guard().exclusively(
-        new LockKey("baseline-" + path.getFileName().toString().replace(".json", "")), "write a baseline",
+    Either<StoreFailure, Boolean> done = guard().exclusively(guardKey(path), "write a baseline",
         new FileLockStore.Guarded<Boolean>() {
           @Override
           public Boolean run() throws IOException {
@@ -276,6 +291,12 @@ public final class Snapshots {
       throw new IOException(done.getLeft().describe());
     }
     return done.get();
+  }
+
+  /** The key whose guard the writes of the baseline at {@code path} take: {@code baseline-<workspace>-<task>}. */
+  private static LockKey guardKey(Path path) {
+    String name = path.getFileName().toString();
+    return new LockKey("baseline-" + name.substring(0, name.length() - ".json".length()));
   }
 
   /** The lock directory's store, whose guards the baselines' writes take (under keys of their own). */
