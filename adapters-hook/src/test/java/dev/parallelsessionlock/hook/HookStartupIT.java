@@ -150,6 +150,29 @@ final class HookStartupIT {
   }
 
   /**
+   * The edit of a file of a task bound to the session moves the task's baseline: a compare-and-swap under the lock
+   * directory's guard, on the PostToolUse path.
+   */
+  @Test
+  void theBoundTasksEditPath_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    Path file = Files.writeString(project.resolve("a.txt"), "before");
+    loadedBy("", "snapshot", "--task", "T1", "--session", "alice", "--dir", project.toString(), file.toString());
+    Files.writeString(file, "alice's edit");
+
+    List<String> loaded = loadedBy(edit("PostToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+
+    assertThat(loaded).contains("dev.parallelsessionlock.plan.Snapshots");
+    List<String> bad = forbidden(loaded);
+    // The SHA-256 of the edited file: the JDK's digest reads bytes through VarHandle views, which spin these. The
+    // one cost this rare path keeps; nothing of ours spins a class.
+    bad.removeIf(name -> name.startsWith("java.lang.invoke.VarHandleByteArrayAs")
+        || name.startsWith("java.lang.invoke.LambdaForm$MH/"));
+    assertThat(bad).isEmpty();
+    loadedBy("", "check", "--task", "T1", "--dir", project.toString());
+    assertThat(Files.readString(lastStdout)).as("the edit moved the baseline").isEqualTo("task T1: no file changed since its snapshot\n");
+  }
+
+  /**
    * A git command that rewrites the work tree lists the workspace's file locks, through the store's listing
    * (vavr's List, a parallel stream): the one files-mode path allowed to cost more, being rare. Still no
    * picocli and no regex.
