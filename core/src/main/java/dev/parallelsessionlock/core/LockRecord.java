@@ -38,10 +38,17 @@ public record LockRecord(
    * @param boundSession (extra field {@code bound_session}) the agent session a task lock was taken from; that
    *     session may edit the task's files
    * @param agent (extra field {@code agent}) the agent's name ({@code claude}, {@code codex}, ...), for people
+   * @param attempt (extra field {@code attempt}) the multi-file acquire that took this lock; it means something
+   *     only while that acquire's intent record, {@link LockKey#intent} of this id, is there (see {@link
+   *     FileLocks}). On an intent record itself, its own id. A renewal of a lock its holder already held, fresh and
+   *     settled, drops the tag, so a holder's earlier locks never carry the tag of a later attempt.
+   * @param pending (extra field {@code pending}) written by a grant that still checks the other granularity (the
+   *     workspace lease against the files, a file against the workspace lease; see {@link WorkspaceLease}) and
+   *     cleared when the check passed: until then another call of the same holder waits instead of renewing it
    */
   public record Details(
       Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
-      Option<String> agent) {
+      Option<String> agent, Option<String> attempt, boolean pending) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
@@ -51,16 +58,29 @@ public record LockRecord(
       task = task == null ? Option.none() : task;
       boundSession = boundSession == null ? Option.none() : boundSession;
       agent = agent == null ? Option.none() : agent;
+      attempt = attempt == null ? Option.none() : attempt;
+    }
+
+    /** Details without an attempt tag, settled. */
+    public Details(
+        Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
+        Option<String> agent) {
+      this(path, takenOverFrom, task, boundSession, agent, Option.none(), false);
     }
 
     /** Details of a session's lease: a path and whom it was taken from. */
     public Details(Option<String> path, Option<String> takenOverFrom) {
-      this(path, takenOverFrom, Option.none(), Option.none(), Option.none());
+      this(path, takenOverFrom, Option.none(), Option.none(), Option.none(), Option.none(), false);
     }
 
     /** The same details with another path and taken-over-from. */
     public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
-      return new Details(newPath, newTakenOverFrom, task, boundSession, agent);
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pending);
+    }
+
+    /** The same details with another attempt tag and pending mark. */
+    public Details marked(Option<String> newAttempt, boolean newPending) {
+      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPending);
     }
 
     /** Whether the holder is a plan task. */
@@ -82,6 +102,11 @@ public record LockRecord(
   public LockRecord(
       int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince) {
     this(schemaVersion, sessionId, holder, acquiredAt, ttl, heldSince, 0, Details.NONE);
+  }
+
+  /** The same lease with other details. */
+  public LockRecord withDetails(Details newDetails) {
+    return new LockRecord(schemaVersion, sessionId, holder, acquiredAt, ttl, heldSince, generation, newDetails);
   }
 
   /** The holder's pid, as in the seed's record. */
