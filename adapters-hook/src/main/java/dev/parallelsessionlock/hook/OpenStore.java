@@ -5,8 +5,10 @@ import dev.parallelsessionlock.core.HolderIndex;
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WorkspaceLease;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.fs.LocalProcesses;
 import dev.parallelsessionlock.fs.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -46,7 +48,16 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
         .withTtl(ttl);
   }
 
+  /**
+   * File locks over this store. This process (a hook or a command, not the agent) is the writer named by the intent
+   * record of an acquire of several files, so that a crash half-way is recognised the moment it dies.
+   */
   FileLocks fileLocks(Clock local, Duration ttl) {
-    return FileLocks.of(lock(local, ttl), store, index);
+    return FileLocks.of(lock(local, ttl), store, index).withWriter(LocalProcesses.current());
+  }
+
+  /** The workspace lease, one namespace with the file locks. */
+  WorkspaceLease workspaceLease(Clock local, Duration ttl) {
+    return WorkspaceLease.of(FileLocks.of(lock(local, ttl), store, index));
   }
 }
