@@ -81,7 +81,12 @@ public final class LocalLocks {
 
   /** The workspace lease's key for a workspace path (resolve symlinks first, as the hook does). */
   public static LockKey workspaceKey(Path workspace) {
-    return LockKey.workspace(WorkspaceHash.of(workspace.toString()));
+    return LockKey.workspace(workspaceHash(workspace));
+  }
+
+  /** A workspace path's hash, for {@link #workspace()} (resolve symlinks first, as the hook does). */
+  public static WorkspaceHash workspaceHash(Path workspace) {
+    return WorkspaceHash.of(workspace.toString());
   }
 
   /** A file of {@code workspace}, for {@link FileLocks}; both paths resolved as the hook resolves them. */

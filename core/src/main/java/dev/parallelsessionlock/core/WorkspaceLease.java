@@ -35,6 +35,11 @@ public final class WorkspaceLease {
     return new WorkspaceLease(files);
   }
 
+  /** {@link #acquire(WorkspaceHash, Claimant, Duration, Option)} without a path in the record. */
+  public Either<LockFailure, WorkspaceAcquisition> acquire(WorkspaceHash workspace, Claimant claimant, Duration leaseTtl) {
+    return acquire(workspace, claimant, leaseTtl, Option.none());
+  }
+
   /**
    * Takes or renews the lease on {@code workspace} for {@code leaseTtl}, or reports who blocks it: another
    * session's lease, or other holders' file locks in the work tree (then the lease this call wrote is given back).
