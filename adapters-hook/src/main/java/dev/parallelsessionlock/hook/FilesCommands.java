@@ -68,7 +68,7 @@ final class FilesCommands {
     if (store.isLeft()) {
       return Either.left(store.getLeft());
     }
-    return Either.right(store.get().fileLocks(context.clock, ttl));
+    return Either.right(store.get().fileLocksWrittenHere(context.clock, ttl));
   }
 
   private List<FileLocks.LockedFile> locked(List<String> files) {

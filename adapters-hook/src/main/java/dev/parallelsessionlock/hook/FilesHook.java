@@ -83,6 +83,9 @@ final class FilesHook {
     for (String raw : targets.paths()) {
       locked.add(Workspaces.lockedFile(cwd.resolve(raw)));
     }
+    if (locked.size() > 1 && event.kind() == HookEvent.Kind.PRE_TOOL) {
+      files = store.get().fileLocksWrittenHere(clock, config.ttl()); // this hook writes the intent of several files
+    }
     if (event.kind() == HookEvent.Kind.POST_TOOL) {
       Either<LockFailure, List<Refresh>> refreshed = files.refresh(locked, claimant);
       if (refreshed.isLeft()) {

@@ -48,12 +48,16 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
         .withTtl(ttl);
   }
 
-  /**
-   * File locks over this store. This process (a hook or a command, not the agent) is the writer named by the intent
-   * record of an acquire of several files, so that a crash half-way is recognised the moment it dies.
-   */
   FileLocks fileLocks(Clock local, Duration ttl) {
-    return FileLocks.of(lock(local, ttl), store, index).withWriter(LocalProcesses.current());
+    return FileLocks.of(lock(local, ttl), store, index);
+  }
+
+  /**
+   * File locks over this store for a caller that acquires several files: this process (a hook or a command, not
+   * the agent) is the writer named by the intent record, so that a crash half-way is recognised the moment it dies.
+   */
+  FileLocks fileLocksWrittenHere(Clock local, Duration ttl) {
+    return fileLocks(local, ttl).withWriter(LocalProcesses.current());
   }
 
   /** The workspace lease, one namespace with the file locks. */

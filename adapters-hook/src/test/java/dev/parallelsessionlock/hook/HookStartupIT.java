@@ -214,12 +214,12 @@ final class HookStartupIT {
     dev.parallelsessionlock.core.LockRecord intent = new dev.parallelsessionlock.core.LockRecord(1, "task:T", writer,
         now, java.time.Duration.ofMinutes(5), now, 1, new dev.parallelsessionlock.core.LockRecord.Details(
             io.vavr.control.Option.some(dev.parallelsessionlock.core.LockKey.filePrefix(hash)), none,
-            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), false));
+            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
     String path = project.toRealPath().resolve(file).toString();
     dev.parallelsessionlock.core.LockRecord taken = new dev.parallelsessionlock.core.LockRecord(1, "task:T",
         dev.parallelsessionlock.fs.LocalProcesses.current(), now, java.time.Duration.ofMinutes(5), now, 1,
         new dev.parallelsessionlock.core.LockRecord.Details(io.vavr.control.Option.some(path), none,
-            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), false));
+            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
     Files.write(locks.resolve("intent-" + attempt + ".json"), dev.parallelsessionlock.fs.RecordCodec.encode(intent));
     Files.write(locks.resolve(dev.parallelsessionlock.core.LockKey.file(hash, path).name() + ".json"),
         dev.parallelsessionlock.fs.RecordCodec.encode(taken));

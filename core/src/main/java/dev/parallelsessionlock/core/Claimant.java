@@ -124,7 +124,7 @@ public record Claimant(
   /** A fresh lease for this claimant, starting now; {@code details} gain this claimant's task, session and agent. */
   LockRecord lease(Instant now, Duration ttl, Instant heldSince, long generation, LockRecord.Details details) {
     LockRecord.Details mine = new LockRecord.Details(details.path(), details.takenOverFrom(), task, boundSession,
-        agent.isDefined() ? agent : details.agent(), details.attempt(), details.pending());
+        agent.isDefined() ? agent : details.agent(), details.attempt(), details.pendingSince());
     return new LockRecord(LockRecord.SCHEMA_VERSION, sessionId, process, now, ttl, heldSince, generation, mine);
   }
 }

@@ -25,7 +25,7 @@ import java.util.Objects;
  *       tree's workspace lease; another session's fresh one makes it back off (it gives back what it took and names
  *       the lease). A workspace acquire writes its lease first and then reads the file records, so of two racers
  *       at least one sees the other. Until its check has passed, what an acquire wrote is marked (a single file:
- *       its {@code pending} flag, cleared after the check; several files: the attempt tag, pending while the
+ *       its {@code pending_since} mark, cleared after the check; several files: the attempt tag, pending while the
  *       intent below is there), and another call of the same holder waits for it ({@link LockFailure.Contended})
  *       instead of renewing it as its own. Renewing locks the holder already held, fresh and settled, needs no
  *       check and never backs off: the existing holder wins.</li>
@@ -278,7 +278,7 @@ public final class FileLocks {
       key = LockKey.intent(id);
       LockRecord intent = new LockRecord(LockRecord.SCHEMA_VERSION, claimant.sessionId(), process, now, ttl, now,
           now.toEpochMilli(), new LockRecord.Details(Option.some(prefixes.toString()), Option.none(), claimant.task(),
-              claimant.boundSession(), claimant.agent(), Option.some(id), false));
+              claimant.boundSession(), claimant.agent(), Option.some(id), Option.none()));
       Either<StoreFailure, WriteOutcome> created = store.create(key, intent);
       if (created.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(created.getLeft()));

@@ -42,13 +42,14 @@ public record LockRecord(
    *     only while that acquire's intent record, {@link LockKey#intent} of this id, is there (see {@link
    *     FileLocks}). On an intent record itself, its own id. A renewal of a lock its holder already held, fresh and
    *     settled, drops the tag, so a holder's earlier locks never carry the tag of a later attempt.
-   * @param pending (extra field {@code pending}) written by a grant that still checks the other granularity (the
-   *     workspace lease against the files, a file against the workspace lease; see {@link WorkspaceLease}) and
-   *     cleared when the check passed: until then another call of the same holder waits instead of renewing it
+   * @param pendingSince (extra field {@code pending_since}) when a grant that still checks the other granularity
+   *     (the workspace lease against the files, a file against the workspace lease; see {@link WorkspaceLease})
+   *     wrote it; cleared when the check passed. Until then, and for a short grace from this instant however often
+   *     the lease is refreshed, another call of the same holder waits instead of renewing it as its own.
    */
   public record Details(
       Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
-      Option<String> agent, Option<String> attempt, boolean pending) {
+      Option<String> agent, Option<String> attempt, Option<Instant> pendingSince) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
@@ -59,28 +60,29 @@ public record LockRecord(
       boundSession = boundSession == null ? Option.none() : boundSession;
       agent = agent == null ? Option.none() : agent;
       attempt = attempt == null ? Option.none() : attempt;
+      pendingSince = pendingSince == null ? Option.none() : pendingSince;
     }
 
     /** Details without an attempt tag, settled. */
     public Details(
         Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
         Option<String> agent) {
-      this(path, takenOverFrom, task, boundSession, agent, Option.none(), false);
+      this(path, takenOverFrom, task, boundSession, agent, Option.none(), Option.none());
     }
 
     /** Details of a session's lease: a path and whom it was taken from. */
     public Details(Option<String> path, Option<String> takenOverFrom) {
-      this(path, takenOverFrom, Option.none(), Option.none(), Option.none(), Option.none(), false);
+      this(path, takenOverFrom, Option.none(), Option.none(), Option.none(), Option.none(), Option.none());
     }
 
     /** The same details with another path and taken-over-from. */
     public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
-      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pending);
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pendingSince);
     }
 
     /** The same details with another attempt tag and pending mark. */
-    public Details marked(Option<String> newAttempt, boolean newPending) {
-      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPending);
+    public Details marked(Option<String> newAttempt, Option<Instant> newPendingSince) {
+      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPendingSince);
     }
 
     /** Whether the holder is a plan task. */

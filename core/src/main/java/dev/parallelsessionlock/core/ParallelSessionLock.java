@@ -236,17 +236,21 @@ public final class ParallelSessionLock {
         LockRecord lease = leaseFor(state, previous, claimant, now, leaseTtl, path);
         boolean checked = renewal && heldFresh(previous.get(), claimant, now);
         // A settled renewal drops a finished acquire's tag; anything else is marked until its check settles it.
-        lease = lease.withDetails(checked ? lease.details().marked(Option.none(), false)
-            : lease.details().marked(attempt, attempt.isEmpty()));
+        lease = lease.withDetails(checked ? lease.details().marked(Option.none(), Option.none())
+            : lease.details().marked(attempt, attempt.isEmpty() ? Option.some(now) : Option.none()));
         Acquisition.Acquired acquired = new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous);
         return planWrite(key, state, current, lease, (Grant) new Grant.Granted(acquired, checked));
       }
     });
   }
 
-  /** Whether {@code record} is another grant's first phase, still within its grace. */
+  /**
+   * Whether {@code record} is another grant's first phase, still within its grace: counted from when that grant
+   * wrote it, so refreshes of a record whose grant crashed before its check do not keep it pending.
+   */
   private static boolean pendingAt(LockRecord record, Instant now) {
-    return record.details().pending() && now.isBefore(record.acquiredAt().plus(PENDING_GRACE));
+    return record.details().pendingSince().isDefined()
+        && now.isBefore(record.details().pendingSince().get().plus(PENDING_GRACE));
   }
 
   /**
@@ -271,7 +275,7 @@ public final class ParallelSessionLock {
         }
         LockRecord written = held.record();
         return new Plan.Replace<>(current.get(),
-            written.withDetails(written.details().marked(written.details().attempt(), false)), Boolean.TRUE);
+            written.withDetails(written.details().marked(written.details().attempt(), Option.none())), Boolean.TRUE);
       }
     });
   }
@@ -381,7 +385,7 @@ public final class ParallelSessionLock {
     return a.generation() == b.generation() && a.acquiredAt().toEpochMilli() == b.acquiredAt().toEpochMilli()
         && a.ttl().toMillis() == b.ttl().toMillis()
         && a.sessionId().equals(b.sessionId()) && a.holder().pid() == b.holder().pid()
-        && a.details().pending() == b.details().pending()
+        && a.details().pendingSince().isDefined() == b.details().pendingSince().isDefined()
         && a.details().attempt().isDefined() == b.details().attempt().isDefined()
         && (a.details().attempt().isEmpty() || a.details().attempt().get().equals(b.details().attempt().get()));
   }
