@@ -311,6 +311,43 @@ public final class FileLockStore implements LockStore {
     return Either.right(List.ofAll(slots));
   }
 
+  /**
+   * The records whose key starts with {@code keyPrefix}, read one after the other, in plain loops and
+   * {@code java.util} lists: what the hook reads (a workspace's file locks before it grants the workspace, an
+   * abandoned acquire's files), where a parallel stream or a vavr list would cost milliseconds of start-up. Temp
+   * files are not swept here.
+   */
+  @Override
+  public Either<StoreFailure, java.util.List<Slot>> slots(String keyPrefix) {
+    java.util.List<LockKey> keys = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (name.startsWith(keyPrefix) && name.endsWith(RECORD_SUFFIX)) {
+          Option<LockKey> key = keyOf(name.substring(0, name.length() - RECORD_SUFFIX.length()));
+          if (key.isDefined()) {
+            keys.add(key.get());
+          }
+        }
+      }
+    } catch (IOException e) {
+      return Either.left(new StoreFailure(null, "list", describe(e)));
+    }
+    java.util.Collections.sort(keys);
+    java.util.List<Slot> slots = new java.util.ArrayList<>(keys.size());
+    for (LockKey key : keys) {
+      try {
+        Option<Slot> slot = readSlot(key);
+        if (slot.isDefined()) {
+          slots.add(slot.get());
+        }
+      } catch (IOException e) {
+        return Either.left(new StoreFailure(key, "list", describe(e)));
+      }
+    }
+    return Either.right(slots);
+  }
+
   /** Files kept aside for inspection (unreadable records that were replaced or deleted), by name. */
   public Either<StoreFailure, List<Path>> keptAside() {
     List<Path> kept = List.empty();

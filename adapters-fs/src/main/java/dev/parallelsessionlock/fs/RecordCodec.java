@@ -19,7 +19,9 @@ import java.time.format.DateTimeParseException;
 /**
  * JSON form of a {@link LockRecord}: the seed's {@code {schema_version, session_id, pid, acquired_at, ttl_ms}}
  * plus optional fields: {@code held_since}, {@code generation}, {@code path}, {@code taken_over_from}; for a plan
- * task's lock {@code holder_kind: "task"}, {@code task_id} and {@code bound_session}; {@code agent}; and the
+ * task's lock {@code holder_kind: "task"}, {@code task_id} and {@code bound_session}; {@code agent}; {@code attempt}
+ * (the multi-file acquire that took it) and {@code pending_since} (a grant still checking the other granularity),
+ * see {@code FileLocks} and {@code WorkspaceLease}; and the
  * holder's {@code host}, {@code process_started_at}, {@code boot_id}, {@code pid_ns}, {@code start_ticks}. A
  * holder known by its session id alone has {@code pid} 0 and {@code "identity": "session"}. Instants are written
  * as epoch milliseconds; on read, ISO-8601 strings are accepted too. Unknown fields are ignored.
@@ -72,6 +74,12 @@ public final class RecordCodec {
     }
     if (record.details().agent().isDefined()) {
       writer.value("agent", record.details().agent().get());
+    }
+    if (record.details().attempt().isDefined()) {
+      writer.value("attempt", record.details().attempt().get());
+    }
+    if (record.details().pendingSince().isDefined()) {
+      writer.value("pending_since", record.details().pendingSince().get().toEpochMilli());
     }
     return (writer.end().done() + "\n").getBytes(StandardCharsets.UTF_8);
   }
@@ -171,7 +179,7 @@ public final class RecordCodec {
     return Either.right(new LockRecord(LockRecord.SCHEMA_VERSION, (String) session, holder, acquiredAt.get(),
         Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get()),
         generation, new LockRecord.Details(text(json, "path"), text(json, "taken_over_from"), text(json, "task_id"),
-        text(json, "bound_session"), text(json, "agent"))));
+        text(json, "bound_session"), text(json, "agent"), text(json, "attempt"), instant(json, "pending_since"))));
   }
 
   private static Option<String> text(JsonObject json, String field) {

@@ -40,6 +40,18 @@ final class RecordCodecTest {
   }
 
   @Test
+  void roundTrip_ofAPendingLockOfAMultiFileAcquire_keepsItsAttemptAndPendingMark() {
+    LockRecord record = new LockRecord(1, "task:T-7", ProcessRef.ofPid(77), T0, Duration.ofHours(1), T0, 12,
+        new LockRecord.Details(Option.some("/repo/a"), Option.none(), Option.some("T-7"), Option.none(),
+            Option.none(), Option.some("0123456789abcdef0123"), Option.some(T0.plusMillis(5))));
+
+    byte[] bytes = RecordCodec.encode(record);
+
+    assertThat(RecordCodec.decode(bytes).get()).isEqualTo(record);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"attempt\":\"0123456789abcdef0123\",\"pending_since\":1795341600005");
+  }
+
+  @Test
   void encode_writesTheSeedFieldsAsEpochMillis() {
     LockRecord record = new LockRecord(1, "abc", ProcessRef.ofPid(5678), T0, Duration.ofMinutes(5), T0);
 

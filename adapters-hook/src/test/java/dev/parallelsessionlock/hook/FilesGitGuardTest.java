@@ -145,6 +145,34 @@ final class FilesGitGuardTest {
   }
 
   @Test
+  void whileAnotherSessionHoldsTheWorkTreeInWorkspaceMode_everyGuardedCallIsDenied_untilItsTurnEnds() throws Exception {
+    ProcessRef carolAgent = LocalProcesses.of(1); // any other live process
+    assertThat(run(stop("alice"), aliceAgent).exitCode()).isZero();
+    HookResult carol = HookRunner.run(new ByteArrayInputStream(edit("carol", "src/c.txt").getBytes(StandardCharsets.UTF_8)),
+        HookArgs.parse(new String[] {"hook"}, 1), HookConfig.from(env), temp, clock, () -> carolAgent);
+    assertThat(carol.exitCode()).as("carol takes the work tree in workspace mode").isZero();
+    Files.writeString(repo.resolve("b.txt"), "b by bob\n");
+
+    for (String command : List.of("git add b.txt", "git commit b.txt -m mine", "git checkout other")) {
+      HookResult result = bob(command);
+      assertThat(result.exitCode()).as(command).isEqualTo(2);
+      assertThat(String.join("\n", result.stderr())).as(command)
+          .contains("work tree " + repo, "session carol", "holds in workspace mode", "release --force --dir");
+    }
+    assertThat(bob("git status").exitCode()).as("reading is no rewrite").isZero();
+
+    HookResult carolStops = HookRunner.run(new ByteArrayInputStream(stop("carol").getBytes(StandardCharsets.UTF_8)),
+        HookArgs.parse(new String[] {"hook"}, 1), HookConfig.from(env), temp, clock, () -> carolAgent);
+    assertThat(carolStops.exitCode()).isZero();
+    assertThat(bob("git add b.txt").exitCode()).isZero();
+  }
+
+  private String stop(String session) {
+    return JsonWriter.string(JsonObject.builder().value("hook_event_name", "Stop").value("session_id", session)
+        .value("cwd", repo.toString()).done());
+  }
+
+  @Test
   void aHeldFileWithNoChanges_isNoReasonToDeny_aStageOfEverything() throws Exception {
     git("-c", "core.hooksPath=/dev/null", "stash"); // a.txt back to its committed text, still held by alice
     Files.writeString(repo.resolve("b.txt"), "b by bob\n");

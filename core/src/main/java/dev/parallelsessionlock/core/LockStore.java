@@ -40,4 +40,12 @@ public interface LockStore {
   default Either<StoreFailure, List<Slot>> list(String keyPrefix) {
     return list().map(slots -> slots.filter(slot -> slot.key().name().startsWith(keyPrefix)));
   }
+
+  /**
+   * {@link #list(String)} as a {@code java.util} list, for the hook path, which loads no vavr collection and no
+   * lambda: the stores the hook runs on (the lock directory) override this with plain loops.
+   */
+  default Either<StoreFailure, java.util.List<Slot>> slots(String keyPrefix) {
+    return list(keyPrefix).map(List::asJava);
+  }
 }

@@ -27,8 +27,9 @@ import org.quicktheories.generators.Generate;
  * files, against a small model of one namespace. Holders: sessions 0 and 1, task A (taken from session 0, so
  * session 0 may use its locks and task A may adopt session 0's) and task B (an executor script of its own).
  * After every step the store holds exactly what the model says; an acquire blocks exactly when the model says,
- * naming exactly the held files, and then leaves nothing it took behind; a release never frees another holder's
- * file.
+ * naming exactly the held files, and then leaves every file as it found it (only a renewal of a lock the holder
+ * already held fresh stays renewed); a release never frees another holder's file. Acquires run with a writer, so
+ * an acquire of several files writes an intent record; none is left after a step.
  */
 final class FileLocksProperties {
 
@@ -80,7 +81,8 @@ final class FileLocksProperties {
     final FakeLiveness liveness = new FakeLiveness();
     final InMemoryLockStore store = new InMemoryLockStore();
     final FileLocks locks = FileLocks.of(ParallelSessionLock.of(store, liveness, clock).withTtl(TTL), store,
-        new InMemoryHolderIndex());
+        new InMemoryHolderIndex()).withWriter(new ProcessRef(9001, Option.none(), Option.none(),
+            Option.some(new ProcessRef.Identity("boot", "pid-ns", 9001 * 7))));
     final long[] pids = {1001, 2001, 0, 4001}; // task A runs in session 0's process
     final Map<Integer, Rec> model = new HashMap<>();
 
@@ -135,6 +137,11 @@ final class FileLocksProperties {
       return !clock.instant().isBefore(rec.expires) || liveness.isDead(rec.pid) ? State.TAKE : State.BLOCK;
     }
 
+    /** The lock was the holder's before, in a way every rival respected: fresh, its process not dead. */
+    boolean heldFresh(Rec rec, int holder) {
+      return clock.instant().isBefore(rec.expires) && (rec.pid == pid(holder) || !liveness.isDead(rec.pid));
+    }
+
     void play(List<Op> ops) {
       for (Op op : ops) {
         step(op);
@@ -177,9 +184,24 @@ final class FileLocksProperties {
         }
         states.forEach((f, s) -> {
           Rec rec = model.get(f);
+          // Blocked, the call gives back what it took: as it found it, unless its holder already held it fresh.
+          boolean keep = !blocked || (rec != null && heldFresh(rec, acquire.holder()));
           switch (s) {
-            case OWN, ADOPT -> model.put(f, new Rec(id(acquire.holder()), pid(acquire.holder()), now.plus(TTL)));
-            case BOUND -> model.put(f, new Rec(rec.holder, rec.pid, now.plus(TTL)));
+            case OWN -> {
+              if (keep) {
+                model.put(f, new Rec(id(acquire.holder()), pid(acquire.holder()), now.plus(TTL)));
+              }
+            }
+            case ADOPT -> {
+              if (!blocked) { // blocked, the session gets its lock back
+                model.put(f, new Rec(id(acquire.holder()), pid(acquire.holder()), now.plus(TTL)));
+              }
+            }
+            case BOUND -> {
+              if (keep) {
+                model.put(f, new Rec(rec.holder, rec.pid, now.plus(TTL)));
+              }
+            }
             case FREE, TAKE -> {
               if (blocked) {
                 model.remove(f); // rolled back: what this call took is free again
@@ -228,6 +250,7 @@ final class FileLocksProperties {
     }
 
     void check(Op op) {
+      assertThat(store.list(LockKey.INTENT_PREFIX).get()).as("after %s, no intent record is left", op).isEmpty();
       for (int f = 0; f < FILES.size(); f++) {
         Option<Slot> slot = store.read(new FileLocks.LockedFile(WS, FILES.get(f)).key()).get();
         Rec rec = model.get(f);

@@ -179,6 +179,23 @@ public abstract class LockStoreContract {
   }
 
   @Test
+  public void slots_byPrefix_areTheSlotsListWithThatPrefix_inKeyOrder() {
+    LockStore store = newStore();
+    LockKey b = new LockKey("file-aaaaaaaaaaaa-b");
+    LockKey a = new LockKey("file-aaaaaaaaaaaa-a");
+    LockKey otherTree = new LockKey("file-bbbbbbbbbbbb-a");
+    store.create(b, record("s-b", 2));
+    store.create(a, record("s-a", 1));
+    store.create(otherTree, record("s-c", 3));
+    store.create(KEY, record("s-d", 4));
+
+    assertThat(store.slots("file-aaaaaaaaaaaa-").get()).extracting(Slot::key).containsExactly(a, b);
+    assertThat(store.slots("file-aaaaaaaaaaaa-").get()).extracting(Slot::version)
+        .containsExactlyElementsOf(store.list("file-aaaaaaaaaaaa-").get().map(Slot::version));
+    assertThat(store.slots("intent-").get()).isEmpty();
+  }
+
+  @Test
   public void keys_areIndependent() {
     LockStore store = newStore();
     LockKey other = new LockKey("session-lock-bbbbbbbbbbbb");
