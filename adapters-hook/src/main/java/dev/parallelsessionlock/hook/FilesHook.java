@@ -48,7 +48,7 @@ final class FilesHook {
   private FilesHook() {}
 
   static HookResult run(HookRunner.Invocation call, JsonObject payload, HookEvent event, HookConfig config,
-      Path processCwd, Clock clock, Claimant claimant) {
+      Path processCwd, Clock clock, Claimant claimant, List<GitCommands.Call> shellGitCalls) {
     String tool = event.toolName().isDefined() ? event.toolName().get() : "";
     boolean edit = EditTargets.isEditTool(tool);
     boolean shell = Agent.SHELL_TOOLS.contains(tool);
@@ -57,7 +57,7 @@ final class FilesHook {
     }
     List<GitCommands.Call> gitCalls = null;
     if (shell) {
-      gitCalls = event.command().isDefined() ? GitCommands.calls(event.command().get()) : null;
+      gitCalls = shellGitCalls; // read by HookRunner for this PreToolUse
       if (gitCalls == null || gitCalls.isEmpty()) {
         return call.done();
       }

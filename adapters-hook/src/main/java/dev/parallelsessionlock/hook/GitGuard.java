@@ -89,8 +89,8 @@ final class GitGuard {
    * git has already rewritten the work tree and index, which would leave the refused merge looking like staged
    * changes. {@code program} is the launcher for the hint.
    */
-  static Option<String> landing(String command, Path cwd, String program) {
-    for (GitCommands.Call git : GitCommands.calls(command)) {
+  static Option<String> landing(List<GitCommands.Call> calls, Path cwd, String program) {
+    for (GitCommands.Call git : calls) {
       if (!git.movesBranch) {
         continue;
       }

@@ -124,9 +124,12 @@ final class HookRunner {
         || (event.kind() == HookEvent.Kind.PRE_TOOL && event.isReadOnlyShell())) {
       return HookResult.allow(call.warnings);
     }
+    // The git calls of a shell command, read once: the landing check below and the files-mode guard use them.
+    List<GitCommands.Call> gitCalls = null;
     if (event.kind() == HookEvent.Kind.PRE_TOOL && event.command().isDefined() && event.toolName().isDefined()
         && Agent.SHELL_TOOLS.contains(event.toolName().get())) {
-      Option<String> landing = GitGuard.landing(event.command().get(),
+      gitCalls = GitCommands.calls(event.command().get());
+      Option<String> landing = GitGuard.landing(gitCalls,
           event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd, config.program());
       if (landing.isDefined()) {
         call.warnings.add(landing.get());
@@ -144,7 +147,7 @@ final class HookRunner {
     if (args.filesMode()) {
       ProcessRef agent = agentProcess.get();
       Claimant claimant = claimantOf(call, event, config, agent);
-      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant);
+      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant, gitCalls);
     }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
