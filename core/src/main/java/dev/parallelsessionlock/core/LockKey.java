@@ -17,6 +17,11 @@ public record LockKey(String name) implements Comparable<LockKey> {
     }
   }
 
+  /** Whether {@code name} is a valid key name (as the constructor requires), without throwing. */
+  static boolean isValid(String name) {
+    return isSafe(name);
+  }
+
   // By hand: the hook path loads no regex class (HookStartupIT).
   private static boolean isSafe(String name) {
     if (name == null || name.isEmpty() || name.length() > 120 || name.charAt(0) == '.') {

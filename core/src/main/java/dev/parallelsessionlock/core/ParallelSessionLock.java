@@ -413,6 +413,25 @@ public final class ParallelSessionLock {
   }
 
   /**
+   * Whether {@code claimant} holds the lock on {@code key} now, fresh: its own lease (the same session, its very
+   * agent process, or a task of its own it may use) with time left. What a renewal needs; the fair line never
+   * stands in its way ({@link FairLine}). One read.
+   */
+  Either<LockFailure, Boolean> holds(LockKey key, Claimant claimant) {
+    Either<StoreFailure, Option<Slot>> stored = store.read(key);
+    if (stored.isLeft()) {
+      return Either.left(new LockFailure.StoreUnavailable(stored.getLeft()));
+    }
+    Instant now = clock.instant();
+    Option<Slot> read = RecordBounds.bound(stored.get(), now, maxTtl());
+    if (read.isEmpty() || !(read.get() instanceof Slot.Held held) || held.record().isStaleAt(now)) {
+      return Either.right(Boolean.FALSE);
+    }
+    SlotState state = SlotState.classify(read, claimant, now, liveness, ttl);
+    return Either.right(state == SlotState.OWN || state == SlotState.OWN_PROCESS || state == SlotState.BOUND_TASK);
+  }
+
+  /**
    * Of {@code slots}, those an acquire by {@code claimant} would refuse now ({@link SlotState#FOREIGN_FRESH}), as
    * people see them; each holder process probed once. Plain loops and {@code java.util} (the hook path).
    */

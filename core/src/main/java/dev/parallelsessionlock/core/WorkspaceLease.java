@@ -85,6 +85,11 @@ public final class WorkspaceLease {
     return Either.right(new WorkspaceAcquisition.Acquired(got));
   }
 
+  /** The clock leases are judged by. */
+  java.time.Instant now() {
+    return files.lock().now();
+  }
+
   /** Workspace leases carry no attempt tag (only a multi-file acquire's files do). */
   private static final ParallelSessionLock.Attempts NEVER_TAGGED = new ParallelSessionLock.Attempts() {
     @Override
