@@ -599,8 +599,9 @@ public final class FairLine {
   }
 
   /**
-   * The cycle of waits through the claimant, when there is one and the claimant is its youngest member; empty
-   * otherwise. Read from every live ticket in the store and the holders of their keys now.
+   * A cycle of waits through the claimant, when there is one and the claimant is the youngest of the waiters that
+   * both reach it and are reached by it (so every member of that knot picks the same one); empty otherwise. Read
+   * from every live ticket in the store and the holders of their keys now.
    */
   private Either<LockFailure, List<Turn.Wait>> cycle(Claimant claimant, List<Acquisition.Blocked> myHolders,
       Instant now) {
@@ -630,36 +631,57 @@ public final class FairLine {
       line.add(waits);
     }
     String me = claimant.sessionId();
-    // Breadth first from the claimant; the first wait that leads back to it closes the shortest cycle.
+    // Breadth first from the claimant over every waiter it reaches; the first wait back to it closes a cycle.
+    Map<String, List<Turn.Wait>> edges = new HashMap<>();
     Map<String, Turn.Wait> reachedBy = new HashMap<>();
-    List<String> queue = new ArrayList<>();
-    queue.add(me);
     Map<LockKey, Option<String>> holderOf = new HashMap<>();
-    for (int next = 0; next < queue.size(); next++) {
-      String waiter = queue.get(next);
+    List<String> reached = new ArrayList<>();
+    reached.add(me);
+    List<Turn.Wait> cycle = null;
+    for (int next = 0; next < reached.size(); next++) {
+      String waiter = reached.get(next);
       Either<LockFailure, List<Turn.Wait>> out = waitsFrom(waiter, claimant, myHolders, bySession, byKey, holderOf);
       if (out.isLeft()) {
         return Either.left(out.getLeft());
       }
+      edges.put(waiter, out.get());
       for (Turn.Wait wait : out.get()) {
-        if (wait.on().equals(me)) {
-          List<Turn.Wait> cycle = new ArrayList<>();
+        if (wait.on().equals(me) && cycle == null) {
+          cycle = new ArrayList<>();
           cycle.add(wait);
-          String at = waiter;
-          while (!at.equals(me)) {
-            Turn.Wait before = reachedBy.get(at);
-            cycle.add(0, before);
-            at = before.waiter();
+          for (String at = waiter; !at.equals(me); at = reachedBy.get(at).waiter()) {
+            cycle.add(0, reachedBy.get(at));
           }
-          return Either.right(youngest(cycle, bySession).equals(me) ? cycle : List.<Turn.Wait>of());
         }
-        if (!reachedBy.containsKey(wait.on())) {
+        if (!wait.on().equals(me) && !reachedBy.containsKey(wait.on())) {
           reachedBy.put(wait.on(), wait);
-          queue.add(wait.on());
+          reached.add(wait.on());
         }
       }
     }
-    return Either.right(List.<Turn.Wait>of());
+    if (cycle == null) {
+      return Either.right(List.<Turn.Wait>of());
+    }
+    // Every waiter the claimant reaches and that reaches it back: the members of its knot of waits, whichever of
+    // them reads it. The youngest of them is answered.
+    List<String> knot = new ArrayList<>();
+    knot.add(me);
+    for (int changed = 1; changed > 0; ) {
+      changed = 0;
+      for (String waiter : reached) {
+        if (knot.contains(waiter)) {
+          continue;
+        }
+        for (Turn.Wait wait : edges.get(waiter)) {
+          if (knot.contains(wait.on())) {
+            knot.add(waiter);
+            changed++;
+            break;
+          }
+        }
+      }
+    }
+    return Either.right(youngest(knot, bySession).equals(me) ? cycle : List.<Turn.Wait>of());
   }
 
   /** A live ticket's wait, or null for anything else under the prefix. */
@@ -727,21 +749,20 @@ public final class FairLine {
     return Either.right(out);
   }
 
-  /** The member of {@code cycle} whose latest ticket was taken last; ties by the greater session id. */
-  private static String youngest(List<Turn.Wait> cycle, Map<String, List<Waits>> bySession) {
+  /** Of {@code waiters}, the one whose latest ticket was taken last; ties by the greater session id. */
+  private static String youngest(List<String> waiters, Map<String, List<Waits>> bySession) {
     String youngest = null;
     Instant joined = null;
-    for (Turn.Wait wait : cycle) {
+    for (String waiter : waiters) {
       Instant latest = Instant.MIN;
-      List<Waits> waits = bySession.get(wait.waiter());
+      List<Waits> waits = bySession.get(waiter);
       if (waits != null) {
         for (Waits one : waits) {
           latest = one.ticket.heldSince().isAfter(latest) ? one.ticket.heldSince() : latest;
         }
       }
-      if (youngest == null || latest.isAfter(joined)
-          || (latest.equals(joined) && wait.waiter().compareTo(youngest) > 0)) {
-        youngest = wait.waiter();
+      if (youngest == null || latest.isAfter(joined) || (latest.equals(joined) && waiter.compareTo(youngest) > 0)) {
+        youngest = waiter;
         joined = latest;
       }
     }
