@@ -136,6 +136,85 @@ public abstract class FairLineProperties {
         });
   }
 
+  /**
+   * Joins race: four sessions attempt, at the same moment in four threads, two or three of three held files each.
+   * Every one waits (nobody reaches past the holder, no deadlock among mere waiters), holds exactly one place in the
+   * line of each file it wants, with one number for all of them, so two waiters stand in the same order in every line
+   * they share; and once the holder is gone, they are served in that order.
+   */
+  @Test
+  public void line_racingJoins_giveOnePlacePerFileInOneOrder() {
+    qt().withExamples(Math.max(20, examples() / 10))
+        .forAll(lists().of(integers().between(3, 7).map(m -> m == 4 ? 5 : m)).ofSize(SESSIONS - 1))
+        .checkAssert(masks -> {
+          Run run = new Run(newStore(), new Stats());
+          run.attempt(0, 7);
+          java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(masks.size());
+          List<Thread> threads = new ArrayList<>();
+          List<Object> turns = java.util.Collections.synchronizedList(new ArrayList<>());
+          for (int i = 0; i < masks.size(); i++) {
+            int session = i + 1;
+            int mask = masks.get(i);
+            threads.add(new Thread(() -> {
+              try {
+                start.await();
+                turns.add(run.line.attempt(run.keysOf(mask), run.claimant(session),
+                    Grantor.files(run.files, run.filesIn(mask), run.claimant(session), LEASE)));
+              } catch (Exception e) {
+                turns.add(e);
+              }
+            }));
+          }
+          threads.forEach(Thread::start);
+          for (Thread thread : threads) {
+            try {
+              thread.join();
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          for (Object turn : turns) {
+            assertThat(turn).isInstanceOf(io.vavr.control.Either.class);
+            assertThat(((io.vavr.control.Either<?, ?>) turn).get()).as("everyone waits").isInstanceOf(Turn.Waiting.class);
+          }
+          java.util.Map<String, Long> numbers = new java.util.HashMap<>();
+          for (int f = 0; f < FILES; f++) {
+            List<Ticket> tickets = run.line.line(run.file(f).key()).get();
+            Set<String> waiters = new HashSet<>();
+            for (Ticket ticket : tickets) {
+              String session = ticket.record().get().sessionId();
+              assertThat(waiters.add(session)).as("one place per waiter in f%d", f).isTrue();
+              Long before = numbers.putIfAbsent(session, ticket.number());
+              assertThat(before == null ? ticket.number() : before).as("one number for all of %s's files", session)
+                  .isEqualTo(ticket.number());
+            }
+            for (int i = 0; i < masks.size(); i++) {
+              assertThat(waiters.contains("s" + (i + 1))).isEqualTo((masks.get(i) & (1 << f)) != 0);
+            }
+          }
+          run.liveness.kill(run.claimant(0).process().pid());
+          List<String> byNumber = new ArrayList<>(numbers.keySet());
+          byNumber.sort(java.util.Comparator.comparing(numbers::get));
+          for (int served = 0; served < byNumber.size(); served++) {
+            for (int i = 0; i < masks.size(); i++) {
+              Claimant who = run.claimant(i + 1);
+              if (!numbers.containsKey(who.sessionId())) {
+                continue;
+              }
+              Turn<FileAcquisition> turn = run.line.attempt(run.keysOf(masks.get(i)), who,
+                  Grantor.files(run.files, run.filesIn(masks.get(i)), who, LEASE)).get();
+              boolean next = who.sessionId().equals(byNumber.get(served));
+              if (next) {
+                assertThat(turn).as("%s is next", who.sessionId()).isInstanceOf(Turn.Granted.class);
+                run.files.releaseAll(who, false);
+                numbers.remove(who.sessionId());
+              }
+            }
+          }
+          assertThat(numbers).as("everyone was served").isEmpty();
+        });
+  }
+
   /** What the runs reached, over all runs of a property. */
   private static final class Stats {
     final AtomicInteger grantedAfterWaiting = new AtomicInteger();
@@ -193,6 +272,22 @@ public abstract class FairLineProperties {
 
     FileLocks.LockedFile file(int f) {
       return new FileLocks.LockedFile(WS, "/repo/f" + f);
+    }
+
+    List<LockKey> keysOf(int mask) {
+      List<LockKey> keys = new ArrayList<>();
+      for (int f : filesOf(mask)) {
+        keys.add(file(f).key());
+      }
+      return keys;
+    }
+
+    List<FileLocks.LockedFile> filesIn(int mask) {
+      List<FileLocks.LockedFile> wanted = new ArrayList<>();
+      for (int f : filesOf(mask)) {
+        wanted.add(file(f));
+      }
+      return wanted;
     }
 
     List<Integer> filesOf(int mask) {
