@@ -48,12 +48,13 @@ import java.util.Objects;
  *       granted (no lost wake-up), and a newcomer never overtakes a live waiter.</li>
  *   <li><b>Deadlock.</b> A waiter waits for the holders of its keys and for the live waiters ahead of it. When the
  *       claimant's waits lead back to it (it holds, say, a file the holder of its key waits for), the cycle is
- *       answered at once: the youngest waiter of the cycle (the latest {@code held_since} among the tickets of each
- *       member, ties by the greater session id) gets {@link Turn.Deadlock} and leaves the lines it waited in; the
- *       others keep waiting. The youngest, because it closed the cycle and has waited least; and because every
- *       member reads the same tickets, they agree on it without talking. The waits are read from the tickets and the
- *       holders as they are now; a wait a grant refused for a reason the holders of its own key do not show (a
- *       workspace lease refused by file locks) counts only for the claimant's own refusal.</li>
+ *       answered at once: the youngest member of the knot (the waiters the claimant reaches and that reach it back;
+ *       youngest by the latest {@code held_since} among each one's tickets, ties by the greater session id) gets
+ *       {@link Turn.Deadlock} and leaves the lines it waited in; the others keep waiting, and are served when it
+ *       releases what it holds. The youngest, because it closed the cycle and has waited least; and because every
+ *       member reads the same tickets and holders, they agree on it without talking. The waits are read as they are
+ *       now; a grant refused for a reason its key's holder does not show (a workspace lease refused by file locks)
+ *       counts only in the claimant's own refusal, not when another waiter reads it.</li>
  * </ul>
  *
  * <p>The core never sleeps: the caller attempts once per try (the hook once per tool call, and again while it

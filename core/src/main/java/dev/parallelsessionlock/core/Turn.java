@@ -39,9 +39,9 @@ public sealed interface Turn<G> {
 
   /**
    * The claimant waits, directly or through the waiters ahead of it, for something it holds itself: a cycle of
-   * waits that no budget would end. The youngest waiter of the cycle (the one whose latest ticket was taken last) is
-   * answered so, at once, and left the line of every key it waited for; the others keep waiting, and get their turn
-   * when it releases what it holds.
+   * waits that no budget would end. The youngest waiter of the knot (the one whose latest ticket was taken last; see
+   * {@link FairLine}) is answered so, at once, and left the line of every key it waited for; the others keep
+   * waiting, and get their turn when it releases what it holds.
    *
    * @param cycle the waits of the cycle, starting with the claimant's
    * @param holders who holds what the claimant waits for, as in {@link Waiting#holders}

@@ -12,7 +12,9 @@
  * an acquire of several files is all or nothing, even across a crash, through an intent record) and
  * {@link dev.parallelsessionlock.core.WorkspaceLease} (the lease on a whole work tree). The two are one namespace,
  * as multi-granularity locking: each writes its own records first and then reads the other granularity, so of two
- * racers at least one sees the other and backs off.
+ * racers at least one sees the other and backs off. {@link dev.parallelsessionlock.core.FairLine} puts the
+ * claimants that meet a held key in a fair line (tickets are records on the same store and protocol) and hands the
+ * grant back to those recipes when it is a claimant's turn.
  *
  * <p>Guarantees of this package:
  * <ul>
