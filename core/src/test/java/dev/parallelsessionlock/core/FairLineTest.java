@@ -262,6 +262,41 @@ final class FairLineTest {
   }
 
   @Test
+  void attempt_workspaceWhileOthersHoldFiles_waitsNamingTheFilesHolders() {
+    WorkspaceLease lease = WorkspaceLease.of(files);
+    edit(ALICE, "/repo/a");
+    Grantor<WorkspaceAcquisition> bobsLease = Grantor.workspace(lease, WS, BOB, TTL, Option.some("/repo"));
+
+    Turn<WorkspaceAcquisition> bob = line.attempt(List.of(WORKSPACE), BOB, bobsLease).get();
+
+    assertThat(((Turn.Waiting<WorkspaceAcquisition>) bob).refused().get())
+        .isInstanceOf(WorkspaceAcquisition.FilesHeld.class);
+    assertThat(((Turn.Waiting<?>) bob).holders()).singleElement().satisfies(holder -> {
+      assertThat(holder.key()).isEqualTo(file("/repo/a").key());
+      assertThat(holder.holder().get().sessionId()).isEqualTo("alice");
+    });
+    files.releaseAll(ALICE, false);
+    assertThat(line.attempt(List.of(WORKSPACE), BOB, bobsLease).get()).isInstanceOf(Turn.Granted.class);
+  }
+
+  @Test
+  void attempt_ticketsInAnotherStoreThanTheLocks_keepTheLockStoreToItsOwnRecords() {
+    InMemoryLockStore lineStore = new InMemoryLockStore();
+    FairLine claims = FairLine.of(lock, lineStore);
+    LockKey item = LockKey.claim("/items/WRK-1.md");
+    lock.acquire(item, ALICE);
+
+    Turn<Acquisition> bob = claims.attempt(List.of(item), BOB, Grantor.lease(lock, item, BOB, TTL, Option.none())).get();
+    Turn<Acquisition> carol =
+        claims.attempt(List.of(item), CAROL, Grantor.lease(lock, item, CAROL, TTL, Option.none())).get();
+
+    assertThat(position(bob)).isEqualTo(1);
+    assertThat(position(carol)).isEqualTo(2);
+    assertThat(store.list().get().map(Slot::key)).containsExactly(item);
+    assertThat(lineStore.list().get()).hasSize(3); // the marker and two tickets
+  }
+
+  @Test
   void leave_removesOnlyTheCallersTickets() {
     workspace(ALICE);
     workspace(BOB);
