@@ -57,7 +57,7 @@ final class GuardIdentityTest {
       for (Future<List<Either<LockFailure, ?>>> run : runs) {
         assertThat(run.get(2, TimeUnit.MINUTES)).allSatisfy(result -> assertThat(result.isRight()).isTrue());
       }
-      assertThat(FileLockStore.inProcessGuards()).isZero();
+      assertThat(dev.parallelsessionlock.store.StripedGuard.inProcessGuards()).isZero();
     } finally {
       threads.shutdownNow();
       new ProcessBuilder("umount", mounted.toString()).start().waitFor(10, TimeUnit.SECONDS);

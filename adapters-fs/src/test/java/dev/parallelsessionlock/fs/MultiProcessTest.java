@@ -178,7 +178,7 @@ final class MultiProcessTest {
     } finally {
       stuck.destroyForcibly().waitFor();
     }
-    assertThat(FileLockStore.inProcessGuards()).as("in-process guards are dropped when unused").isZero();
+    assertThat(dev.parallelsessionlock.store.StripedGuard.inProcessGuards()).as("in-process guards are dropped when unused").isZero();
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.parallelsessionlock.git;
 
 import com.grack.nanojson.JsonParserException;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -12,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public final class MergeQueue {
       Files.createDirectories(dir.resolve("entries"));
       Files.createDirectories(dir.resolve("logs"));
     } catch (IOException e) {
-      return Either.left("cannot use " + dir + ": " + FileLockStore.describe(e));
+      return Either.left("cannot use " + dir + ": " + IoErrors.describe(e));
     }
     return Either.right(new MergeQueue(git, dir));
   }
@@ -160,7 +161,7 @@ public final class MergeQueue {
       protect(target);
       return Either.right(entry);
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -178,7 +179,7 @@ public final class MergeQueue {
       }
       return Either.left(branch + " is not queued");
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -200,14 +201,7 @@ public final class MergeQueue {
 
   /** Writes {@code entry} whole, by temp file and atomic rename. */
   public void save(QueueEntry entry) throws IOException {
-    Path target = entryFile(entry.seq());
-    Path temp = Files.createTempFile(target.getParent(), ".entry-", ".tmp");
-    try {
-      Files.writeString(temp, entry.encode(), StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicWrite.write(entryFile(entry.seq()), entry.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   boolean hasEntry(long seq) {
@@ -260,9 +254,7 @@ public final class MergeQueue {
     List<String> refs = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file)) : new ArrayList<>();
     if (!refs.contains(ref)) {
       refs.add(ref);
-      Path temp = Files.createTempFile(dir, ".targets-", ".tmp");
-      Files.write(temp, refs);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicWrite.write(file, (String.join("\n", refs) + "\n").getBytes(StandardCharsets.UTF_8));
     }
   }
 }

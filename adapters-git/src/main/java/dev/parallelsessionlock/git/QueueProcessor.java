@@ -9,6 +9,7 @@ import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.fs.LocalProcesses;
 import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.File;
@@ -142,7 +143,7 @@ public final class QueueProcessor {
       }
       return Either.right(new Summary(landed, rejected, validations, stopped));
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     } finally {
       heartbeat.interrupt();
       lock.release(LEASE, me);

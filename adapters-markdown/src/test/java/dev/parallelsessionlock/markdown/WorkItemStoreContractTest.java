@@ -5,7 +5,7 @@ import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.testkit.LockStoreContract;
-import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.store.LockDirectory;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -32,7 +32,7 @@ final class WorkItemStoreContractTest extends LockStoreContract {
       Path base = Files.createDirectories(temp.resolve("store-" + stores++));
       Path items = Files.createDirectories(base.resolve("items"));
       this.items = items;
-      FileLockStore claims = FileLockStore.open(base.resolve("locks")).get();
+      LockDirectory claims = LockDirectory.open(base.resolve("locks")).get();
       return new WorkItemStore(claims, STALE_AFTER, new WorkItemStore.Items() {
         @Override
         public Option<Path> pathOf(LockKey key) {

@@ -5,8 +5,9 @@ import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonParserException;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.WorkspaceHash;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.RegularFiles;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.RegularFiles;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class Snapshots {
       write(baseline);
       return Either.right(baseline);
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -224,13 +224,7 @@ public final class Snapshots {
     }
     root.put("files", files);
     Path target = file(baseline.workspace(), baseline.task());
-    Path temp = Files.createTempFile(dir, ".baseline-", ".tmp");
-    try {
-      Files.writeString(temp, JsonWriter.string(new JsonObject(root)) + "\n", StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicWrite.write(target, (JsonWriter.string(new JsonObject(root)) + "\n").getBytes(StandardCharsets.UTF_8));
     if (baseline.session().isDefined()) {
       Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
       Path entry = bound.resolve(target.getFileName().toString());

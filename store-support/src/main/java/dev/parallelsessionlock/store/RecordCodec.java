@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.store;
 
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;

@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

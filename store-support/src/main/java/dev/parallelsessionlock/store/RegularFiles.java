@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.store;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;

@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.store;
 
 import io.vavr.control.Option;
 import java.io.IOException;
