@@ -7,6 +7,7 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessLiveness;
+import dev.parallelsessionlock.process.LocalProcesses;
 import io.vavr.control.Either;
 import java.nio.file.Files;
 import java.nio.file.Path;

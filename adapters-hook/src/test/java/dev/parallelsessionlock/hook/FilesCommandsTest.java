@@ -7,7 +7,7 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.testkit.MutableClock;
-import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.process.LocalProcesses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.testkit.MutableClock;
-import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.process.LocalProcesses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

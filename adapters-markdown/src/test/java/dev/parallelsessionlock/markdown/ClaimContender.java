@@ -2,8 +2,8 @@ package dev.parallelsessionlock.markdown;
 
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
-import dev.parallelsessionlock.fs.LocalProcesses;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.ProcessRef;
-import dev.parallelsessionlock.fs.testkit.ProcFixture;
+import dev.parallelsessionlock.process.fixture.ProcFixture;
 import io.vavr.control.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

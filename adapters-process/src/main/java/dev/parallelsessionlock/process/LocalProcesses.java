@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.fs;
+package dev.parallelsessionlock.process;
 
 import dev.parallelsessionlock.core.ProcessRef;
 import io.vavr.control.Option;
