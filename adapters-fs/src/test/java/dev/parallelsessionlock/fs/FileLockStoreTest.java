@@ -14,7 +14,7 @@ import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
-import dev.parallelsessionlock.core.testkit.MutableClock;
+import dev.parallelsessionlock.testkit.MutableClock;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.io.IOException;

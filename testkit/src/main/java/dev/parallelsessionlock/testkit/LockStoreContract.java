@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.core.testkit;
+package dev.parallelsessionlock.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

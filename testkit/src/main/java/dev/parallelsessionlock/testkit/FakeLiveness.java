@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.core.testkit;
+package dev.parallelsessionlock.testkit;
 
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.ProcessLiveness;

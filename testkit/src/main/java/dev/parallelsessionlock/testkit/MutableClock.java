@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.core.testkit;
+package dev.parallelsessionlock.testkit;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,8 +1,7 @@
-package dev.parallelsessionlock.core;
+package dev.parallelsessionlock.jdbc;
 
-import dev.parallelsessionlock.jdbc.JdbcLockStore;
-import dev.parallelsessionlock.jdbc.JdbcStores;
-import dev.parallelsessionlock.jdbc.PostgresCluster;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.testkit.LockProtocolProperties;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 
-/** The core's model-based protocol properties, run against the JDBC store on SQLite and on PostgreSQL. */
+/** The testkit's model-based protocol properties, run against the JDBC store on SQLite and on PostgreSQL. */
 final class JdbcProtocolProperties {
 
   /** One store for the whole property, emptied before each generated run. */

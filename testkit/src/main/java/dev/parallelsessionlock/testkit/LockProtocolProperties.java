@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.core;
+package dev.parallelsessionlock.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -6,8 +6,19 @@ import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.ProcessRef;
+import dev.parallelsessionlock.core.Refresh;
+import dev.parallelsessionlock.core.Release;
+import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.core.WriteOutcome;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -76,10 +87,8 @@ public abstract class LockProtocolProperties {
       Pair.of(2, SESSION.zip(WORKSPACE, booleans().all(), Op.Fenced::new))).stream().map(p -> Pair.of(p._1, p._2.map(op -> (Op) op)))
       .collect(java.util.stream.Collectors.toList()));
 
-  /** A new, empty store for one run. The in-memory store by default; other stores' tests override it. */
-  protected LockStore newStore() {
-    return new InMemoryLockStore();
-  }
+  /** A new, empty store for one run. */
+  protected abstract LockStore newStore();
 
   /** Runs per property; a store that writes to disk or over a network may ask for fewer. */
   protected int examples() {
@@ -230,7 +239,7 @@ public abstract class LockProtocolProperties {
         boolean mine = lease != null && modelMayRenew(me, lease);
         assertThat(result instanceof Refresh.Refreshed).as("core and model agree on %s", op).isEqualTo(mine);
         if (mine) {
-          model.put(op.workspace(), me.lease(clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
+          model.put(op.workspace(), lease(me, clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
               lease.details()));
         }
         assertStoreMatchesModel(op.workspace());
@@ -268,7 +277,7 @@ public abstract class LockProtocolProperties {
         if (allowed && op.release()) {
           model.remove(op.workspace());
         } else if (allowed) {
-          model.put(op.workspace(), me.lease(clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
+          model.put(op.workspace(), lease(me, clock.instant(), lease.ttl(), lease.heldSince(), lease.generation(),
               lease.details()));
         }
         assertStoreMatchesModel(op.workspace());
@@ -294,7 +303,7 @@ public abstract class LockProtocolProperties {
       }
     }
 
-    /** The reference model of acquire, written from the rules, not from {@link SlotState}. */
+    /** The reference model of acquire, written from the rules, not from the core's {@code SlotState}. */
     Acquisition modelAcquire(Claimant me, int workspace, Duration ttl) {
       LockKey key = WORKSPACES.get(workspace);
       Instant now = clock.instant();
@@ -313,11 +322,11 @@ public abstract class LockProtocolProperties {
       }
       LockRecord next;
       if (how == Acquisition.How.RENEWED) {
-        next = me.lease(now, ttl, lease.heldSince(), lease.generation(), lease.details());
+        next = lease(me, now, ttl, lease.heldSince(), lease.generation(), lease.details());
       } else {
         long generation = Math.max((lease == null ? 0 : lease.generation()) + 1, now.toEpochMilli());
         Option<String> from = lease == null ? Option.none() : Option.some(lease.sessionId());
-        next = me.lease(now, ttl, now, generation, new LockRecord.Details(Option.none(), from));
+        next = lease(me, now, ttl, now, generation, new LockRecord.Details(Option.none(), from));
       }
       model.put(workspace, next);
       return new Acquisition.Acquired(key, next, how, Option.of(lease));
@@ -443,14 +452,22 @@ public abstract class LockProtocolProperties {
     }
   }
 
+  /** The lease the protocol writes for {@code me}: its session, process, task, bound session and agent. */
+  static LockRecord lease(Claimant me, Instant now, Duration ttl, Instant heldSince, long generation,
+      LockRecord.Details details) {
+    LockRecord.Details mine = new LockRecord.Details(details.path(), details.takenOverFrom(), me.task(),
+        me.boundSession(), me.agent().isDefined() ? me.agent() : details.agent());
+    return new LockRecord(LockRecord.SCHEMA_VERSION, me.sessionId(), me.process(), now, ttl, heldSince, generation, mine);
+  }
+
   @Test
   public void modelRun_canFail_whenTheProtocolTakesOverAFreshLease() {
     // Guard against a vacuous invariant: a protocol that ignores leases must be caught by checkInvariants.
     Run run = new Run(newStore(), false, List.empty());
     Claimant a = run.claimant(0);
     Claimant b = run.claimant(1);
-    run.believe(a.process(), 0, a.lease(T0, Duration.ofMinutes(5), T0, 1, LockRecord.Details.NONE));
-    run.believe(b.process(), 0, b.lease(T0, Duration.ofMinutes(5), T0, 2, LockRecord.Details.NONE));
+    run.believe(a.process(), 0, lease(a, T0, Duration.ofMinutes(5), T0, 1, LockRecord.Details.NONE));
+    run.believe(b.process(), 0, lease(b, T0, Duration.ofMinutes(5), T0, 2, LockRecord.Details.NONE));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.checkInvariants(new Op.Advance(0)))
         .isInstanceOf(AssertionError.class);
     assertThat(Objects.requireNonNull(run.model)).isEmpty();

@@ -1,4 +1,4 @@
-package dev.parallelsessionlock.core;
+package dev.parallelsessionlock.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -6,8 +6,21 @@ import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FileAcquisition;
+import dev.parallelsessionlock.core.FileLocks;
+import dev.parallelsessionlock.core.HolderIndex;
+import dev.parallelsessionlock.core.InMemoryHolderIndex;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.ProcessRef;
+import dev.parallelsessionlock.core.Release;
+import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.WorkspaceHash;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Duration;
@@ -30,7 +43,7 @@ import org.quicktheories.generators.Generate;
  * naming exactly the held files, and then leaves nothing it took behind; a release never frees another holder's
  * file.
  */
-final class FileLocksProperties {
+public abstract class FileLocksProperties {
 
   private static final Instant T0 = Instant.parse("2026-11-29T10:00:00Z");
   private static final Duration TTL = Duration.ofMinutes(5);
@@ -65,9 +78,23 @@ final class FileLocksProperties {
       Pair.of(3, integers().between(0, 400_000).map(ms -> (Op) new Op.Advance(ms))),
       Pair.of(1, HOLDER.map(h -> (Op) new Op.Kill(h)))));
 
+  /** A new, empty store for one run. */
+  protected abstract LockStore newStore();
+
+  /** The holder index beside {@code store}; an index in memory unless the store has its own. */
+  protected HolderIndex newIndex(LockStore store) {
+    return new InMemoryHolderIndex();
+  }
+
+  /** Runs of the property; a store that writes to disk or over a network may ask for fewer. */
+  protected int examples() {
+    return 500;
+  }
+
   @Test
-  void fileLocks_agreeWithTheModel_acrossSessionsAndTasks() {
-    qt().withExamples(500).forAll(lists().of(OPS).ofSizeBetween(1, 50)).checkAssert(ops -> new Run().play(ops));
+  public void fileLocks_agreeWithTheModel_acrossSessionsAndTasks() {
+    qt().withExamples(examples()).forAll(lists().of(OPS).ofSizeBetween(1, 50))
+        .checkAssert(ops -> new Run(newStore()).play(ops));
   }
 
   /** The model's view of one file's record. */
@@ -75,14 +102,18 @@ final class FileLocksProperties {
 
   enum State { FREE, OWN, BOUND, ADOPT, TAKE, BLOCK }
 
-  private static final class Run {
+  private final class Run {
     final MutableClock clock = new MutableClock(T0);
     final FakeLiveness liveness = new FakeLiveness();
-    final InMemoryLockStore store = new InMemoryLockStore();
-    final FileLocks locks = FileLocks.of(ParallelSessionLock.of(store, liveness, clock).withTtl(TTL), store,
-        new InMemoryHolderIndex());
+    final LockStore store;
+    final FileLocks locks;
     final long[] pids = {1001, 2001, 0, 4001}; // task A runs in session 0's process
     final Map<Integer, Rec> model = new HashMap<>();
+
+    Run(LockStore store) {
+      this.store = store;
+      this.locks = FileLocks.of(ParallelSessionLock.of(store, liveness, clock).withTtl(TTL), store, newIndex(store));
+    }
 
     String id(int holder) {
       return switch (holder) {
