@@ -8,6 +8,7 @@ import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessLiveness;
 import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.testkit.Contender;
 import io.vavr.control.Either;
 import java.nio.file.Files;
 import java.nio.file.Path;
