@@ -69,11 +69,19 @@ public abstract class FileLocksProperties {
   private static final Gen<List<Integer>> SOME_FILES = lists().of(integers().between(0, FILES.size() - 1))
       .ofSizeBetween(1, 3);
 
-  /** The operations of a run, by every holder, or by the two sessions where the store keeps no tasks. */
+  /**
+   * The operations of a run, by every holder, or by the two sessions where the store keeps no tasks; acquiring one
+   * file at a time where it keeps no generation.
+   */
   private Gen<Op> ops() {
-    Gen<Integer> holder = integers().between(0, keepsHolderKinds() ? HOLDERS - 1 : 1);
+    LockRecord probe = asStored(new FileLocks.LockedFile(WS, FILES.get(0)).key(), new LockRecord(
+        LockRecord.SCHEMA_VERSION, "task:A", ProcessRef.ofPid(1), T0, TTL, T0, 42, new LockRecord.Details(
+            Option.some(FILES.get(0)), Option.none(), Option.some("A"), Option.none(), Option.none())));
+    Gen<Integer> holder = integers().between(0, probe.details().isTask() ? HOLDERS - 1 : 1);
+    Gen<List<Integer>> toAcquire = probe.generation() == 42 ? SOME_FILES
+        : lists().of(integers().between(0, FILES.size() - 1)).ofSize(1);
     return Generate.frequency(java.util.List.of(
-        Pair.of(8, holder.zip(SOME_FILES, (h, f) -> (Op) new Op.Acquire(h, f))),
+        Pair.of(8, holder.zip(toAcquire, (h, f) -> (Op) new Op.Acquire(h, f))),
         Pair.of(3, holder.zip(SOME_FILES, (h, f) -> (Op) new Op.Refresh(h, f))),
         Pair.of(3, holder.zip(SOME_FILES, (h, f) -> (Op) new Op.Release(h, f))),
         Pair.of(2, holder.zip(booleans().all(), (h, s) -> (Op) new Op.ReleaseAll(h, s))),
@@ -86,9 +94,11 @@ public abstract class FileLocksProperties {
 
   /**
    * The record this store gives back after storing {@code written} under {@code key}; every field unless the store
-   * says otherwise (as {@link LockStoreContract#asStored}). The model expects exactly that. A store whose records
-   * keep no holder kind (a work item names a session and a time) holds no task locks: its runs have the two
-   * sessions as holders, not the tasks.
+   * says otherwise (as {@link LockStoreContract#asStored}), asked about the store {@link #newStore} made last. The
+   * model expects exactly that. A store whose records keep no holder kind (a work item names a session and a time)
+   * holds no task locks: its runs have the two sessions as holders, not the tasks. A store that keeps no fencing
+   * generation cannot take back a partly taken set ({@code FileLocks} rolls back with fenced releases, which such a
+   * store refuses): its runs acquire one file at a time.
    */
   protected LockRecord asStored(LockKey key, LockRecord written) {
     return written;
@@ -103,13 +113,6 @@ public abstract class FileLocksProperties {
     return false;
   }
 
-  private boolean keepsHolderKinds() {
-    LockKey key = new FileLocks.LockedFile(WS, FILES.get(0)).key();
-    LockRecord task = new LockRecord(LockRecord.SCHEMA_VERSION, "task:A", ProcessRef.ofPid(1), T0, TTL, T0, 0,
-        new LockRecord.Details(Option.some(FILES.get(0)), Option.none(), Option.some("A"), Option.none(), Option.none()));
-    return asStored(key, task).details().isTask();
-  }
-
   /** The holder index beside {@code store}; an index in memory unless the store has its own. */
   protected HolderIndex newIndex(LockStore store) {
     return new InMemoryHolderIndex();
@@ -122,7 +125,9 @@ public abstract class FileLocksProperties {
 
   @Test
   public void fileLocks_agreeWithTheModel_acrossSessionsAndTasks() {
-    qt().withExamples(examples()).forAll(lists().of(ops()).ofSizeBetween(1, 50))
+    newStore(); // asStored may describe the store made last: a first one, before it is asked about holder kinds
+    Gen<Op> steps = ops();
+    qt().withExamples(examples()).forAll(lists().of(steps).ofSizeBetween(1, 50))
         .checkAssert(ops -> new Run(newStore()).play(ops));
   }
 
