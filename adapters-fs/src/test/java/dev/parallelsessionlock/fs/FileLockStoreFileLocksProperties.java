@@ -10,14 +10,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The testkit's file-locks properties over the file store and its holder index, plain and with fsync. */
 final class FileLockStoreFileLocksProperties {
 
-  @Nested
-  final class Plain extends FileLocksProperties {
+  abstract static class OnFiles extends FileLocksProperties {
     @TempDir
     Path temp;
 
+    abstract boolean durable();
+
     @Override
     protected LockStore newStore() {
-      return TempStores.fresh(temp, false);
+      return TempStores.fresh(temp, durable());
     }
 
     @Override
@@ -27,28 +28,23 @@ final class FileLockStoreFileLocksProperties {
 
     @Override
     protected int examples() {
-      return 200; // the in-memory run has 500; here each step is several files
+      return durable() ? 60 : 200; // the in-memory run has 500; here each step is several files
     }
   }
 
   @Nested
-  final class Durable extends FileLocksProperties {
-    @TempDir
-    Path temp;
-
+  final class Plain extends OnFiles {
     @Override
-    protected LockStore newStore() {
-      return TempStores.fresh(temp, true);
+    boolean durable() {
+      return false;
     }
+  }
 
+  @Nested
+  final class Durable extends OnFiles {
     @Override
-    protected HolderIndex newIndex(LockStore store) {
-      return FileHolderIndex.of((FileLockStore) store);
-    }
-
-    @Override
-    protected int examples() {
-      return 60; // every write waits for the disk
+    boolean durable() {
+      return true;
     }
   }
 }

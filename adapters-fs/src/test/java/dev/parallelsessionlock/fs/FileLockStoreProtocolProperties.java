@@ -9,30 +9,36 @@ import org.junit.jupiter.api.io.TempDir;
 /** The testkit's model-based protocol properties over the file store, the hook's default, plain and with fsync. */
 final class FileLockStoreProtocolProperties {
 
-  @Nested
-  final class Plain extends LockProtocolProperties {
+  abstract static class OnFiles extends LockProtocolProperties {
     @TempDir
     Path temp;
 
-    @Override
-    protected LockStore newStore() {
-      return TempStores.fresh(temp, false);
-    }
-  }
-
-  @Nested
-  final class Durable extends LockProtocolProperties {
-    @TempDir
-    Path temp;
+    abstract boolean durable();
 
     @Override
     protected LockStore newStore() {
-      return TempStores.fresh(temp, true);
+      return TempStores.fresh(temp, durable());
     }
 
     @Override
     protected int examples() {
-      return 60; // every write waits for the disk
+      return durable() ? 60 : 400; // with fsync, every write waits for the disk
+    }
+  }
+
+  @Nested
+  final class Plain extends OnFiles {
+    @Override
+    boolean durable() {
+      return false;
+    }
+  }
+
+  @Nested
+  final class Durable extends OnFiles {
+    @Override
+    boolean durable() {
+      return true;
     }
   }
 }
