@@ -241,12 +241,14 @@ public abstract class LockProtocolProperties {
           long highest = highestGranted.getOrDefault(op.workspace(), 0L);
           long generation = acquired.record().generation();
           if (acquired.how() == Acquisition.How.NEW && clock.instant().toEpochMilli() <= highest) {
-            // Stores forget a released key: a create in the very millisecond of an earlier grant may repeat it.
+            // Stores forget a released key: a create in the very millisecond of an earlier grant may repeat it,
+            // and the generations after it then grow from there again (a new chain of records on the key).
             assertThat(generation).as("a create takes the clock's milliseconds").isEqualTo(clock.instant().toEpochMilli());
+            highestGranted.put(op.workspace(), generation);
           } else {
             assertThat(generation).as("a grant to a new holder gets a greater generation").isGreaterThan(highest);
+            highestGranted.put(op.workspace(), generation);
           }
-          highestGranted.put(op.workspace(), Math.max(highest, generation));
         }
       }
       if (!withRival) {
