@@ -8,6 +8,11 @@
 # for one agent process owning both sessions (and renew instead of denying).
 # With a JDK 25+ under /usr/lib/jvm (or BENCH_JAVA25=/path/to/java) a third variant runs the hook on it with
 # an AOT cache.
+# Every run also times an empty JVM main (a class whose main returns) with a CDS archive of its own, started by a
+# sh launcher with the hook's JVM options: the floor any Java hook pays here. The hook's ratio to it is the
+# machine-independent figure of what the hook adds.
+# BENCH_BEFORE=/path/to/another/checkout (with adapters-hook/target/session-lock built) adds that build's hook as
+# variant "before", installed and timed the same way in the same run, for before/after figures.
 # Usage: benchmarks/hook-startup.sh [runs per variant, default 30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +34,24 @@ if [ -z "$java25" ]; then
   done
 fi
 impls="java node"
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  HOME="$work/home" SESSION_LOCK_HOME="$work/install-before" \
+    "$BENCH_BEFORE/adapters-hook/target/session-lock" install --dir "$work/ws" >/dev/null
+  impls="java before node"
+fi
+# The empty main: same JVM options as the launcher's hook path, its own CDS archive, started through sh.
+mkdir -p "$work/empty/src"
+printf 'public final class Empty { public static void main(String[] args) {} }\n' > "$work/empty/src/Empty.java"
+javac -d "$work/empty/classes" "$work/empty/src/Empty.java"
+jar --create --file "$work/empty/empty.jar" -C "$work/empty/classes" .
+java -XX:ArchiveClassesAtExit="$work/empty/empty.jsa" -Xlog:disable -cp "$work/empty/empty.jar" Empty
+printf '#!/bin/sh\nexec java -XX:SharedArchiveFile=%s -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xmx64m -Xss512k -Xlog:disable -cp %s Empty "$@"\n' \
+  "$work/empty/empty.jsa" "$work/empty/empty.jar" > "$work/empty/launcher"
+chmod +x "$work/empty/launcher"
 if [ -n "$java25" ]; then
   HOME="$work/home" SESSION_LOCK_HOME="$work/install25" SESSION_LOCK_JAVA="$java25" \
     adapters-hook/target/session-lock install --dir "$work/ws" >/dev/null
-  impls="java java25 node"
+  impls="$impls java25"
 fi
 
 event() { printf '{"session_id":"%s","transcript_path":"/tmp/t.jsonl","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"Edit","tool_input":{"file_path":"%s/src/App.java","old_string":"a","new_string":"b"},"tool_use_id":"toolu_01"}' "$1" "$work/ws" "$work/ws"; }
@@ -52,6 +71,9 @@ for scenario in $scenarios; do
   SESSION_LOCK_DIR="$work/locks-java-$scenario" sh -c "exec '$launcher' hook $mode < '$work/mine.json'"
   if [ -n "$java25" ]; then
     SESSION_LOCK_DIR="$work/locks-java25-$scenario" sh -c "exec '$work/install25/bin/session-lock' hook $mode < '$work/mine.json'"
+  fi
+  if [ -n "${BENCH_BEFORE:-}" ]; then
+    SESSION_LOCK_DIR="$work/locks-before-$scenario" sh -c "exec '$work/install-before/bin/session-lock' hook $mode < '$work/mine.json'"
   fi
   SESSION_LOCK_DIR="$work/locks-node-$scenario" node "$peer" < "$work/mine.json"
 done
@@ -81,6 +103,10 @@ for scenario in $scenarios; do
   for ((i = 0; i < runs; i++)); do
     samples[java-$scenario]+="$(time_ms "$work/locks-java-$scenario" "$input" "$launcher" hook $mode) "
     samples[node-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" node "$peer") "
+    samples[empty-$scenario]+="$(time_ms "$work/locks-node-$scenario" "$input" "$work/empty/launcher") "
+    if [ -n "${BENCH_BEFORE:-}" ]; then
+      samples[before-$scenario]+="$(time_ms "$work/locks-before-$scenario" "$input" "$work/install-before/bin/session-lock" hook $mode) "
+    fi
     if [ -n "$java25" ]; then
       samples[java25-$scenario]+="$(time_ms "$work/locks-java25-$scenario" "$input" "$work/install25/bin/session-lock" hook $mode) "
     fi
@@ -91,16 +117,23 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {m = (NR %
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(java -version 2>&1 | head -1); node $(node --version); $runs runs each, alternated"
 echo
-echo "| scenario | variant | median ms | ratio to Node peer |"
-echo "|---|---|---|---|"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "| scenario | variant | median ms | ratio to Node peer | ratio to empty main |"
+echo "|---|---|---|---|---|"
 for scenario in $scenarios; do
   peer=benchmarks/node/hook-peer.mjs; case $scenario in files-*) peer=benchmarks/node/hook-peer-files.mjs;; esac
   n=$(echo "${samples[node-$scenario]}" | median)
+  e=$(echo "${samples[empty-$scenario]}" | median)
   j=$(echo "${samples[java-$scenario]}" | median)
-  echo "| $scenario | session-lock, $(java -version 2>&1 | head -1 | cut -d'"' -f2), CDS archive | $j | $(awk -v j="$j" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+  echo "| $scenario | session-lock, $(java -version 2>&1 | head -1 | cut -d'"' -f2), CDS archive | $j | $(ratio "$j" "$n") | $(ratio "$j" "$e") |"
+  if [ -n "${BENCH_BEFORE:-}" ]; then
+    b=$(echo "${samples[before-$scenario]}" | median)
+    echo "| $scenario | before: $(git -C "$BENCH_BEFORE" log -1 --format=%h), CDS archive | $b | $(ratio "$b" "$n") | $(ratio "$b" "$e") |"
+  fi
   if [ -n "$java25" ]; then
     k=$(echo "${samples[java25-$scenario]}" | median)
-    echo "| $scenario | session-lock, $("$java25" -version 2>&1 | head -1 | cut -d'"' -f2), AOT cache | $k | $(awk -v j="$k" -v n="$n" 'BEGIN {printf "%.2f", j / n}') |"
+    echo "| $scenario | session-lock, $("$java25" -version 2>&1 | head -1 | cut -d'"' -f2), AOT cache | $k | $(ratio "$k" "$n") | $(ratio "$k" "$e") |"
   fi
-  echo "| $scenario | Node peer ($peer) | $n | 1.00 |"
+  echo "| $scenario | empty JVM main, CDS archive | $e | $(ratio "$e" "$n") | 1.00 |"
+  echo "| $scenario | Node peer ($peer) | $n | 1.00 | $(ratio "$n" "$e") |"
 done

@@ -1,6 +1,6 @@
 package dev.parallelsessionlock.fs;
 
-import dev.parallelsessionlock.core.CrashedAcquireProperties;
+import dev.parallelsessionlock.testkit.CrashedAcquireProperties;
 import dev.parallelsessionlock.core.LockStore;
 import java.io.IOException;
 import java.nio.file.Files;

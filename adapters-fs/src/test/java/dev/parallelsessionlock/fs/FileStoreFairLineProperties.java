@@ -1,9 +1,7 @@
 package dev.parallelsessionlock.fs;
 
-import dev.parallelsessionlock.core.FairLineProperties;
 import dev.parallelsessionlock.core.LockStore;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.parallelsessionlock.testkit.FairLineProperties;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,11 +13,7 @@ final class FileStoreFairLineProperties extends FairLineProperties {
 
   @Override
   protected LockStore newStore() {
-    try {
-      return FileLockStore.open(Files.createTempDirectory(temp, "store")).get();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TempStores.fresh(temp, false);
   }
 
   @Override

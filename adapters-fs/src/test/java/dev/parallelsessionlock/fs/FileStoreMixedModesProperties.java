@@ -1,7 +1,7 @@
 package dev.parallelsessionlock.fs;
 
 import dev.parallelsessionlock.core.LockStore;
-import dev.parallelsessionlock.core.MixedModesProperties;
+import dev.parallelsessionlock.testkit.MixedModesProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,12 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.LockKey;
-import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.core.LockStore;
+import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.LockDirectory;
+import dev.parallelsessionlock.store.StripedGuard;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -17,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +36,8 @@ import java.util.List;
  *
  * <p>Every write of an entry is conditional, as a lock store's are: {@link #enqueue} creates an entry only if its
  * branch has none waiting, {@link #save} replaces one only if it is still at the version it was read at, and
- * {@link #remove} deletes one only if it is still waiting; each compares and writes under the guard of the lock
- * directory's store ({@link FileLockStore#exclusively}, an OS file lock the kernel drops when its holder dies), so
+ * {@link #remove} deletes one only if it is still waiting; each compares and writes under the guard of
+ * {@code lease/} ({@link StripedGuard#exclusively}, an OS file lock the kernel drops when its holder dies), so
  * eight processes enqueueing one branch make one entry, and two writers never lose each other's update.
  */
 public final class MergeQueue {
@@ -41,18 +45,32 @@ public final class MergeQueue {
   /** The guard every write of the queue's files takes (the entries, the place numbers, the guard's list). */
   private static final LockKey ENTRIES = new LockKey("queue-entries");
 
-  private final Git git;
-  private final Path dir;
-  private final FileLockStore store;
-
-  private MergeQueue(Git git, Path dir, FileLockStore store) {
-    this.git = git;
-    this.dir = dir;
-    this.store = store;
+  /**
+   * Opens the lock store of the processor's lease in a folder: the caller's choice of store (the executable passes
+   * the lock directory's), so this module depends on the protocol, not on a store.
+   */
+  public interface LeaseStores {
+    Either<StoreFailure, LockStore> open(Path dir);
   }
 
-  /** The queue of the repository around {@code workTree}, or why there is none. */
-  public static Either<String, MergeQueue> open(Path workTree) {
+  private final Git git;
+  private final Path dir;
+  private final StripedGuard guard;
+  private final LeaseStores leases;
+  private Either<String, LockStore> leaseStore;
+
+  private MergeQueue(Git git, Path dir, StripedGuard guard, LeaseStores leases) {
+    this.git = git;
+    this.dir = dir;
+    this.guard = guard;
+    this.leases = leases;
+  }
+
+  /**
+   * The queue of the repository around {@code workTree}, or why there is none; the processor's lease lives in the
+   * store {@code leases} opens in {@code lease/}.
+   */
+  public static Either<String, MergeQueue> open(Path workTree, LeaseStores leases) {
     Git git = Git.in(workTree);
     Option<Path> common = git.commonDir();
     if (common.isEmpty()) {
@@ -63,10 +81,10 @@ public final class MergeQueue {
       Files.createDirectories(dir.resolve("entries"));
       Files.createDirectories(dir.resolve("logs"));
     } catch (IOException e) {
-      return Either.left("cannot use " + dir + ": " + FileLockStore.describe(e));
+      return Either.left("cannot use " + dir + ": " + IoErrors.describe(e));
     }
-    return FileLockStore.open(dir.resolve("lease")).<String>mapLeft(failure -> failure.describe())
-        .map(store -> new MergeQueue(git, dir, store));
+    return LockDirectory.open(dir.resolve("lease")).<String>mapLeft(failure -> failure.describe())
+        .map(lease -> new MergeQueue(git, dir, StripedGuard.of(lease, StripedGuard.DEFAULT_TIMEOUT), leases));
   }
 
   public Git git() {
@@ -121,7 +139,7 @@ public final class MergeQueue {
     Files.createDirectories(dir.resolve("entries"));
     Files.createDirectories(dir.resolve("logs"));
     Path numbers = Files.createDirectories(dir.resolve("numbers"));
-    return exclusively("restore", new FileLockStore.Guarded<List<QueueEntry>>() {
+    return exclusively("restore", new StripedGuard.Guarded<List<QueueEntry>>() {
       @Override
       public List<QueueEntry> run() throws IOException {
         List<QueueEntry> written = new ArrayList<>();
@@ -203,18 +221,21 @@ public final class MergeQueue {
     Files.deleteIfExists(landingFile());
   }
 
-  /** The store of the processor's lease, whose guard the queue's writes take too. */
-  Either<String, FileLockStore> leaseStore() {
-    return Either.right(store);
+  /** The store of the processor's lease (in {@code lease/}, beside the guard the queue's writes take). */
+  Either<String, LockStore> leaseStore() {
+    if (leaseStore == null) {
+      leaseStore = leases.open(dir.resolve("lease")).<String>mapLeft(failure -> failure.describe());
+    }
+    return leaseStore;
   }
 
   /**
-   * Runs {@code action} under the queue's guard: the in-process and OS lock of {@link #ENTRIES} in the lease
-   * store (waited for up to its guard timeout). The guard's folder is made again first when a validation deleted it.
+   * Runs {@code action} under the queue's guard: the in-process and OS lock of {@link #ENTRIES} in {@code lease/}
+   * (waited for up to the guard timeout). The guard's folder is made again first when a validation deleted it.
    */
-  private <T> T exclusively(String operation, FileLockStore.Guarded<T> action) throws IOException {
-    Files.createDirectories(store.directory());
-    Either<dev.parallelsessionlock.core.StoreFailure, T> done = store.exclusively(ENTRIES, operation, action);
+  private <T> T exclusively(String operation, StripedGuard.Guarded<T> action) throws IOException {
+    Files.createDirectories(dir.resolve("lease"));
+    Either<StoreFailure, T> done = guard.exclusively(ENTRIES, operation, action);
     if (done.isLeft()) {
       throw new IOException(done.getLeft().describe());
     }
@@ -244,7 +265,7 @@ public final class MergeQueue {
     }
     try {
       // Check and create under one guard: of any number of enqueues of one branch at once, exactly one is first.
-      return exclusively("enqueue", new FileLockStore.Guarded<Either<String, QueueEntry>>() {
+      return exclusively("enqueue", new StripedGuard.Guarded<Either<String, QueueEntry>>() {
         @Override
         public Either<String, QueueEntry> run() throws IOException {
           Option<QueueEntry> waiting = waitingOf(entries(), branch);
@@ -259,7 +280,7 @@ public final class MergeQueue {
         }
       });
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -275,7 +296,7 @@ public final class MergeQueue {
   /** Takes a waiting branch out of the queue; one being validated stays (the processor owns it). */
   public Either<String, QueueEntry> remove(String branch) {
     try {
-      return exclusively("remove", new FileLockStore.Guarded<Either<String, QueueEntry>>() {
+      return exclusively("remove", new StripedGuard.Guarded<Either<String, QueueEntry>>() {
         @Override
         public Either<String, QueueEntry> run() throws IOException {
           Option<QueueEntry> waiting = waitingOf(entries(), branch);
@@ -290,7 +311,7 @@ public final class MergeQueue {
         }
       });
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -317,7 +338,7 @@ public final class MergeQueue {
    * caller reads the queue again.
    */
   public Option<QueueEntry> save(QueueEntry next) throws IOException {
-    return exclusively("save", new FileLockStore.Guarded<Option<QueueEntry>>() {
+    return exclusively("save", new StripedGuard.Guarded<Option<QueueEntry>>() {
       @Override
       public Option<QueueEntry> run() throws IOException {
         Option<QueueEntry> stored = read(next.seq());
@@ -349,13 +370,7 @@ public final class MergeQueue {
 
   /** {@code text} at {@code target}, whole or not at all: a temp file beside it, renamed over it atomically. */
   private static void writeAtomically(Path target, String text) throws IOException {
-    Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + "-", ".tmp");
-    try {
-      Files.writeString(temp, text, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicWrite.write(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
   boolean hasEntry(long seq) {
@@ -400,7 +415,7 @@ public final class MergeQueue {
 
   /** Adds {@code target}'s ref to the guard's list. */
   public void protect(String target) throws IOException {
-    exclusively("protect", new FileLockStore.Guarded<Void>() {
+    exclusively("protect", new StripedGuard.Guarded<Void>() {
       @Override
       public Void run() throws IOException {
         protectRefGuarded("refs/heads/" + target);

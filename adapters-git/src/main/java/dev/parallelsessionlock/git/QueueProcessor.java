@@ -5,12 +5,13 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Slot;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.LocalProcesses;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.File;
@@ -98,7 +99,7 @@ public final class QueueProcessor {
 
   /** Who holds the processor's lease now, if anyone. */
   public static Option<LockRecord> processor(MergeQueue queue, Clock clock) {
-    Either<String, FileLockStore> store = queue.leaseStore();
+    Either<String, LockStore> store = queue.leaseStore();
     if (store.isLeft()) {
       return Option.none();
     }
@@ -112,7 +113,7 @@ public final class QueueProcessor {
 
   /** Processes the queue until no entry waits; Left when another processor runs or the queue cannot be used. */
   public Either<String, Summary> process() {
-    Either<String, FileLockStore> store = queue.leaseStore();
+    Either<String, LockStore> store = queue.leaseStore();
     if (store.isLeft()) {
       return Either.left(store.getLeft());
     }
@@ -162,7 +163,7 @@ public final class QueueProcessor {
       }
       return Either.right(new Summary(landed, rejected, validations, stopped));
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     } finally {
       heartbeat.interrupt();
       lock.release(LEASE, me, generation);

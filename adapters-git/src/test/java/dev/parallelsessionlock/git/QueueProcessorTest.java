@@ -32,7 +32,7 @@ final class QueueProcessorTest {
   void setUp() throws Exception {
     repo = new Repo(temp);
     repo.ok("checkout", "-q", "--detach", "main");
-    queue = MergeQueue.open(repo.dir).get();
+    queue = MergeQueue.open(repo.dir, LockDirectoryLeases.INSTANCE).get();
   }
 
   @AfterEach
@@ -358,8 +358,8 @@ final class QueueProcessorTest {
     String main = repo.tip("main");
     Path hold = temp.resolve("hold");
     assertThat(new ProcessBuilder("mkfifo", hold.toString()).inheritIO().start().waitFor()).isZero();
-    dev.parallelsessionlock.core.testkit.MutableClock clock =
-        dev.parallelsessionlock.core.testkit.MutableClock.at("2026-12-06T10:00:00Z");
+    dev.parallelsessionlock.testkit.MutableClock clock =
+        dev.parallelsessionlock.testkit.MutableClock.at("2026-12-06T10:00:00Z");
     QueueProcessor processor = new QueueProcessor(queue, "cat '" + hold + "' > /dev/null", Duration.ofMinutes(2), 1,
         clock, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
@@ -368,9 +368,9 @@ final class QueueProcessorTest {
       try (var validationRuns = Files.newOutputStream(hold)) { // open once the validation reads the pipe
         clock.advance(QueueProcessor.LEASE_TTL.plusSeconds(1)); // its heartbeat did not come through in time
         var rival = dev.parallelsessionlock.core.ParallelSessionLock.of(queue.leaseStore().get(),
-            dev.parallelsessionlock.fs.ProcessTableLiveness.forThisHost(), clock).withTtl(QueueProcessor.LEASE_TTL)
+            dev.parallelsessionlock.process.ProcessTableLiveness.forThisHost(), clock).withTtl(QueueProcessor.LEASE_TTL)
             .acquire(QueueProcessor.LEASE, new dev.parallelsessionlock.core.Claimant("rival-processor",
-                dev.parallelsessionlock.fs.LocalProcesses.current(), false));
+                dev.parallelsessionlock.process.LocalProcesses.current(), false));
         assertThat(rival.get()).isInstanceOf(dev.parallelsessionlock.core.Acquisition.Acquired.class);
       } // the validation ends green
       return run.get();

@@ -14,7 +14,7 @@ import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.file.Path;

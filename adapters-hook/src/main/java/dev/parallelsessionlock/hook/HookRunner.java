@@ -21,7 +21,7 @@ import dev.parallelsessionlock.core.WorkspaceAcquisition;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.WorkspaceLease;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.ByteArrayInputStream;

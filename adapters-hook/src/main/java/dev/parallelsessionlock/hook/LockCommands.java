@@ -16,7 +16,7 @@ import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.io.IOException;

@@ -228,7 +228,7 @@ final class HookStartupIT {
    */
   private void plantAbandonedAcquire(String file) throws Exception {
     Process exited = new ProcessBuilder("true").start();
-    dev.parallelsessionlock.core.ProcessRef writer = dev.parallelsessionlock.fs.LocalProcesses.of(exited.toHandle());
+    dev.parallelsessionlock.core.ProcessRef writer = dev.parallelsessionlock.process.LocalProcesses.of(exited.toHandle());
     exited.waitFor();
     String attempt = "0123456789abcdef0123";
     java.time.Instant now = java.time.Instant.now();
@@ -240,12 +240,12 @@ final class HookStartupIT {
             io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
     String path = project.toRealPath().resolve(file).toString();
     dev.parallelsessionlock.core.LockRecord taken = new dev.parallelsessionlock.core.LockRecord(1, "task:T",
-        dev.parallelsessionlock.fs.LocalProcesses.current(), now, java.time.Duration.ofMinutes(5), now, 1,
+        dev.parallelsessionlock.process.LocalProcesses.current(), now, java.time.Duration.ofMinutes(5), now, 1,
         new dev.parallelsessionlock.core.LockRecord.Details(io.vavr.control.Option.some(path), none,
             io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
-    Files.write(locks.resolve("intent-" + attempt + ".json"), dev.parallelsessionlock.fs.RecordCodec.encode(intent));
+    Files.write(locks.resolve("intent-" + attempt + ".json"), dev.parallelsessionlock.store.RecordCodec.encode(intent));
     Files.write(locks.resolve(dev.parallelsessionlock.core.LockKey.file(hash, path).name() + ".json"),
-        dev.parallelsessionlock.fs.RecordCodec.encode(taken));
+        dev.parallelsessionlock.store.RecordCodec.encode(taken));
   }
 
   @Test

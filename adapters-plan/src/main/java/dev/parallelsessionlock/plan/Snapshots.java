@@ -8,8 +8,11 @@ import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.RegularFiles;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.LockDirectory;
+import dev.parallelsessionlock.store.RegularFiles;
+import dev.parallelsessionlock.store.StripedGuard;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -19,7 +22,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ import java.util.TreeMap;
  *
  * <p>A baseline changes by compare-and-swap: it is read, the new one is made from it, and it is written only if the
  * file still holds the bytes read (compared and written under the guard of the baseline's key in the lock
- * directory's store, {@link FileLockStore#exclusively}); otherwise it is read again, at most {@value #MAX_ATTEMPTS}
+ * directory's guard, {@link StripedGuard#exclusively}); otherwise it is read again, at most {@value #MAX_ATTEMPTS}
  * times. So two edits of one task's files at once (an agent's parallel tool calls, each a hook process of its own)
  * both land in it.
  */
@@ -63,7 +65,7 @@ public final class Snapshots {
 
   private final Path dir;
   /** The guard of the baselines' writes, opened on the first write. */
-  private FileLockStore guard;
+  private StripedGuard guard;
 
   private Snapshots(Path dir) {
     this.dir = dir;
@@ -106,7 +108,7 @@ public final class Snapshots {
       }
       return Either.left(contended(path));
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
@@ -246,7 +248,7 @@ public final class Snapshots {
     Path path = file(workspace, task);
     Option<Baseline> baseline = read(workspace, task);
     Either<StoreFailure, Boolean> deleted = guard().exclusively(guardKey(path), "delete a baseline",
-        new FileLockStore.Guarded<Boolean>() {
+        new StripedGuard.Guarded<Boolean>() {
           @Override
           public Boolean run() throws IOException {
             return Files.deleteIfExists(path);
@@ -274,7 +276,7 @@ public final class Snapshots {
   private boolean replace(Path path, Option<byte[]> expected, Baseline baseline) throws IOException {
     String text = encode(baseline);
     Either<StoreFailure, Boolean> done = guard().exclusively(guardKey(path), "write a baseline",
-        new FileLockStore.Guarded<Boolean>() {
+        new StripedGuard.Guarded<Boolean>() {
           @Override
           public Boolean run() throws IOException {
             Option<byte[]> now = bytesOf(path);
@@ -299,15 +301,15 @@ public final class Snapshots {
     return new LockKey("baseline-" + name.substring(0, name.length() - ".json".length()));
   }
 
-  /** The lock directory's store, whose guards the baselines' writes take (under keys of their own). */
-  private FileLockStore guard() throws IOException {
+  /** The lock directory's guards, which the baselines' writes take (under keys of their own). */
+  private StripedGuard guard() throws IOException {
     if (guard == null) {
       Files.createDirectories(dir);
-      Either<StoreFailure, FileLockStore> opened = FileLockStore.open(dir.getParent());
+      Either<StoreFailure, LockDirectory> opened = LockDirectory.open(dir.getParent());
       if (opened.isLeft()) {
         throw new IOException(opened.getLeft().describe());
       }
-      guard = opened.get();
+      guard = StripedGuard.of(opened.get(), StripedGuard.DEFAULT_TIMEOUT);
     }
     return guard;
   }
@@ -350,13 +352,7 @@ public final class Snapshots {
 
   /** {@code text} at {@code target}, whole or not at all: a temp file beside it, renamed over it atomically. */
   private static void writeAtomically(Path target, String text) throws IOException {
-    Path temp = Files.createTempFile(target.getParent(), ".baseline-", ".tmp");
-    try {
-      Files.writeString(temp, text, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicWrite.write(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The entries of {@code paths}, in order, hashed in parallel (reading and hashing is the whole cost). */

@@ -10,8 +10,8 @@ import io.vavr.control.Option;
  * {@link WriteOutcome#CONFLICT} and changes nothing. That is all the protocol needs to make a stale takeover
  * safe; the protocol itself lives once, in {@link ParallelSessionLock}.
  *
- * <p>Implementations run {@code LockStoreContract} from this module's test-jar. Failures (I/O, permissions)
- * are {@code Left}; nothing here throws for an expected outcome.
+ * <p>Implementations run the testkit module's suites ({@code LockStoreContract}, the model-based properties, the
+ * process-death harness). Failures (I/O, permissions) are {@code Left}; nothing here throws for an expected outcome.
  */
 public interface LockStore {
 

@@ -2,8 +2,6 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.control.Option;
 import java.time.Duration;
 import java.util.List;
@@ -16,8 +14,46 @@ final class FairLineTest {
   private static final WorkspaceHash WS = WorkspaceHash.of("/repo");
   private static final LockKey WORKSPACE = LockKey.workspace(WS);
 
-  private final MutableClock clock = MutableClock.at("2026-12-06T10:00:00Z");
+  private final MutableClock clock = new MutableClock();
   private final FakeLiveness liveness = new FakeLiveness();
+
+  /** A clock that moves only when told to (core's tests do not use the testkit, which depends on core). */
+  private static final class MutableClock extends java.time.Clock {
+    private java.time.Instant now = java.time.Instant.parse("2026-12-06T10:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** A process is dead once killed. */
+  private static final class FakeLiveness implements ProcessLiveness {
+    private final java.util.Set<Long> dead = new java.util.HashSet<>();
+
+    void kill(long pid) {
+      dead.add(pid);
+    }
+
+    @Override
+    public Liveness of(ProcessRef process) {
+      return dead.contains(process.pid()) ? Liveness.DEAD : Liveness.ALIVE;
+    }
+  }
   private final InMemoryLockStore store = new InMemoryLockStore();
   private final ParallelSessionLock lock = ParallelSessionLock.of(store, liveness, clock);
   private final FileLocks files = FileLocks.of(lock, store, new InMemoryHolderIndex());

@@ -2,12 +2,14 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The workspace lease beside file locks: the rules of {@link WorkspaceLease}, one example each. */
@@ -17,12 +19,17 @@ final class WorkspaceLeaseTest {
   private static final WorkspaceHash WS = WorkspaceHash.of("/repo");
   private static final LockKey LEASE = LockKey.workspace(WS);
 
-  private final MutableClock clock = MutableClock.at("2026-12-06T10:00:00Z");
-  private final FakeLiveness liveness = new FakeLiveness();
+  private Instant now = Instant.parse("2026-12-06T10:00:00Z");
+  private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
+  private final ProcessLiveness liveness = process -> Liveness.ALIVE;
   private final CountingStore store = new CountingStore(new InMemoryLockStore());
   private final ParallelSessionLock lock = ParallelSessionLock.of(store, liveness, clock).withTtl(TTL);
   private final FileLocks files = FileLocks.of(lock, store, new InMemoryHolderIndex());
   private final WorkspaceLease lease = WorkspaceLease.of(files);
+
+  private void advance(Duration by) {
+    now = now.plus(by);
+  }
 
   private static ProcessRef process(long pid) {
     return new ProcessRef(pid, Option.some("host"), Option.none(),
@@ -109,7 +116,7 @@ final class WorkspaceLeaseTest {
   @Test
   void renewingAFreshSettledLease_isOneReadAndOneWrite_andListsNothing() {
     lease.acquire(WS, ALICE, TTL);
-    clock.advance(Duration.ofSeconds(30));
+    advance(Duration.ofSeconds(30));
     store.reads = 0;
     store.writes = 0;
     store.lists = 0;
@@ -128,14 +135,14 @@ final class WorkspaceLeaseTest {
         return Either.right(ParallelSessionLock.AttemptState.SETTLED);
       }
     });
-    clock.advance(Duration.ofMillis(1500));
+    advance(Duration.ofMillis(1500));
     lock.refresh(LEASE, ALICE); // the session's PostToolUse
 
     assertThat(lease.acquire(WS, ALICE, TTL).getLeft()).as("a grant of its own may still be checking")
         .isInstanceOf(LockFailure.Contended.class);
     assertThat(lease.acquire(WS, BOB, TTL).get()).as("to a rival it is held").isInstanceOf(WorkspaceAcquisition.Blocked.class);
 
-    clock.advance(Duration.ofMillis(600));
+    advance(Duration.ofMillis(600));
     assertThat(lease.acquire(WS, ALICE, TTL).get()).isInstanceOf(WorkspaceAcquisition.Acquired.class);
     assertThat(((Slot.Held) store.read(LEASE).get().get()).record().details().pendingSince()).isEmpty();
   }
