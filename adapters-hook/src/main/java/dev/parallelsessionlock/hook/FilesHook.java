@@ -36,7 +36,10 @@ import java.util.Map;
  *   <li>before a shell command with a git call that rewrites the work tree, or stages, commits, removes, moves or
  *       overwrites another holder's files ({@link GitCommands}, {@link GitGuard}): denied, naming them;</li>
  *   <li>after an edit tool: renew the session's locks on what it wrote;</li>
- *   <li>Stop, agentStop, AfterAgent, SessionEnd: release every file lock of the session (its task locks stay).</li>
+ *   <li>after a shell command with such a git call: release the session's locks on files git now shows committed;</li>
+ *   <li>Stop, agentStop, AfterAgent (the end of a turn): keep the locks on files that still differ from {@code HEAD},
+ *       release the rest ({@link KeptFiles});</li>
+ *   <li>SessionEnd: release every file lock of the session (its task locks stay).</li>
  * </ul>
  *
  * <p>Every other outcome allows; every failure fails open with one line, exactly as the workspace mode.
@@ -52,12 +55,15 @@ final class FilesHook {
     String tool = event.toolName().isDefined() ? event.toolName().get() : "";
     boolean edit = EditTargets.isEditTool(tool);
     boolean shell = Agent.SHELL_TOOLS.contains(tool);
-    if (event.kind() != HookEvent.Kind.END && !edit && !(shell && event.kind() == HookEvent.Kind.PRE_TOOL)) {
+    if (event.kind() != HookEvent.Kind.END && !edit && !(shell && (event.kind() == HookEvent.Kind.PRE_TOOL
+        || event.kind() == HookEvent.Kind.POST_TOOL))) {
       return call.done();
     }
     List<GitCommands.Call> gitCalls = null;
     if (shell) {
-      gitCalls = shellGitCalls; // read by HookRunner for this PreToolUse
+      // Read by HookRunner for a PreToolUse; after the command, read here: a commit may have made kept files clean.
+      gitCalls = event.kind() == HookEvent.Kind.PRE_TOOL ? shellGitCalls
+          : event.command().isDefined() ? GitCommands.calls(event.command().get()) : null;
       if (gitCalls == null || gitCalls.isEmpty()) {
         return call.done();
       }
@@ -73,10 +79,24 @@ final class FilesHook {
     }
     FileLocks files = store.get().fileLocks(clock, config.ttl());
     Path cwd = event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd;
-    if (event.kind() == HookEvent.Kind.END) {
+    long gitBudgetMs = config.deadline().toMillis() / 2;
+    if (event.kind() == HookEvent.Kind.END && event.endsSession()) {
       Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);
       return released.isLeft()
           ? call.failOpen("store", "releasing the session's file locks failed: " + released.getLeft().describe())
+          : call.done();
+    }
+    if (event.kind() == HookEvent.Kind.END) { // the end of a turn: uncommitted work stays locked (KeptFiles)
+      Either<LockFailure, KeptFiles.Outcome> ended =
+          KeptFiles.atTurnEnd(files, claimant, KeptFiles.DEFAULT_KEEP, gitBudgetMs);
+      return ended.isLeft()
+          ? call.failOpen("store", "releasing the session's file locks failed: " + ended.getLeft().describe())
+          : call.done();
+    }
+    if (gitCalls != null && event.kind() == HookEvent.Kind.POST_TOOL) {
+      Either<LockFailure, Integer> released = KeptFiles.afterGit(files, claimant, gitBudgetMs);
+      return released.isLeft()
+          ? call.failOpen("store", "releasing committed files failed: " + released.getLeft().describe())
           : call.done();
     }
     if (gitCalls != null) {

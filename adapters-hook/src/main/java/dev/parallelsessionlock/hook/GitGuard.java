@@ -9,18 +9,14 @@ import dev.parallelsessionlock.core.WorkspaceHash;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The files-mode git guard: a session's git call ({@link GitCommands}) is refused when it would rewrite a work tree
@@ -249,62 +245,22 @@ final class GitGuard {
    */
   private static List<LockStatus.Held> changed(Path tree, List<LockStatus.Held> held, GitCommands.Call git,
       long budgetMs) {
-    List<String> command = new ArrayList<>();
-    command.add("git");
-    command.add("-C");
-    command.add(tree.toString());
-    command.add("status");
-    command.add("--porcelain=v1");
-    command.add("-z");
-    command.add("--untracked-files=all");
-    command.add("--no-renames");
-    command.add("--");
+    List<String> paths = new ArrayList<>();
     for (LockStatus.Held one : held) {
       if (one.record().details().path().isDefined()) {
-        command.add(one.record().details().path().get());
+        paths.add(one.record().details().path().get());
       }
     }
-    Set<String> taken = new HashSet<>();
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(false)
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      process.getOutputStream().close();
-      byte[] out;
-      try (InputStream stdout = process.getInputStream()) {
-        out = stdout.readAllBytes();
-      }
-      if (!process.waitFor(Math.max(budgetMs, 100), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        return held;
-      }
-      String text = new String(out, StandardCharsets.UTF_8);
-      int start = 0;
-      while (start + 3 <= text.length()) {
-        int end = text.indexOf('\0', start);
-        if (end < 0) {
-          end = text.length();
-        }
-        char x = text.charAt(start);
-        char y = text.charAt(start + 1);
-        String path = text.substring(start + 3, end);
-        start = end + 1;
-        boolean untracked = x == '?';
-        boolean stagedChange = !untracked && x != ' ' && x != '!';
-        boolean worktreeChange = !untracked && y != ' ' && y != '!';
-        if ((git.staged && stagedChange) || (git.worktreeChanges && worktreeChange)
-            || (git.untracked && untracked)) {
-          taken.add(tree.resolve(path).normalize().toString());
-        }
-      }
-    } catch (IOException e) {
-      return held;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    Option<Map<String, GitStatus.Entry>> status = GitStatus.of(tree, paths, budgetMs);
+    if (status.isEmpty()) {
       return held;
     }
     List<LockStatus.Held> touched = new ArrayList<>();
     for (LockStatus.Held one : held) {
-      if (one.record().details().path().isEmpty() || taken.contains(one.record().details().path().get())) {
+      GitStatus.Entry entry = one.record().details().path().isDefined()
+          ? status.get().get(one.record().details().path().get()) : null;
+      if (one.record().details().path().isEmpty() || (entry != null && ((git.staged && entry.stagedChange())
+          || (git.worktreeChanges && entry.worktreeChange()) || (git.untracked && entry.untracked())))) {
         touched.add(one);
       }
     }

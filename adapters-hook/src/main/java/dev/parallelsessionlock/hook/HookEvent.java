@@ -44,6 +44,14 @@ record HookEvent(
     IGNORED
   }
 
+  /**
+   * Whether this end event ends the session ({@code SessionEnd}, Copilot's {@code sessionEnd}), not only a turn
+   * ({@code Stop}, {@code agentStop}, Gemini's {@code AfterAgent}): files mode keeps uncommitted work past a turn.
+   */
+  boolean endsSession() {
+    return kind == Kind.END && eventName.equalsIgnoreCase("sessionend");
+  }
+
   boolean isMutatingTool() {
     return toolName.isDefined() && Agent.MUTATING_TOOLS.contains(toolName.get());
   }

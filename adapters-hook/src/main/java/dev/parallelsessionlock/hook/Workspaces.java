@@ -77,13 +77,24 @@ final class Workspaces {
     return enclosingWorkTree(parent == null ? Path.of(canonicalFile) : parent);
   }
 
+  /** The git work tree a canonical file path belongs to, or null when it is in none. */
+  static Path gitWorkTreeOf(String canonicalFile) {
+    Path parent = Path.of(canonicalFile).getParent();
+    return gitWorkTree(parent == null ? Path.of(canonicalFile) : parent);
+  }
+
   private static Path enclosingWorkTree(Path realDir) {
+    Path tree = gitWorkTree(realDir);
+    return tree == null ? realDir : tree;
+  }
+
+  private static Path gitWorkTree(Path realDir) {
     for (Path candidate = realDir; candidate != null; candidate = candidate.getParent()) {
       if (candidate.resolve(".git").toFile().exists()) {
         return candidate;
       }
     }
-    return realDir;
+    return null;
   }
 
   private static Path real(Path path) {

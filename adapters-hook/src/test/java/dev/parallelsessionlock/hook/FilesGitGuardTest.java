@@ -147,7 +147,8 @@ final class FilesGitGuardTest {
   @Test
   void whileAnotherSessionHoldsTheWorkTreeInWorkspaceMode_everyGuardedCallIsDenied_untilItsTurnEnds() throws Exception {
     ProcessRef carolAgent = LocalProcesses.of(1); // any other live process
-    assertThat(run(stop("alice"), aliceAgent).exitCode()).isZero();
+    // Alice's session ends (a Stop would keep her uncommitted a.txt locked, and with it the work tree).
+    assertThat(run(end("SessionEnd", "alice"), aliceAgent).exitCode()).isZero();
     HookResult carol = HookRunner.run(new ByteArrayInputStream(edit("carol", "src/c.txt").getBytes(StandardCharsets.UTF_8)),
         HookArgs.parse(new String[] {"hook"}, 1), HookConfig.from(env), temp, clock, () -> carolAgent);
     assertThat(carol.exitCode()).as("carol takes the work tree in workspace mode").isZero();
@@ -168,7 +169,11 @@ final class FilesGitGuardTest {
   }
 
   private String stop(String session) {
-    return JsonWriter.string(JsonObject.builder().value("hook_event_name", "Stop").value("session_id", session)
+    return end("Stop", session);
+  }
+
+  private String end(String event, String session) {
+    return JsonWriter.string(JsonObject.builder().value("hook_event_name", event).value("session_id", session)
         .value("cwd", repo.toString()).done());
   }
 

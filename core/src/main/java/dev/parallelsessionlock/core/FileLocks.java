@@ -432,6 +432,29 @@ public final class FileLocks {
     return Either.right(List.copyOf(freed));
   }
 
+  /**
+   * The files the caller's session holds now, as the records name them ({@code path}), in key order: the keys its
+   * index names whose record is still the caller's. Plain loops and {@code java.util} (the hook path).
+   */
+  public Either<LockFailure, List<String>> heldPaths(Claimant claimant) {
+    Either<StoreFailure, List<LockKey>> indexed = index.keys(claimant.sessionId());
+    if (indexed.isLeft()) {
+      return Either.left(new LockFailure.StoreUnavailable(indexed.getLeft()));
+    }
+    List<String> paths = new ArrayList<>();
+    for (LockKey key : indexed.get()) {
+      Either<StoreFailure, Option<Slot>> slot = store.read(key);
+      if (slot.isLeft()) {
+        return Either.left(new LockFailure.StoreUnavailable(slot.getLeft()));
+      }
+      if (slot.get().isDefined() && slot.get().get() instanceof Slot.Held held
+          && held.record().sessionId().equals(claimant.sessionId()) && held.record().details().path().isDefined()) {
+        paths.add(held.record().details().path().get());
+      }
+    }
+    return Either.right(List.copyOf(paths));
+  }
+
   /** For a person: removes the lock on {@code file}, whoever holds it, and returns what was there. */
   public Either<LockFailure, Option<Slot>> forceRelease(LockedFile file) {
     Either<LockFailure, Option<Slot>> removed = lock.forceRelease(file.key());
