@@ -47,6 +47,8 @@ import java.util.Map;
 final class FilesHook {
 
   private static final String PREFIX = "session-lock: ";
+  /** How long the end of a turn waits for git to say which files differ from HEAD before it releases them all. */
+  static final long END_GIT_BUDGET_MS = 3000;
 
   private FilesHook() {}
 
@@ -79,7 +81,9 @@ final class FilesHook {
     }
     FileLocks files = store.get().fileLocks(clock, config.ttl());
     Path cwd = event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd;
-    long gitBudgetMs = config.deadline().toMillis() / 2;
+    // A Stop runs past the deadline to finish its releases (HookDeadline): its git status may take longer too.
+    long gitBudgetMs = event.kind() == HookEvent.Kind.END ? Math.max(config.deadline().toMillis() / 2, END_GIT_BUDGET_MS)
+        : config.deadline().toMillis() / 2;
     if (event.kind() == HookEvent.Kind.END && event.endsSession()) {
       Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);
       return released.isLeft()
