@@ -58,6 +58,81 @@ final class RoomsTest {
         "runtime/A.java uses dev.parallelsessionlock.hook.commands.Commands (commands)");
   }
 
+  @Test
+  void commandClasses_useEachOtherOneWayOnly() throws IOException {
+    Map<String, Set<String>> uses = uses(sources(), "commands");
+
+    assertThat(uses).as("the command classes are read").containsKeys("Commands", "FilesCommands", "CommandContext");
+    assertThat(cycle(uses)).as("a cycle between the command classes").isEmpty();
+    uses.forEach((name, used) -> assertThat(used).as(name + " uses only what it is given, not Commands")
+        .doesNotContain("Commands"));
+  }
+
+  @Test
+  void cycle_ofClassesThatUseEachOther_isFound() {
+    Map<String, Set<String>> uses = new TreeMap<>();
+    uses.put("Commands", Set.of("LockCommands", "CommandContext"));
+    uses.put("LockCommands", Set.of("CommandContext", "FilesCommands"));
+    uses.put("FilesCommands", Set.of("Commands"));
+    uses.put("CommandContext", Set.of());
+
+    assertThat(cycle(uses)).containsExactly("Commands", "LockCommands", "FilesCommands", "Commands");
+    uses.put("FilesCommands", Set.of("CommandContext"));
+    assertThat(cycle(uses)).isEmpty();
+  }
+
+  /** For each top-level class of {@code room}, the other classes of that room its code names. */
+  static Map<String, Set<String>> uses(Map<Path, String> sources, String room) {
+    Map<String, String> code = new TreeMap<>();
+    for (Map.Entry<Path, String> source : sources.entrySet()) {
+      String file = source.getKey().getFileName().toString();
+      if (roomOf(source.getKey()).equals(room) && !file.equals("package-info.java")) {
+        code.put(file.substring(0, file.length() - ".java".length()), code(source.getValue()));
+      }
+    }
+    Map<String, Set<String>> uses = new TreeMap<>();
+    for (Map.Entry<String, String> one : code.entrySet()) {
+      Set<String> used = new java.util.TreeSet<>();
+      Matcher word = Pattern.compile("(?<![\\w.])[A-Z]\\w*").matcher(one.getValue());
+      while (word.find()) {
+        if (code.containsKey(word.group()) && !word.group().equals(one.getKey())) {
+          used.add(word.group());
+        }
+      }
+      uses.put(one.getKey(), used);
+    }
+    return uses;
+  }
+
+  /** One cycle of {@code uses}, from a class back to it, or nothing. */
+  static List<String> cycle(Map<String, Set<String>> uses) {
+    for (String start : uses.keySet()) {
+      List<String> path = new ArrayList<>();
+      path.add(start);
+      if (back(uses, start, path)) {
+        return path;
+      }
+    }
+    return List.of();
+  }
+
+  private static boolean back(Map<String, Set<String>> uses, String start, List<String> path) {
+    for (String next : uses.getOrDefault(path.get(path.size() - 1), Set.of())) {
+      if (next.equals(start)) {
+        path.add(next);
+        return true;
+      }
+      if (!path.contains(next)) {
+        path.add(next);
+        if (back(uses, start, path)) {
+          return true;
+        }
+        path.remove(path.size() - 1);
+      }
+    }
+    return false;
+  }
+
   static List<String> violations(Map<Path, String> sources) {
     List<String> found = new ArrayList<>();
     for (Map.Entry<Path, String> source : sources.entrySet()) {

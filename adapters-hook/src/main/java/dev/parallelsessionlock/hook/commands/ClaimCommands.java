@@ -96,8 +96,8 @@ final class ClaimCommands {
     }
   }
 
-  @Command(name = "claim", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "claim", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Claim a work item for a session (locked_by, locked_at in its frontmatter): exactly one session "
           + "wins; the same session renews; a stale or dead claim is taken over with a warning.")
   static final class Claim extends ItemCommand {
@@ -158,8 +158,8 @@ final class ClaimCommands {
     }
   }
 
-  @Command(name = "unclaim", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "unclaim", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Release a session's claim on a work item; --force removes anyone's (for people).")
   static final class Unclaim extends ItemCommand {
     @Option(names = "--force", description = "remove the claim whoever holds it, and say whose it was")
@@ -216,8 +216,8 @@ final class ClaimCommands {
     }
   }
 
-  @Command(name = "claims", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "claims", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Every work item under DIR with its claim: holder, age, stale or dead.")
   static final class Claims implements Callable<Integer> {
     private final CommandContext context;
@@ -288,8 +288,8 @@ final class ClaimCommands {
     }
   }
 
-  @Command(name = "shell-init", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "shell-init", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Print bash functions claim_wrk and release_wrk (the seed's names): source <(session-lock shell-init)")
   static final class ShellInit implements Callable<Integer> {
     private final CommandContext context;

@@ -98,26 +98,8 @@ public final class Commands {
       "                            with Java 25+ install builds an AOT cache, else a CDS archive)",
       "");
 
-  /** Every command's help ends with the exit codes. */
-  static final String EXIT_CODES = "%nExit codes: 0 success; 3 doctor found a problem; 4 a file or a work item is held "
-      + "by another session or task; 5 a task's file changed outside it; 6 a plan's tasks overlap; 7 the queue has "
-      + "another processor; 8 the queue stopped, its entries kept (a dirty checked-out target, a validation that "
-      + "deleted the queue's files); 64 usage error; "
-      + "65 a settings file, a work item or a plan is malformed (left untouched); 66 no such work item, plan, "
-      + "baseline or linked worktree; 69 the lock store or the install location cannot be used; 70 internal "
-      + "error; 73 the worktree could not be made. "
-      + "See session-lock --help.";
-
   @Command(name = "session-lock")
   static final class Root {}
-
-  /** What {@code COMMAND --version} prints. */
-  static final class VersionText implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"session-lock " + Version.TEXT};
-    }
-  }
 
   private final CommandContext context;
 

@@ -44,9 +44,9 @@ import picocli.CommandLine.Parameters;
  * {@code release-session SESSION} is {@code files release --session SESSION}, {@code list --session-id SESSION} is
  * {@code files list --session SESSION}.
  */
-@Command(name = "files", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
+@Command(name = "files", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
     description = "File locks for sessions and plan tasks, one namespace: a file is held by one holder at a time.",
-    footer = Commands.EXIT_CODES)
+    footer = CommandText.EXIT_CODES)
 final class FilesCommands {
 
   private final CommandContext context;
@@ -89,8 +89,8 @@ final class FilesCommands {
     return locked;
   }
 
-  @Command(name = "acquire", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "acquire", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Lock FILEs for a session or a task: all of them, or none (exit 4, naming each held file).")
   int acquire(
       @Option(names = "--session", paramLabel = "S", description = "the agent session (default: $CLAUDE_CODE_SESSION_ID)")
@@ -164,7 +164,7 @@ final class FilesCommands {
 
   /** Locks by path, as people look for them. */
   private static String sortKey(LockStatus status) {
-    return status instanceof LockStatus.Held held ? LockCommands.pathOf(held) : status.key().name();
+    return status instanceof LockStatus.Held held ? CommandText.pathOf(held) : status.key().name();
   }
 
   /**
@@ -198,8 +198,8 @@ final class FilesCommands {
         + Durations.human(Duration.between(now, blocked.freeAt())) + " left" + FilesHook.clampNote(record);
   }
 
-  @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Release a holder's locks on FILEs, or all of its file locks; --force FILE... frees files "
           + "whoever holds them (for people).")
   int release(
@@ -291,8 +291,8 @@ final class FilesCommands {
         : "";
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "File locks, of every holder or of one; alive or not, acquired, last heartbeat, expiry.")
   int list(
       @Option(names = "--session", paramLabel = "S", description = "only this session's locks") String session,
@@ -321,7 +321,7 @@ final class FilesCommands {
       LockRecord record = held.record();
       if (json) {
         JsonObject object = new JsonObject();
-        object.put("path", LockCommands.pathOf(held));
+        object.put("path", CommandText.pathOf(held));
         object.put("holder_kind", record.details().isTask() ? "task" : "session");
         object.put("holder_id", record.details().isTask() ? record.details().task().get() : record.sessionId());
         if (record.details().boundSession().isDefined()) {
@@ -341,8 +341,8 @@ final class FilesCommands {
         }
         array.add(object);
       } else {
-        text.append(LockCommands.pathOf(held)).append("  ").append(FilesHook.holder(record)).append(' ')
-            .append(LockCommands.liveness(held)).append(", for ").append(Durations.human(held.age())).append(", ")
+        text.append(CommandText.pathOf(held)).append("  ").append(FilesHook.holder(record)).append(' ')
+            .append(CommandText.liveness(held)).append(", for ").append(Durations.human(held.age())).append(", ")
             .append(held.remaining().isZero() ? "lease expired" : Durations.human(held.remaining()) + " left")
             .append(FilesHook.clampNote(record)).append('\n');
       }

@@ -46,8 +46,8 @@ final class LockCommands {
 
   private LockCommands() {}
 
-  @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Who is working in this checkout right now: the workspace lease and every session and task "
           + "with file locks here, alive or not, since when.")
   static final class Status extends DirectoryCommand {
@@ -99,10 +99,10 @@ final class LockCommands {
       for (java.util.List<LockStatus.Held> held : byHolder.values()) {
         LockStatus.Held first = held.get(0);
         text.append("files      ").append(FilesHook.holder(first.record())).append(' ')
-            .append(liveness(first)).append(", since ").append(Durations.human(oldest(held))).append(", ")
+            .append(CommandText.liveness(first)).append(", since ").append(Durations.human(oldest(held))).append(", ")
             .append(held.size()).append(held.size() == 1 ? " file" : " files").append(":\n");
         for (LockStatus.Held file : held) {
-          text.append("             ").append(pathOf(file)).append(file.takeable() ? "  (may be taken over)" : "")
+          text.append("             ").append(CommandText.pathOf(file)).append(file.takeable() ? "  (may be taken over)" : "")
               .append(FilesHook.clampNote(file.record())).append('\n');
         }
       }
@@ -114,7 +114,7 @@ final class LockCommands {
   /** File locks grouped by holder (session id or task), in key order within each. */
   static Map<String, java.util.List<LockStatus.Held>> byHolder(List<LockStatus> statuses) {
     Map<String, java.util.List<LockStatus.Held>> byHolder = new LinkedHashMap<>();
-    for (LockStatus status : statuses.sortBy(s -> s instanceof LockStatus.Held held ? pathOf(held) : s.key().name())) {
+    for (LockStatus status : statuses.sortBy(s -> s instanceof LockStatus.Held held ? CommandText.pathOf(held) : s.key().name())) {
       if (status instanceof LockStatus.Held held) {
         byHolder.computeIfAbsent(held.record().sessionId(), k -> new java.util.ArrayList<>()).add(held);
       }
@@ -130,14 +130,6 @@ final class LockCommands {
     return oldest;
   }
 
-  static String pathOf(LockStatus.Held held) {
-    return held.record().details().path().getOrElse(held.key().name());
-  }
-
-  static String liveness(LockStatus.Held held) {
-    return held.liveness() == Liveness.DEAD ? "DEAD" : held.liveness().name().toLowerCase(Locale.ROOT);
-  }
-
   private static JsonObject holderJson(java.util.List<LockStatus.Held> held) {
     LockRecord record = held.get(0).record();
     JsonObject holder = new JsonObject();
@@ -148,14 +140,14 @@ final class LockCommands {
     holder.put("held_for_ms", oldest(held).toMillis());
     JsonArray paths = new JsonArray();
     for (LockStatus.Held file : held) {
-      paths.add(pathOf(file));
+      paths.add(CommandText.pathOf(file));
     }
     holder.put("files", paths);
     return holder;
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES, description = "Every lock in the lock directory.")
+  @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES, description = "Every lock in the lock directory.")
   static final class ListLocks implements Callable<Integer> {
     private final CommandContext context;
 
@@ -196,8 +188,8 @@ final class LockCommands {
     }
   }
 
-  @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "release", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Remove the workspace lock, whoever holds it (for people: confirm with --force).")
   static final class ReleaseWorkspace extends DirectoryCommand {
     @Option(names = "--force", description = "yes, even another session's")
@@ -236,8 +228,8 @@ final class LockCommands {
     }
   }
 
-  @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Remove locks of dead holders and leases that ended more than a day ago.")
   static final class Prune implements Callable<Integer> {
     private final CommandContext context;
@@ -342,7 +334,7 @@ final class LockCommands {
     LockStatus.Held held = (LockStatus.Held) status;
     LockRecord record = held.record();
     String process = record.holder().isKnown()
-        ? "pid " + record.pid() + ", " + liveness(held)
+        ? "pid " + record.pid() + ", " + CommandText.liveness(held)
         : "no agent process known, session id only";
     String who = record.details().isTask() ? "task " + record.details().task().get() : "session " + record.sessionId();
     return "held by " + who + " (" + process + ") for " + Durations.human(held.age()) + ", "

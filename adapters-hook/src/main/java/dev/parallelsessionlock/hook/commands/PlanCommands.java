@@ -48,8 +48,8 @@ final class PlanCommands {
 
   private PlanCommands() {}
 
-  @Command(name = "overlap", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "overlap", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Check a parallel plan: two tasks of one wave whose globs can match a common path are a critical "
           + "overlap (exit 6), named with both patterns and a path both match.")
   static final class Overlap extends DirectoryCommand {
@@ -177,8 +177,8 @@ final class PlanCommands {
     }
   }
 
-  @Command(name = "snapshot", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "snapshot", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Record a baseline of FILEs for a task (SHA-256 and size; a missing file as absent); again: "
           + "accept their current content.")
   static final class Snapshot extends DirectoryCommand {
@@ -224,8 +224,8 @@ final class PlanCommands {
     }
   }
 
-  @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Stale-check: exit 0 when no file of the task changed since its baseline, else exit 5 and one line "
           + "per file (changed, created, deleted). --session-tasks checks every task bound to the session in "
           + "$CLAUDE_CODE_SESSION_ID (the git pre-commit hook; without a session it checks nothing).")
@@ -328,8 +328,8 @@ final class PlanCommands {
     }
   }
 
-  @Command(name = "task", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES, description = "A plan task's end: task done T.")
+  @Command(name = "task", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES, description = "A plan task's end: task done T.")
   static final class Task {
     private final CommandContext context;
 
@@ -337,8 +337,8 @@ final class PlanCommands {
       this.context = context;
     }
 
-    @Command(name = "done", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES,
+    @Command(name = "done", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES,
         description = "The seed's plan-db-safe.sh: stale-check the task; clean: release its file locks and its "
             + "snapshot (exit 0); stale: keep both and list the files (exit 5); --force releases anyway; a task "
             + "with neither here: exit 66, as check.")

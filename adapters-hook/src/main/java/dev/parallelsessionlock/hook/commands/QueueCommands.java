@@ -36,8 +36,8 @@ final class QueueCommands {
 
   private QueueCommands() {}
 
-  @Command(name = "queue", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "queue", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "A local merge queue: branches land on the target one validated step at a time.")
   static final class Queue {
     private final CommandContext context;
@@ -58,8 +58,8 @@ final class QueueCommands {
       return Either.right(queue.get());
     }
 
-    @Command(name = "enqueue", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES, description = "Queue BRANCH at its current commit, to land on TARGET.")
+    @Command(name = "enqueue", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES, description = "Queue BRANCH at its current commit, to land on TARGET.")
     int enqueue(
         @Parameters(paramLabel = "BRANCH") String branch,
         @picocli.CommandLine.Option(names = "--onto", paramLabel = "TARGET",
@@ -80,8 +80,8 @@ final class QueueCommands {
       return ExitCodes.OK;
     }
 
-    @Command(name = "process", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES,
+    @Command(name = "process", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES,
         description = "Land every queued branch: preflight, validate the candidate with CMD, land it with a "
             + "compare-and-swap. One processor per repository; exit 7 when another runs.")
     int process(
@@ -116,8 +116,8 @@ final class QueueCommands {
       return ExitCodes.OK;
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES, description = "Every entry with its state, and the processor holding the lease.")
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES, description = "Every entry with its state, and the processor holding the lease.")
     int status(
         @picocli.CommandLine.Option(names = "--json", description = "an object: processor, entries") boolean json,
         @picocli.CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the repository") String dir) {
@@ -178,8 +178,8 @@ final class QueueCommands {
       return json;
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES, description = "Take a waiting BRANCH out of the queue.")
+    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES, description = "Take a waiting BRANCH out of the queue.")
     int remove(
         @Parameters(paramLabel = "BRANCH") String branch,
         @picocli.CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the repository") String dir) {
@@ -197,8 +197,8 @@ final class QueueCommands {
     }
   }
 
-  @Command(name = "worktree", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES, description = "Create and remove worktrees for sessions (Claude Code's "
+  @Command(name = "worktree", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES, description = "Create and remove worktrees for sessions (Claude Code's "
           + "WorktreeCreate/WorktreeRemove hooks, Copilot's /worktree, Codex's scripts, people).")
   static final class Worktree {
     private final CommandContext context;
@@ -207,8 +207,8 @@ final class QueueCommands {
       this.context = context;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES,
+    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES,
         description = "Create the worktree NAME on a new branch, link the .env* files, run the install step; print "
             + "its path as the last line of stdout (all else on stderr). --hook: NAME from the event on stdin.")
     int create(
@@ -251,8 +251,8 @@ final class QueueCommands {
       return ExitCodes.OK;
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-        footer = Commands.EXIT_CODES,
+    @Command(name = "remove", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+        footer = CommandText.EXIT_CODES,
         description = "Release the file locks on files under PATH, remove what create added; without --hook also "
             + "the worktree itself. PATH must be a linked worktree of this repository (exit 66 and nothing touched "
             + "otherwise). --hook: PATH from the event on stdin (worktree_path); never fails loudly.")

@@ -79,8 +79,8 @@ final class SetupCommands {
     }
   }
 
-  @Command(name = "install", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "install", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Copy the executable to a stable place and register the hooks.")
   static final class Install extends Registration {
     @Option(names = "--trust", description = "codex: record the trust Codex asks for in /hooks")
@@ -153,8 +153,8 @@ final class SetupCommands {
     }
   }
 
-  @Command(name = "uninstall", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "uninstall", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Remove exactly what install added.")
   static final class Uninstall extends Registration {
     @Option(names = "--purge", description = "also remove the installed copy when no settings file uses it")
@@ -181,8 +181,8 @@ final class SetupCommands {
     }
   }
 
-  @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Is protection really on here? One line per problem; exit 3 when there is one.")
   static final class DoctorCommand extends DirectoryCommand {
     DoctorCommand(CommandContext context) {
@@ -196,8 +196,8 @@ final class SetupCommands {
     }
   }
 
-  @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Commands.VersionText.class,
-      footer = Commands.EXIT_CODES,
+  @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
+      footer = CommandText.EXIT_CODES,
       description = "Two sessions contending, through the real hook.")
   static final class DemoCommand implements Callable<Integer> {
     private final CommandContext context;
