@@ -47,19 +47,20 @@ public final class FilesHook {
 
   private FilesHook() {}
 
-  static HookResult run(HookRunner.Invocation call, JsonObject payload, HookEvent event, HookConfig config,
-      Path processCwd, Clock clock, Claimant claimant, List<GitCommands.Call> shellGitCalls) {
+  static HookResult run(HookCall call, JsonObject payload, HookEvent event, Path processCwd, Clock clock,
+      Claimant claimant, List<GitCommands.Call> shellGitCalls) {
+    HookConfig config = call.config;
     String tool = event.toolName().isDefined() ? event.toolName().get() : "";
     boolean edit = EditTargets.isEditTool(tool);
     boolean shell = Agent.SHELL_TOOLS.contains(tool);
     if (event.kind() != HookEvent.Kind.END && !edit && !(shell && event.kind() == HookEvent.Kind.PRE_TOOL)) {
-      return call.done();
+      return call.allow();
     }
     List<GitCommands.Call> gitCalls = null;
     if (shell) {
       gitCalls = shellGitCalls; // read by HookRunner for this PreToolUse
       if (gitCalls == null || gitCalls.isEmpty()) {
-        return call.done();
+        return call.allow();
       }
     }
     EditTargets targets = edit ? EditTargets.of(payload, tool) : EditTargets.NONE;
@@ -77,7 +78,7 @@ public final class FilesHook {
       Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);
       return released.isLeft()
           ? call.failOpen("store", "releasing the session's file locks failed: " + released.getLeft().describe())
-          : call.done();
+          : call.allow();
     }
     if (gitCalls != null) {
       return GitGuard.check(call, files, claimant, gitCalls, cwd, clock.instant());
@@ -113,15 +114,16 @@ public final class FilesHook {
       return workspaceHeld(call, lease, now);
     }
     if (acquired.get() instanceof FileAcquisition.Acquired got) {
+      List<String> takeovers = new ArrayList<>();
       for (Acquisition.Acquired file : got.files()) {
         if (file.how() == Acquisition.How.TOOK_OVER_STALE || file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER
             || file.how() == Acquisition.How.TOOK_OVER_UNREADABLE) {
-          call.warnings.add(PREFIX + "took over the lock on " + pathOf(file.record(), file.key().name()) + " ("
+          takeovers.add(PREFIX + "took over the lock on " + pathOf(file.record(), file.key().name()) + " ("
               + takeover(file.how())
               + (file.previous().isDefined() ? ", was " + holder(file.previous().get()) : "") + ")");
         }
       }
-      return call.done();
+      return call.allow(takeovers);
     }
     List<Acquisition.Blocked> held = ((FileAcquisition.Blocked) acquired.get()).held();
     Map<LockKey, String> paths = pathsByKey(locked);
@@ -144,8 +146,7 @@ public final class FilesHook {
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
         .append(Hints.command(config.program(), "files", "release", "--force", held.get(0).holder().isDefined()
             ? pathOf(held.get(0).holder().get(), paths.get(held.get(0).key())) : paths.get(held.get(0).key())));
-    call.warnings.add(reason.toString());
-    return call.agent.deny(reason.toString(), call.warnings);
+    return call.deny(reason.toString());
   }
 
   /** The workspace lease another session holds on a work tree of the files, when that is what blocked them. */
@@ -161,7 +162,7 @@ public final class FilesHook {
   }
 
   /** The denial of an edit while another session holds the whole work tree in workspace mode. */
-  private static HookResult workspaceHeld(HookRunner.Invocation call, Acquisition.Blocked lease, Instant now) {
+  private static HookResult workspaceHeld(HookCall call, Acquisition.Blocked lease, Instant now) {
     String tree = lease.holder().isDefined() ? pathOf(lease.holder().get(), lease.key().name()) : lease.key().name();
     String reason = PREFIX + "the work tree " + tree + " is held by "
         + (lease.holder().isDefined() ? holder(lease.holder().get()) + " in workspace mode, for "
@@ -169,8 +170,7 @@ public final class FilesHook {
         + ", lease ends in " + Durations.human(Duration.between(now, lease.freeAt()))
         + "; nothing was locked or changed.\nWait until that session has finished its turn. If it is gone: "
         + call.config.releaseHint(Path.of(tree));
-    call.warnings.add(reason);
-    return call.agent.deny(reason, call.warnings);
+    return call.deny(reason);
   }
 
   /**
@@ -178,7 +178,7 @@ public final class FilesHook {
    * one of the task's files with an edit tool, that file's baseline moves to what the tool wrote. One stat when
    * the session has no bound task.
    */
-  private static HookResult acceptOwnEdits(HookRunner.Invocation call, HookConfig config, Claimant claimant,
+  private static HookResult acceptOwnEdits(HookCall call, HookConfig config, Claimant claimant,
       List<FileLocks.LockedFile> written) {
     dev.parallelsessionlock.plan.Snapshots snapshots = dev.parallelsessionlock.plan.Snapshots.in(config.lockDir());
     try {
@@ -188,7 +188,7 @@ public final class FilesHook {
     } catch (java.io.IOException e) {
       return call.failOpen("store", "moving a task's baseline failed (" + e.getMessage() + ")");
     }
-    return call.done();
+    return call.allow();
   }
 
   /** The path each key stands for, for messages: people never see a {@code file-<hash>} key. */

@@ -38,7 +38,7 @@ final class GitGuard {
 
   private GitGuard() {}
 
-  static HookResult check(HookRunner.Invocation call, FileLocks files, Claimant claimant, List<GitCommands.Call> calls,
+  static HookResult check(HookCall call, FileLocks files, Claimant claimant, List<GitCommands.Call> calls,
       Path cwd, Instant now) {
     Map<String, List<LockStatus.Held>> rivalsByTree = new HashMap<>();
     for (GitCommands.Call git : calls) {
@@ -79,7 +79,7 @@ final class GitGuard {
             + "editing (its work, not yours):", touched, advice(git));
       }
     }
-    return call.done();
+    return call.allow();
   }
 
   /**
@@ -164,7 +164,7 @@ final class GitGuard {
   }
 
   /** The denial of a git call in a work tree another session holds whole, in workspace mode. */
-  private static HookResult workspaceHeld(HookRunner.Invocation call, GitCommands.Call git, Path tree,
+  private static HookResult workspaceHeld(HookCall call, GitCommands.Call git, Path tree,
       Acquisition.Blocked lease, Instant now) {
     String reason = PREFIX + "git " + git.subcommand + " would " + (git.tree ? "rewrite the work tree " + tree
         : verb(git) + " files in the work tree " + tree) + ", which "
@@ -173,8 +173,7 @@ final class GitGuard {
             : "a session holds in workspace mode (lease ends in ")
         + Durations.human(Duration.between(now, lease.freeAt())) + ").\nWait until that session has finished its "
         + "turn. If it is gone: " + call.config.releaseHint(tree);
-    call.warnings.add(reason);
-    return call.agent.deny(reason, call.warnings);
+    return call.deny(reason);
   }
 
   private static String verb(GitCommands.Call git) {
@@ -200,7 +199,7 @@ final class GitGuard {
     return "Leave those files to that session, or wait until it has finished its turn.";
   }
 
-  private static HookResult deny(HookRunner.Invocation call, String head, List<LockStatus.Held> held, String advice) {
+  private static HookResult deny(HookCall call, String head, List<LockStatus.Held> held, String advice) {
     StringBuilder reason = new StringBuilder(head);
     int named = 0;
     for (LockStatus.Held one : held) {
@@ -212,8 +211,7 @@ final class GitGuard {
           .append(FilesHook.holder(one.record())).append(", for ").append(Durations.human(one.age()));
     }
     reason.append('\n').append(advice);
-    call.warnings.add(reason.toString());
-    return call.agent.deny(reason.toString(), call.warnings);
+    return call.deny(reason.toString());
   }
 
   /** The held files under any of {@code pathspecs} (relative to {@code dir}); an unknown or glob pathspec: all. */

@@ -90,13 +90,10 @@ public final class HookRunner {
   public static HookResult run(
       InputStream input, HookArgs args, HookConfig config, Path processCwd, Clock clock,
       Supplier<ProcessRef> agentProcess, HookDeadline deadline) {
-    Invocation call = new Invocation(config, Agent.detect(config.environmentAgent(), Option.none(), args.agent()),
+    HookCall call = HookCall.start(config, Agent.detect(config.environmentAgent(), Option.none(), args.agent()),
         agentProcess);
-    for (String warning : config.warnings()) {
-      call.warnings.add(PREFIX + warning);
-    }
     if (!config.enabled()) {
-      return HookResult.allow(call.warnings);
+      return call.allow();
     }
     JsonSkim.Result skimmed;
     try {
@@ -116,13 +113,12 @@ public final class HookRunner {
     } catch (JsonParserException | RuntimeException e) {
       return call.failOpen("input", "hook input is not a JSON object");
     }
-    call.agent = Agent.detect(config.environmentAgent(), Option.some(payload), args.agent());
     HookEvent event = HookEvent.from(payload, args.event());
-    call.session = event.sessionId();
+    call = call.read(Agent.detect(config.environmentAgent(), Option.some(payload), args.agent()), event.sessionId());
     if (event.kind() == HookEvent.Kind.IGNORED
         || (event.kind() != HookEvent.Kind.END && !event.isMutatingTool())
         || (event.kind() == HookEvent.Kind.PRE_TOOL && event.isReadOnlyShell())) {
-      return HookResult.allow(call.warnings);
+      return call.allow();
     }
     // The git calls of a shell command, read once: the landing check below and the files-mode guard use them.
     List<GitCommands.Call> gitCalls = null;
@@ -132,22 +128,21 @@ public final class HookRunner {
       Option<String> landing = GitGuard.landing(gitCalls,
           event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd, config.program());
       if (landing.isDefined()) {
-        call.warnings.add(landing.get());
-        return call.agent.deny(landing.get(), call.warnings);
+        return call.deny(landing.get());
       }
     }
     if (event.kind() == HookEvent.Kind.END && event.backgroundWorkRunning()) {
       // Background subagents still edit for this session: the lease stays; its ttl and the dead-process
       // rule free it if the session dies, the next Stop without running tasks or SessionEnd releases it.
-      return HookResult.allow(call.warnings);
+      return call.allow();
     }
     if (event.kind() == HookEvent.Kind.END && !deadline.releasing()) {
-      return HookResult.allow(call.warnings); // the watchdog answered already
+      return call.allow(); // the watchdog answered already
     }
     if (args.filesMode()) {
-      ProcessRef agent = agentProcess.get();
-      Claimant claimant = claimantOf(call, event, config, agent);
-      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant, gitCalls);
+      Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent);
+      return FilesHook.run(call.forSession(claimant.sessionId()), payload, event, processCwd, clock, claimant,
+          gitCalls);
     }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
@@ -157,8 +152,8 @@ public final class HookRunner {
     if (store.isLeft()) {
       return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
-    ProcessRef agent = agentProcess.get();
-    Claimant claimant = claimantOf(call, event, config, agent);
+    Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent);
+    call = call.forSession(claimant.sessionId());
     ParallelSessionLock lock = store.get().lock(clock, config.ttl());
     switch (event.kind()) {
       case PRE_TOOL:
@@ -169,50 +164,15 @@ public final class HookRunner {
       default:
         Either<LockFailure, Release> released = lock.release(key, claimant);
         return released.isLeft() ? call.failOpen("store", "release failed: " + released.getLeft().describe())
-            : call.done();
+            : call.allow();
     }
   }
 
   /** The session asking: its id from the event (else one made from the agent's pid) in the agent process. */
-  static Claimant claimantOf(Invocation call, HookEvent event, HookConfig config, ProcessRef agent) {
+  static Claimant claimantOf(HookEvent event, HookConfig config, ProcessRef process, Agent agent) {
     String sessionId = event.sessionId().isDefined() ? event.sessionId().get()
-        : agent.isKnown() ? "agent-pid-" + agent.pid() : "unknown-session";
-    call.session = Option.some(sessionId);
-    return new Claimant(sessionId, agent, config.ownerIsProcess()).withAgent(Option.some(call.agent.id));
-  }
-
-  /**
-   * One hook call's answer in the making: the agent it answers, the stderr lines, and whether the user must be
-   * told that protection was off for this call (at most once per session and cause, see {@link Notices}).
-   */
-  static final class Invocation {
-    final HookConfig config;
-    final List<String> warnings = new ArrayList<>();
-    final Supplier<ProcessRef> agentProcess;
-    Agent agent;
-    Option<String> session = Option.none();
-
-    Invocation(HookConfig config, Agent agent, Supplier<ProcessRef> agentProcess) {
-      this.config = config;
-      this.agent = agent;
-      this.agentProcess = agentProcess;
-    }
-
-
-
-    /** Allows the call that could not be checked, says why on stderr, and tells the user once. */
-    HookResult failOpen(String cause, String problem) {
-      String line = PREFIX + problem + "; allowing";
-      warnings.add(line);
-      if (Notices.firstTime(config.noticeDir(), cause, Notices.sessionKey(session, config, agentProcess))) {
-        return agent.allowWithNotice(Notices.text(problem, config.program()), warnings);
-      }
-      return HookResult.allow(warnings);
-    }
-
-    HookResult done() {
-      return HookResult.allow(warnings);
-    }
+        : process.isKnown() ? "agent-pid-" + process.pid() : "unknown-session";
+    return new Claimant(sessionId, process, config.ownerIsProcess()).withAgent(Option.some(agent.id));
   }
 
   /** The lease a tool call needs: the usual ttl, or the call's declared timeout and a margin when longer. */
@@ -230,7 +190,7 @@ public final class HookRunner {
    * a files-mode session wrote at the same moment, and both gave way, is tried again after a short random pause
    * within half the deadline.
    */
-  private static HookResult preTool(Invocation call, WorkspaceLease lease, Claimant claimant, Path workspace,
+  private static HookResult preTool(HookCall call, WorkspaceLease lease, Claimant claimant, Path workspace,
       WorkspaceHash hash, Duration leaseTtl, Clock clock) {
     BackOff backOff = BackOff.within(call.config.deadline().dividedBy(2));
     Either<LockFailure, WorkspaceAcquisition> taken;
@@ -255,24 +215,23 @@ public final class HookRunner {
       if (result.get() instanceof Acquisition.Acquired acquired) {
         Option<String> note = takeoverNote(acquired);
         if (note.isDefined()) {
-          call.warnings.add(note.get());
+          return call.allow(List.of(note.get()));
         }
       }
-      return call.done();
+      return call.allow();
     }
     Acquisition.Blocked blocked = (Acquisition.Blocked) result.get();
     Option<String> lost = blocked.holder().isDefined() ? lostLease(blocked.holder().get(), claimant) : Option.none();
     String reason = (lost.isDefined() ? lost.get() + " " : "") + ((Decision.Block) decision).reason()
         + ". Workspace " + workspace + "; if that session is gone: " + call.config.releaseHint(workspace);
-    call.warnings.add(reason);
-    return call.agent.deny(reason, call.warnings);
+    return call.deny(reason);
   }
 
   /** How many held files a denial names before it says "and N more". */
   private static final int NAMED = 5;
 
   /** The denial of a workspace lease while other holders have files in the work tree, naming them. */
-  private static HookResult filesHeld(Invocation call, List<LockStatus.Held> files, Path workspace, Instant now) {
+  private static HookResult filesHeld(HookCall call, List<LockStatus.Held> files, Path workspace, Instant now) {
     StringBuilder reason = new StringBuilder("parallel session lock: files in this work tree are locked in files mode"
         + " by another session - wait until it has finished its turn:");
     StringBuilder paths = new StringBuilder();
@@ -289,15 +248,14 @@ public final class HookRunner {
     }
     reason.append("\nWorkspace ").append(workspace).append("; if that session is gone: ")
         .append(Hints.command(call.config.program(), "files", "release", "--force")).append(paths);
-    call.warnings.add(reason.toString());
-    return call.agent.deny(reason.toString(), call.warnings);
+    return call.deny(reason.toString());
   }
 
   /**
    * After a tool call: refresh, and when the caller's lease was taken over while the tool ran (it outlived the
    * lease: a long call, a slow permission prompt), say so where the model reads it.
    */
-  private static HookResult postTool(Invocation call, Either<LockFailure, Refresh> refreshed, Claimant claimant) {
+  private static HookResult postTool(HookCall call, Either<LockFailure, Refresh> refreshed, Claimant claimant) {
     if (refreshed.isLeft()) {
       return call.failOpen("store", "refresh failed: " + refreshed.getLeft().describe());
     }
@@ -305,11 +263,10 @@ public final class HookRunner {
         && notHolder.current().isDefined() && notHolder.current().get() instanceof Slot.Held held) {
       Option<String> lost = lostLease(held.record(), claimant);
       if (lost.isDefined()) {
-        call.warnings.add(PREFIX + lost.get());
-        return call.agent.afterToolNotice(lost.get(), call.warnings);
+        return call.afterToolNotice(lost.get(), PREFIX + lost.get());
       }
     }
-    return call.done();
+    return call.allow();
   }
 
   /** The notice for a caller whose lease {@code holder} took over, when it did. */
