@@ -5,6 +5,7 @@ import dev.parallelsessionlock.jdbc.JdbcLockStore;
 import dev.parallelsessionlock.jdbc.JdbcStores;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
 
 /** The database store of {@code SESSION_LOCK_STORE}; a class of its own so that only it loads JDBC. */
@@ -18,7 +19,15 @@ final class DatabaseStore {
       return Either.left(store.getLeft());
     }
     JdbcLockStore jdbc = store.get();
-    return Either.right(new OpenStore(jdbc, jdbc, config.databaseClock() ? Option.some(jdbc.databaseClock())
-        : Option.none(), Option.none(), jdbc.description()));
+    Option<Clock> clock = Option.none();
+    if (config.databaseClock()) {
+      Either<StoreFailure, Clock> databaseClock = jdbc.databaseClock(Clock.systemUTC());
+      if (databaseClock.isLeft()) {
+        jdbc.close();
+        return Either.left(databaseClock.getLeft());
+      }
+      clock = Option.some(databaseClock.get());
+    }
+    return Either.right(new OpenStore(jdbc, jdbc, clock, Option.none(), jdbc.description()));
   }
 }
