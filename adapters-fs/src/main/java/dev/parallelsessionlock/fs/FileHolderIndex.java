@@ -87,9 +87,9 @@ public final class FileHolderIndex implements HolderIndex {
     List<LockKey> keys = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder(holder))) {
       for (Path entry : entries) {
-        String name = entry.getFileName().toString();
-        if (isKey(name)) {
-          keys.add(new LockKey(name));
+        io.vavr.control.Option<LockKey> key = LockKey.parse(entry.getFileName().toString());
+        if (key.isDefined()) {
+          keys.add(key.get());
         }
       }
     } catch (NoSuchFileException none) {
@@ -99,14 +99,5 @@ public final class FileHolderIndex implements HolderIndex {
     }
     Collections.sort(keys);
     return Either.right(List.copyOf(keys));
-  }
-
-  private static boolean isKey(String name) {
-    try {
-      new LockKey(name);
-      return true;
-    } catch (IllegalArgumentException notOurs) {
-      return false;
-    }
   }
 }

@@ -283,11 +283,7 @@ public final class FileLockStore implements LockStore {
   }
 
   private static Option<LockKey> keyOf(String name) {
-    try {
-      return Option.some(new LockKey(name));
-    } catch (IllegalArgumentException notAKey) {
-      return Option.none();
-    }
+    return LockKey.parse(name);
   }
 
   /** A record's bytes as read (at most one byte past the size a record may have), its size and version. */

@@ -1,36 +1,36 @@
 package dev.parallelsessionlock.hook;
 
 /** Exit codes of {@code session-lock}, stable; listed in {@code --help} and the README. */
-final class ExitCodes {
+public final class ExitCodes {
   /** Success; in hook mode the tool call proceeds (also on any internal error: the hook fails open). */
-  static final int OK = 0;
+  public static final int OK = 0;
   /** Hook mode only: the tool call is denied, another session holds the workspace. */
-  static final int DENY = 2;
+  public static final int DENY = 2;
   /** {@code doctor}: protection is not fully on; one line per problem says what to do. */
-  static final int PROBLEMS = 3;
+  public static final int PROBLEMS = 3;
   /** A file (or work item) is held by another holder; one line per held file says by whom. */
-  static final int HELD = 4;
+  public static final int HELD = 4;
   /** {@code check}, {@code task done}: a file of the task changed outside it since its snapshot. */
-  static final int STALE = 5;
+  public static final int STALE = 5;
   /** {@code overlap}: two tasks of one wave can touch the same file. */
-  static final int OVERLAP = 6;
+  public static final int OVERLAP = 6;
   /** {@code queue process}: another processor is processing this queue. */
-  static final int QUEUE_BUSY = 7;
+  public static final int QUEUE_BUSY = 7;
   /**
    * {@code queue process}: stopped with the entries kept: the target's checked-out worktree has uncommitted
    * changes, or a validation deleted the queue's files (written back).
    */
-  static final int QUEUE_STOPPED = 8;
+  public static final int QUEUE_STOPPED = 8;
   /** {@code worktree create}: the worktree could not be made (it exists, git or the install step failed). */
-  static final int CANNOT_CREATE = 73;
+  public static final int CANNOT_CREATE = 73;
   /** A work item that is no file, or an id that matches no item or several items. */
-  static final int NO_ITEM = 66;
+  public static final int NO_ITEM = 66;
   /** Unknown command or option, or a {@code --dir} that is no directory. */
-  static final int USAGE = 64;
+  public static final int USAGE = 64;
   /** A settings file or a work item is malformed; it was left untouched. */
-  static final int MALFORMED = 65;
+  public static final int MALFORMED = 65;
   /** The lock directory or a file to install cannot be used (permissions, not a directory). */
-  static final int UNAVAILABLE = 69;
+  public static final int UNAVAILABLE = 69;
   /** Internal error in a command for people. */
   static final int INTERNAL = 70;
 

@@ -1,5 +1,14 @@
 package dev.parallelsessionlock.hook;
 
+import dev.parallelsessionlock.hook.commands.Commands;
+import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.runtime.AgentProcess;
+import dev.parallelsessionlock.hook.runtime.HookArgs;
+import dev.parallelsessionlock.hook.runtime.HookConfig;
+import dev.parallelsessionlock.hook.runtime.HookDeadline;
+import dev.parallelsessionlock.hook.runtime.HookResult;
+import dev.parallelsessionlock.hook.runtime.HookRunner;
+import dev.parallelsessionlock.hook.runtime.Notices;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.process.LocalProcesses;
 import io.vavr.control.Option;

@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /** The project version, filtered into {@code version.txt} by the build. */
-final class Version {
+public final class Version {
 
-  static final String TEXT = read();
+  public static final String TEXT = read();
 
   private Version() {}
 

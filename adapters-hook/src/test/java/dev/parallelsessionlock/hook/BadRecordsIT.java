@@ -3,6 +3,8 @@ package dev.parallelsessionlock.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.parallelsessionlock.hook.install.HookRegistrations;
+import dev.parallelsessionlock.hook.runtime.Agent;
 import com.grack.nanojson.JsonParser;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.WorkspaceHash;

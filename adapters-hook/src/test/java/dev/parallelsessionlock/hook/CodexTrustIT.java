@@ -3,6 +3,7 @@ package dev.parallelsessionlock.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.parallelsessionlock.hook.install.HookRegistrations;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;

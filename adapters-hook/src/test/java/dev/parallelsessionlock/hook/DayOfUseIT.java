@@ -2,6 +2,9 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.runtime.AgentSamplesTest;
+import dev.parallelsessionlock.hook.runtime.ShellCommands;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;

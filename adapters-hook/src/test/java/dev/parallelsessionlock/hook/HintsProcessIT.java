@@ -2,6 +2,8 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.install.HookRegistrations;
+import dev.parallelsessionlock.hook.runtime.Agent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

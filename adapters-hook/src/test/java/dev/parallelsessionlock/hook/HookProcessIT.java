@@ -2,6 +2,10 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.install.ClassDataArchive;
+import dev.parallelsessionlock.hook.install.HookRegistrations;
+import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.runtime.JsonSkim;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonWriter;
@@ -108,8 +112,8 @@ final class HookProcessIT {
 
   /** The registered command: Claude's registration, or Copilot's when an event argument is given. */
   static String command(String launcher, String eventArgument) {
-    dev.parallelsessionlock.hook.Agent agent = eventArgument.isBlank()
-        ? dev.parallelsessionlock.hook.Agent.CLAUDE : dev.parallelsessionlock.hook.Agent.COPILOT;
+    dev.parallelsessionlock.hook.runtime.Agent agent = eventArgument.isBlank()
+        ? dev.parallelsessionlock.hook.runtime.Agent.CLAUDE : dev.parallelsessionlock.hook.runtime.Agent.COPILOT;
     for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
       if (eventArgument.isBlank() || registration.event().equals(eventArgument.trim())) {
         return HookRegistrations.command(launcher, agent, registration);
@@ -199,7 +203,7 @@ final class HookProcessIT {
   }
 
   /** The command {@code install} registers for {@code agent}'s {@code event}. */
-  private static String registered(dev.parallelsessionlock.hook.Agent agent, String event) {
+  private static String registered(dev.parallelsessionlock.hook.runtime.Agent agent, String event) {
     for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
       if (registration.event().equals(event)) {
         return HookRegistrations.command(LAUNCHER.toString(), agent, registration);
@@ -219,7 +223,7 @@ final class HookProcessIT {
   void codex_isDeniedByExit2WithTheReasonOnStderr_andShellCommandsThatOnlyReadPass() throws Exception {
     Agent alice = new Agent(Map.of("CODEX_HOME", temp.resolve("codex-home").toString()));
     Agent bob = new Agent(Map.of());
-    String pre = registered(dev.parallelsessionlock.hook.Agent.CODEX, "PreToolUse");
+    String pre = registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "PreToolUse");
     String patch = "*** Begin Patch\n*** Add File: a.txt\n+by A\n*** End Patch\n";
 
     assertThat(alice.run(pre, codex("PreToolUse", "alice", "apply_patch", patch))).isEqualTo(new Result(0, "", ""));
@@ -232,7 +236,7 @@ final class HookProcessIT {
     assertThat(denied.stderr()).startsWith("parallel session lock held by alice");
     assertThat(reading).as("a read passes the lease").isEqualTo(new Result(0, "", ""));
     assertThat(writing.exit()).isEqualTo(2);
-    assertThat(alice.run(registered(dev.parallelsessionlock.hook.Agent.CODEX, "Stop"), codex("Stop", "alice", null, null)))
+    assertThat(alice.run(registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "Stop"), codex("Stop", "alice", null, null)))
         .isEqualTo(new Result(0, "", ""));
     assertThat(bob.run(pre, codex("PreToolUse", "bob", "apply_patch", patch)).exit()).isZero();
   }
@@ -241,7 +245,7 @@ final class HookProcessIT {
   void gemini_isDeniedWithDecisionDeny_andAfterAgentReleases() throws Exception {
     Agent alice = new Agent(Map.of("GEMINI_SESSION_ID", "alice", "GEMINI_PROJECT_DIR", project.toString()));
     Agent bob = new Agent(Map.of("GEMINI_SESSION_ID", "bob", "GEMINI_PROJECT_DIR", project.toString()));
-    String before = registered(dev.parallelsessionlock.hook.Agent.GEMINI, "BeforeTool");
+    String before = registered(dev.parallelsessionlock.hook.runtime.Agent.GEMINI, "BeforeTool");
     String write = "{\"session_id\":\"%s\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"BeforeTool\","
         + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\",\"content\":\"x\"}}";
 
@@ -251,7 +255,7 @@ final class HookProcessIT {
     JsonObject decision = JsonParser.object().from(denied.stdout());
     assertThat(decision.getString("decision")).isEqualTo("deny");
     assertThat(decision.getString("reason")).contains("held by alice");
-    assertThat(alice.run(registered(dev.parallelsessionlock.hook.Agent.GEMINI, "AfterAgent"),
+    assertThat(alice.run(registered(dev.parallelsessionlock.hook.runtime.Agent.GEMINI, "AfterAgent"),
         "{\"session_id\":\"alice\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"AfterAgent\"}"))
         .isEqualTo(new Result(0, "", ""));
     assertThat(bob.run(before, String.format(write, "bob"))).isEqualTo(new Result(0, "", ""));
@@ -464,7 +468,7 @@ final class HookProcessIT {
 
   // ---- files mode: the command install --mode files registers, per agent ----
 
-  private String filesCommand(dev.parallelsessionlock.hook.Agent agent, String event) {
+  private String filesCommand(dev.parallelsessionlock.hook.runtime.Agent agent, String event) {
     for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
       if (registration.event().equals(event)) {
         return HookRegistrations.command(LAUNCHER.toString(), agent, registration, true);
@@ -480,7 +484,7 @@ final class HookProcessIT {
   }
 
   private Result claudeFiles(Agent agent, String event, String payload) throws IOException {
-    return agent.run(filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, event), payload);
+    return agent.run(filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, event), payload);
   }
 
   private void gitRepo() throws Exception {
@@ -515,7 +519,7 @@ final class HookProcessIT {
         + "\"PreToolUse\",\"model\":\"gpt-5.5\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":"
         + "\"*** Begin Patch\\n*** Add File: new dir/c.txt\\n+x\\n*** Update File: b.txt\\n*** End Patch\\n\"}}";
 
-    Result denied = codex.run(filesCommand(dev.parallelsessionlock.hook.Agent.CODEX, "PreToolUse"), patch);
+    Result denied = codex.run(filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "PreToolUse"), patch);
 
     assertThat(denied.exit()).isEqualTo(2);
     assertThat(denied.stdout()).isEmpty();
@@ -591,7 +595,7 @@ final class HookProcessIT {
     for (int i = 0; i < 8; i++) {
       racers.add(new Agent(Map.of()));
     }
-    String command = filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "PreToolUse");
+    String command = filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse");
     for (int i = 0; i < racers.size(); i++) {
       racers.get(i).send(command, edit("PreToolUse", "racer-" + i, "contended.txt"));
     }
@@ -708,14 +712,14 @@ final class HookProcessIT {
     Map<String, String> store = Map.of("SESSION_LOCK_STORE", url, "SESSION_LOCK_STORE_CLOCK", "database");
     Agent alice = new Agent(store);
     Agent bob = new Agent(store);
-    String files = filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "PreToolUse");
+    String files = filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse");
 
     assertThat(alice.run(files, edit("PreToolUse", "alice", "a.txt")).exit()).isZero();
     assertThat(bob.run(files, edit("PreToolUse", "bob", "b.txt")).exit()).isZero();
     Result denied = bob.run(files, edit("PreToolUse", "bob", "a.txt"));
     assertThat(denied.exit()).isEqualTo(2);
     assertThat(denied.stderr()).contains(project + "/a.txt - session alice (claude, pid " + alice.pid + ")");
-    assertThat(alice.run(filesCommand(dev.parallelsessionlock.hook.Agent.CLAUDE, "Stop"), claude("Stop", "alice", null))
+    assertThat(alice.run(filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "Stop"), claude("Stop", "alice", null))
         .exit()).isZero();
     assertThat(bob.run(files, edit("PreToolUse", "bob", "a.txt")).exit()).isZero();
   }

@@ -36,7 +36,10 @@ final class HookStartupIT {
     locks = temp.resolve("locks");
   }
 
-  /** Classes that must not load on the hook path; the JVM's own LambdaForm base classes are fine. */
+  /**
+   * Classes that must not load on the hook path; the JVM's own LambdaForm base classes are fine. Nothing of the
+   * commands for people or of install loads either: the hook is the runtime room alone.
+   */
   static List<String> forbidden(List<String> loaded) {
     List<String> bad = new ArrayList<>();
     for (String name : loaded) {
@@ -44,6 +47,8 @@ final class HookStartupIT {
           || name.startsWith("java.util.regex.") || name.equals("java.lang.runtime.ObjectMethods")
           || name.startsWith("picocli.") || name.startsWith("org.snakeyaml.") || name.startsWith("java.sql.")
           || name.startsWith("org.sqlite.") || name.startsWith("org.postgresql.")
+          || name.startsWith("dev.parallelsessionlock.hook.commands.")
+          || name.startsWith("dev.parallelsessionlock.hook.install.")
           || name.matches("io\\.vavr\\.collection\\.(List|Vector|Array|Stream|Queue|Hash|Tree|LinkedHash|Iterator|Collections).*")) {
         bad.add(name);
       }
@@ -111,7 +116,7 @@ final class HookStartupIT {
         loadedBy("not json", "hook"));
 
     for (List<String> loaded : runs) {
-      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.HookRunner");
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.runtime.HookRunner");
       assertThat(forbidden(loaded)).isEmpty();
     }
   }
@@ -144,7 +149,7 @@ final class HookStartupIT {
         loadedBy(event("PreToolUse", "bob", ""), "hook", "--mode", "files"));                 // a shell command
 
     for (List<String> loaded : runs) {
-      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.FilesHook");
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.runtime.FilesHook");
       assertThat(forbidden(loaded)).isEmpty();
     }
   }
@@ -185,7 +190,7 @@ final class HookStartupIT {
         + project + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"git checkout main\"}}",
         "hook", "--mode", "files");
 
-    assertThat(loaded).contains("dev.parallelsessionlock.hook.GitCommands");
+    assertThat(loaded).contains("dev.parallelsessionlock.hook.runtime.GitCommands");
     assertThat(Files.readString(lastStdout)).as("the checkout was denied").contains("would rewrite the work tree");
     assertThat(loaded).noneMatch(name -> name.startsWith("picocli.") || name.startsWith("java.util.regex."));
   }
@@ -217,7 +222,7 @@ final class HookStartupIT {
     assertThat(Files.readString(lastStdout)).as("dave got the abandoned file").doesNotContain("deny");
 
     for (List<String> loaded : List.of(workspaceDenied, workspaceGranted, filesDenied, severalFiles, abandonedFreed)) {
-      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.HookRunner");
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.runtime.HookRunner");
       assertThat(forbidden(loaded)).isEmpty();
     }
   }

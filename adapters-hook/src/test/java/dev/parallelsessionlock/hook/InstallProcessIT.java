@@ -2,6 +2,9 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.install.HookRegistrations;
+import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.runtime.ShellCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.install.HookRegistrations;
+import dev.parallelsessionlock.hook.runtime.Agent;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonWriter;
 import java.io.BufferedReader;
@@ -99,7 +101,7 @@ final class MixedModesIT {
   }
 
   /** The command {@code install} registers for {@code agent}'s {@code event}, in workspace or files mode. */
-  private static String registered(dev.parallelsessionlock.hook.Agent agent, String event, boolean filesMode) {
+  private static String registered(dev.parallelsessionlock.hook.runtime.Agent agent, String event, boolean filesMode) {
     for (HookRegistrations.Registration registration : HookRegistrations.registrations(agent)) {
       if (registration.event().equals(event)) {
         return HookRegistrations.command(LAUNCHER.toString(), agent, registration, filesMode);
@@ -113,12 +115,12 @@ final class MixedModesIT {
     String payload = "{\"session_id\":\"" + session + "\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"" + event
         + "\"" + (file == null ? "" : ",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + project + "/"
             + file + "\",\"old_string\":\"a\",\"new_string\":\"b\"}") + "}";
-    return agent.run(registered(dev.parallelsessionlock.hook.Agent.CLAUDE, event, false), payload);
+    return agent.run(registered(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, event, false), payload);
   }
 
   /** Codex, installed in files mode: {@code apply_patch} updating {@code file}, or a shell command. */
   private Result codex(Agent agent, String event, String session, String tool, String command) throws IOException {
-    return agent.run(registered(dev.parallelsessionlock.hook.Agent.CODEX, event, true), codexPayload(event, session,
+    return agent.run(registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, event, true), codexPayload(event, session,
         tool, command));
   }
 
@@ -196,8 +198,8 @@ final class MixedModesIT {
       workspace.add(new Agent(env));
       files.add(new Agent(env));
     }
-    String claudePre = registered(dev.parallelsessionlock.hook.Agent.CLAUDE, "PreToolUse", false);
-    String codexPre = registered(dev.parallelsessionlock.hook.Agent.CODEX, "PreToolUse", true);
+    String claudePre = registered(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse", false);
+    String codexPre = registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "PreToolUse", true);
     int workspaceRounds = 0;
     int filesRounds = 0;
     for (int round = 0; round < 24; round++) {

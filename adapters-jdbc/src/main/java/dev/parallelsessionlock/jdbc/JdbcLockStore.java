@@ -20,9 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.TreeSet;
@@ -273,13 +272,10 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
       java.util.List<Slot> slots = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          LockKey key;
-          try {
-            key = new LockKey(rows.getString(1));
-          } catch (IllegalArgumentException notAKey) {
-            continue; // a row no version of this library wrote: not a lock
+          Option<LockKey> key = LockKey.parse(rows.getString(1));
+          if (key.isDefined()) { // else a row no version of this library wrote: not a lock
+            slots.add(slot(key.get(), rows));
           }
-          slots.add(slot(key, rows));
         }
       }
       return Either.right(List.ofAll(slots));
@@ -320,7 +316,10 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
       java.util.List<LockKey> keys = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          keys.add(new LockKey(rows.getString(1)));
+          Option<LockKey> key = LockKey.parse(rows.getString(1));
+          if (key.isDefined()) { // else a row no version of this library wrote: no key of the holder's
+            keys.add(key.get());
+          }
         }
       }
       return Either.right(java.util.List.copyOf(keys));
@@ -330,35 +329,27 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
   }
 
   /**
-   * The database's clock, one for every host that shares it (as ShedLock's {@code usingDbTime()}): each
-   * {@code instant()} asks the database for its current time in milliseconds.
+   * The database's clock, one for every host that shares it (as ShedLock's {@code usingDbTime()}), read once
+   * now: {@code local} moved by how far the database's time is from it (measured at the middle of the query), so
+   * the core's clock never queries and never throws. A database that cannot tell its time is a failure here, a
+   * value the hook fails open on.
    */
-  public Clock databaseClock() {
+  public synchronized Either<StoreFailure, Clock> databaseClock(Clock local) {
     String sql = sqlite ? "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
         : "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
-    return new Clock() {
-      @Override
-      public Instant instant() {
-        synchronized (JdbcLockStore.this) {
-          try (Statement statement = connection.createStatement(); ResultSet now = statement.executeQuery(sql)) {
-            now.next();
-            return Instant.ofEpochMilli(now.getLong(1));
-          } catch (SQLException e) {
-            throw new IllegalStateException(description + ": cannot read the database's time: " + oneLine(e), e);
-          }
+    try (Statement statement = connection.createStatement()) {
+      long before = local.millis();
+      try (ResultSet now = statement.executeQuery(sql)) {
+        long after = local.millis();
+        if (!now.next()) {
+          return Either.left(new StoreFailure(null, "read the database's time", description + ": no row"));
         }
+        long skew = now.getLong(1) - (before + (after - before) / 2);
+        return Either.right(Clock.offset(local, Duration.ofMillis(skew)));
       }
-
-      @Override
-      public ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(ZoneId zone) {
-        return this;
-      }
-    };
+    } catch (SQLException e) {
+      return failed(null, "read the database's time", e);
+    }
   }
 
   /** Removes every row (tests only: a fresh store on a shared database). */

@@ -89,9 +89,34 @@ final class JdbcStoresTest {
     JdbcLockStore postgres = JdbcStores.open(PostgresCluster.url(), Map.of(), Duration.ofSeconds(5)).get();
 
     for (JdbcLockStore store : new JdbcLockStore[] {sqlite, postgres}) {
-      Instant db = store.databaseClock().instant();
+      Instant db = store.databaseClock(java.time.Clock.systemUTC()).get().instant();
       assertThat(Duration.between(db, Instant.now()).abs()).isLessThan(Duration.ofSeconds(5));
       store.close();
     }
+  }
+
+  @Test
+  void databaseClock_ofADatabaseThatCannotTellItsTime_isAFailureValue() {
+    JdbcLockStore sqlite = JdbcStores.open("jdbc:sqlite:" + temp.resolve("gone.db"), Map.of(), Duration.ofSeconds(5)).get();
+    sqlite.close();
+
+    var clock = sqlite.databaseClock(java.time.Clock.systemUTC());
+
+    assertThat(clock.isLeft()).isTrue();
+    assertThat(clock.getLeft().describe()).contains("read the database's time", "gone.db", "closed");
+  }
+
+  @Test
+  void keys_ofAHolderWithARowNoVersionWrote_leaveItOut() throws Exception {
+    String url = "jdbc:sqlite:" + temp.resolve("foreign.db");
+    JdbcLockStore store = JdbcStores.open(url, Map.of(), Duration.ofSeconds(5)).get();
+    dev.parallelsessionlock.core.LockKey key = new dev.parallelsessionlock.core.LockKey("file-aaaaaaaaaaaa-a");
+    store.add("session:s1", key);
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO session_lock_holders (holder, lock_key) VALUES ('session:s1', 'not a key/../x')");
+    }
+
+    assertThat(store.keys("session:s1").get()).containsExactly(key);
+    store.close();
   }
 }

@@ -1,5 +1,7 @@
 package dev.parallelsessionlock.core;
 
+import io.vavr.control.Option;
+
 /**
  * The name under which one lock is stored. Restricted to characters that are a safe file name on every
  * operating system, so stores may use it as one; a key never contains a path separator.
@@ -20,6 +22,14 @@ public record LockKey(String name) implements Comparable<LockKey> {
   /** Whether {@code name} is a valid key name (as the constructor requires), without throwing. */
   static boolean isValid(String name) {
     return isSafe(name);
+  }
+
+  /**
+   * The key named {@code name}, or nothing when it is no key (a file or a row no version of this library wrote):
+   * the parser for names read from a store, where a name that is no key is an expected outcome, not an error.
+   */
+  public static Option<LockKey> parse(String name) {
+    return isSafe(name) ? Option.some(new LockKey(name)) : Option.none();
   }
 
   // By hand: the hook path loads no regex class (HookStartupIT).
