@@ -13,6 +13,10 @@ import java.time.Instant;
  */
 public final class FailOpen {
 
+  /** Why a block names the caller's own session id: it runs in another live process too. */
+  public static final String SAME_SESSION_ELSEWHERE = "the same session id runs in another live process (resumed in a "
+      + "second terminal?); only one of them may edit";
+
   private FailOpen() {}
 
   /**
@@ -46,9 +50,7 @@ public final class FailOpen {
     String who = holder.isDefined()
         ? "held by " + holder.get().sessionId() + " (pid " + holder.get().pid() + ")"
         : "held by an unreadable lock record (pid unknown)";
-    String twin = sameSession
-        ? ": the same session id runs in another live process (resumed in a second terminal?); only one of them may edit"
-        : "";
+    String twin = sameSession ? ": " + SAME_SESSION_ELSEWHERE : "";
     String clamped = holder.isDefined() && holder.get().details().clamped().isDefined()
         ? " (record clamped: " + holder.get().details().clamped().get() + ")" : "";
     return new Decision.Block("parallel session lock " + who + twin + " - wait or close that session first" + wait

@@ -3,6 +3,8 @@ package dev.parallelsessionlock.hook.runtime;
 import com.grack.nanojson.JsonObject;
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.Decision;
+import dev.parallelsessionlock.core.FailOpen;
 import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
@@ -129,10 +131,12 @@ public final class FilesHook {
       acquired = files.acquire(locked, claimant, config.ttl());
     } while (((acquired.isLeft() && acquired.getLeft() instanceof LockFailure.Contended)
         || (acquired.isRight() && workspaceLease(acquired.get()) != null)) && backOff.again());
-    if (acquired.isLeft()) {
-      return call.failOpen("store", "file locks unavailable: " + acquired.getLeft().describe());
-    }
     Instant now = clock.instant();
+    if (acquired.isLeft()) {
+      // The same decision as workspace mode's (FailOpen): a failure allows, with its warning.
+      Decision failed = FailOpen.decide(Either.<LockFailure, Acquisition>left(acquired.getLeft()), claimant, now);
+      return call.failOpen("store", ((Decision.Allow) failed).warning().getOrElse("file locks unavailable"));
+    }
     Acquisition.Blocked lease = workspaceLease(acquired.get());
     if (lease != null) {
       return workspaceHeld(call, lease, now);
@@ -150,6 +154,14 @@ public final class FilesHook {
       return call.allow(takeovers);
     }
     List<Acquisition.Blocked> held = ((FileAcquisition.Blocked) acquired.get()).held();
+    // Each held file is decided as workspace mode decides its lease (FailOpen): a result that names the caller
+    // itself as the rival allows, with a warning; only another holder blocks.
+    for (Acquisition.Blocked blocked : held) {
+      Decision decision = FailOpen.decide(Either.<LockFailure, Acquisition>right(blocked), claimant, now);
+      if (decision instanceof Decision.Allow allow) {
+        return call.failOpen("internal", allow.warning().getOrElse("a file lock result blocked nothing"));
+      }
+    }
     Map<LockKey, String> paths = pathsByKey(locked);
     StringBuilder reason = new StringBuilder(PREFIX);
     reason.append(held.size() == 1 ? "this file is" : held.size() + " of these files are")
@@ -162,6 +174,9 @@ public final class FilesHook {
             .append(", for ").append(Durations.human(Duration.between(record.heldSince(), now)))
             .append(", lease ends in ").append(Durations.human(Duration.between(now, blocked.freeAt())))
             .append(clampNote(record));
+        if (record.sessionId().equals(claimant.sessionId()) && !record.details().isTask()) {
+          reason.append("; ").append(FailOpen.SAME_SESSION_ELSEWHERE);
+        }
       } else {
         reason.append(paths.get(blocked.key())).append(" - an unreadable lock record, counted as held for ")
             .append(Durations.human(Duration.between(now, blocked.freeAt())));

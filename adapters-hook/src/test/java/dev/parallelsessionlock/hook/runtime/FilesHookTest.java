@@ -83,6 +83,17 @@ final class FilesHookTest {
   }
 
   @Test
+  void preToolUse_sameSessionIdInAnotherLiveProcess_isDenied_asWorkspaceModeDenies() {
+    assertThat(run(edit("PreToolUse", "alice", "Edit", "a.txt"), aliceAgent).exitCode()).isZero();
+
+    HookResult twin = run(edit("PreToolUse", "alice", "Edit", "a.txt"), bobAgent);
+
+    assertThat(twin.exitCode()).isEqualTo(2);
+    assertThat(String.join("\n", twin.stderr())).contains(project + "/a.txt - session alice",
+        "the same session id runs in another live process (resumed in a second terminal?); only one of them may edit");
+  }
+
+  @Test
   void preToolUse_twoSessionsOnDifferentFiles_bothAllowed() throws IOException {
     assertThat(run(edit("PreToolUse", "alice", "Edit", "a.txt"), aliceAgent).exitCode()).isZero();
     assertThat(run(edit("PreToolUse", "bob", "Write", project + "/b.txt"), bobAgent).exitCode()).isZero();

@@ -1,0 +1,50 @@
+package dev.parallelsessionlock.hook.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parallelsessionlock.process.LocalProcesses;
+import io.vavr.control.Option;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a hook call read is a value: answers are new results, never changes to what the runner and files mode share. */
+final class HookCallTest {
+
+  @TempDir
+  Path temp;
+
+  private HookCall call() {
+    HookConfig config = HookConfig.from(Map.of("SESSION_LOCK_DIR", temp.resolve("locks").toString(),
+        "SESSION_LOCK_TTL_MS", "not a number"));
+    return HookCall.start(config, Agent.CLAUDE, LocalProcesses::current);
+  }
+
+  @Test
+  void fields_areAllFinal() {
+    for (Field field : HookCall.class.getDeclaredFields()) {
+      assertThat(Modifier.isFinal(field.getModifiers())).as(field.getName()).isTrue();
+    }
+  }
+
+  @Test
+  void answers_carryTheWarningsAndTheirOwnLine_andLeaveTheCallAsItWas() {
+    HookCall call = call();
+    assertThat(call.warnings).hasSize(1);
+    String warning = call.warnings.get(0);
+
+    HookResult denied = call.deny("held by bob");
+    HookResult allowed = call.read(Agent.CODEX, Option.some("alice")).allow(java.util.List.of("took over a.txt"));
+
+    assertThat(denied.stderr()).containsExactly(warning, "held by bob");
+    assertThat(allowed.stderr()).containsExactly(warning, "took over a.txt");
+    assertThat(call.warnings).containsExactly(warning);
+    assertThat(call.agent).isEqualTo(Agent.CLAUDE);
+    assertThat(call.session.isEmpty()).isTrue();
+    assertThatThrownBy(() -> call.warnings.add("more")).isInstanceOf(UnsupportedOperationException.class);
+  }
+}
