@@ -28,8 +28,64 @@ import java.time.Duration;
 record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option<FileLockStore> files,
     String description) {
 
+  /** The thread opening a database store before the hook read its event ({@link #openAhead}). Guarded by the class. */
+  private static Thread opener;
+  /** What it opened, for the next {@link #open}; one hook process opens one store. Guarded by the class. */
+  private static Either<StoreFailure, OpenStore> openedAhead;
+
+  /**
+   * Starts opening the configured database store now, beside the reading of the event, so that the driver's start
+   * and the connection are not counted in the decision's deadline: {@code deadline} starts once it is open. The next
+   * {@link #open} waits for it and returns it (or its failure, which the hook reports as it would have). A call
+   * that needs no store (a read) never waits for it. Nothing for the lock directory, which opens in microseconds.
+   */
+  static void openAhead(HookConfig config, Duration timeout, HookDeadline deadline) {
+    if (config.storeProblem().isDefined() || config.store().isEmpty()) {
+      return;
+    }
+    Thread thread = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        Either<StoreFailure, OpenStore> opened;
+        try {
+          opened = DatabaseStore.open(config, timeout);
+        } catch (RuntimeException | LinkageError e) { // a driver that cannot start (its native library) fails open
+          opened = Either.left(new StoreFailure(null, "use the database", "its driver did not start ("
+              + e.getClass().getSimpleName() + ")"));
+        }
+        synchronized (OpenStore.class) {
+          openedAhead = opened;
+        }
+        deadline.opened();
+      }
+    }, "session-lock-store");
+    thread.setDaemon(true);
+    synchronized (OpenStore.class) {
+      opener = thread;
+    }
+    thread.start();
+  }
+
   /** Opens the configured store; a database connects within {@code timeout}. */
   static Either<StoreFailure, OpenStore> open(HookConfig config, Duration timeout) {
+    Thread ahead;
+    synchronized (OpenStore.class) {
+      ahead = opener;
+      opener = null;
+    }
+    if (ahead != null) {
+      try {
+        ahead.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Either.left(new StoreFailure(null, "use the lock store", "interrupted while it opened"));
+      }
+      synchronized (OpenStore.class) {
+        Either<StoreFailure, OpenStore> opened = openedAhead;
+        openedAhead = null;
+        return opened;
+      }
+    }
     if (config.storeProblem().isDefined()) {
       return Either.left(new StoreFailure(null, "use the lock store", config.storeProblem().get()));
     }
