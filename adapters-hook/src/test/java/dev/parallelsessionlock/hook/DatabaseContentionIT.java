@@ -135,7 +135,7 @@ final class DatabaseContentionIT {
         java.sql.Statement statement = other.createStatement()) {
       statement.execute("BEGIN EXCLUSIVE");
 
-      agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "second"));
+      agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "second-" + System.nanoTime())); // the notice is once per session
       HookProcessIT.Result result = agent.receive();
 
       assertThat(result.exit()).isZero();
