@@ -690,6 +690,8 @@ final class Installer {
       try (java.io.InputStream in = zip.getInputStream(entry)) {
         writeAtomically(target, in.readAllBytes());
       }
+    } catch (java.util.zip.ZipException notAJar) {
+      // nothing to unpack from: the driver unpacks its own copy as before
     }
   }
 
