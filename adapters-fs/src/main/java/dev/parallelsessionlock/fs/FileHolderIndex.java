@@ -4,6 +4,7 @@ import dev.parallelsessionlock.core.HolderIndex;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -61,7 +62,7 @@ public final class FileHolderIndex implements HolderIndex {
       } catch (NoSuchFileException folderRemovedMeanwhile) {
         // a remove emptied and deleted the folder between our two calls: make it again
       } catch (IOException e) {
-        return Either.left(new StoreFailure(key, "index", FileLockStore.describe(e)));
+        return Either.left(new StoreFailure(key, "index", IoErrors.describe(e)));
       }
     }
     return Either.left(new StoreFailure(key, "index", "the holder's index folder kept disappearing"));
@@ -73,7 +74,7 @@ public final class FileHolderIndex implements HolderIndex {
     try {
       Files.deleteIfExists(folder.resolve(key.name()));
     } catch (IOException e) {
-      return Either.left(new StoreFailure(key, "unindex", FileLockStore.describe(e)));
+      return Either.left(new StoreFailure(key, "unindex", IoErrors.describe(e)));
     }
     // java.io's delete answers false while other entries remain: no exception per key when a session ends with
     // thousands of them (NIO's throws DirectoryNotEmptyException, which cost more than the delete itself).
@@ -94,7 +95,7 @@ public final class FileHolderIndex implements HolderIndex {
     } catch (NoSuchFileException none) {
       return Either.right(List.of());
     } catch (IOException e) {
-      return Either.left(new StoreFailure(null, "read the index of " + holder, FileLockStore.describe(e)));
+      return Either.left(new StoreFailure(null, "read the index of " + holder, IoErrors.describe(e)));
     }
     Collections.sort(keys);
     return Either.right(List.copyOf(keys));

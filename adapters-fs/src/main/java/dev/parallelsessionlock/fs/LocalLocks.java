@@ -6,6 +6,9 @@ import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.core.WorkspaceLease;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.file.Path;
@@ -13,7 +16,7 @@ import java.time.Clock;
 
 /**
  * The locks of one lock directory, wired for a Java tool that embeds the library: the file store, this host's
- * process liveness, the system clock, the workspace lease and file locks over them. The same records the
+ * process liveness, the system clock, the workspace lease and file locks over them (one namespace). The same records the
  * {@code session-lock} hook and commands use, so a tool and the agents' hooks see each other.
  *
  * <pre>{@code
@@ -26,11 +29,13 @@ public final class LocalLocks {
   private final FileLockStore store;
   private final ParallelSessionLock lock;
   private final FileLocks files;
+  private final WorkspaceLease workspace;
 
   private LocalLocks(FileLockStore store, ParallelSessionLock lock) {
     this.store = store;
     this.lock = lock;
-    this.files = FileLocks.of(lock, store, FileHolderIndex.of(store));
+    this.files = FileLocks.of(lock, store, FileHolderIndex.of(store)).withWriter(LocalProcesses.current());
+    this.workspace = WorkspaceLease.of(files);
   }
 
   /** The locks in {@code directory} (created private if missing), or why it cannot be used. */
@@ -44,9 +49,17 @@ public final class LocalLocks {
         .map(store -> new LocalLocks(store, ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock)));
   }
 
-  /** The workspace lease protocol. */
+  /** The lock protocol itself, for keys of a tool's own (refresh and release of the workspace lease, too). */
   public ParallelSessionLock lock() {
     return lock;
+  }
+
+  /**
+   * The workspace lease, as the hook in workspace mode takes it: one namespace with the file locks (a lease is
+   * refused while other holders have files in the work tree, and the other way round).
+   */
+  public WorkspaceLease workspace() {
+    return workspace;
   }
 
   /** File locks of sessions and tasks. */
@@ -70,7 +83,12 @@ public final class LocalLocks {
 
   /** The workspace lease's key for a workspace path (resolve symlinks first, as the hook does). */
   public static LockKey workspaceKey(Path workspace) {
-    return LockKey.workspace(WorkspaceHash.of(workspace.toString()));
+    return LockKey.workspace(workspaceHash(workspace));
+  }
+
+  /** A workspace path's hash, for {@link #workspace()} (resolve symlinks first, as the hook does). */
+  public static WorkspaceHash workspaceHash(Path workspace) {
+    return WorkspaceHash.of(workspace.toString());
   }
 
   /** A file of {@code workspace}, for {@link FileLocks}; both paths resolved as the hook resolves them. */

@@ -1,9 +1,7 @@
 package dev.parallelsessionlock.fs;
 
 import dev.parallelsessionlock.core.LockStore;
-import dev.parallelsessionlock.core.testkit.LockStoreContract;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.parallelsessionlock.testkit.LockStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +18,6 @@ final class DurableFileLockStoreContractTest extends LockStoreContract {
 
   @Override
   protected LockStore newStore() {
-    try {
-      return FileLockStore.open(Files.createTempDirectory(temp, "store"), /* durable= */ true).get();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TempStores.fresh(temp, true);
   }
 }

@@ -2,11 +2,10 @@ package dev.parallelsessionlock.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
-import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.WorkspaceAcquisition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,12 +32,12 @@ final class EmbeddingExampleTest {
     }
     locks.files().release(List.of(pom), me);
 
-    LockKey workspace = LocalLocks.workspaceKey(repo);
-    var lease = locks.lock().acquire(workspace, me).get();   // Acquired or Blocked, never an exception
-    locks.lock().release(workspace, me);
+    var lease = locks.workspace().acquire(LocalLocks.workspaceHash(repo), me, Duration.ofMinutes(5)).get();
+    // Acquired, Blocked (another session's lease) or FilesHeld (others' file locks there), never an exception
+    locks.lock().release(LocalLocks.workspaceKey(repo), me);
     // --- README example ends
     assertThat(files).isInstanceOf(FileAcquisition.Acquired.class);
-    assertThat(lease).isInstanceOf(Acquisition.Acquired.class);
+    assertThat(lease).isInstanceOf(WorkspaceAcquisition.Acquired.class);
     assertThat(locks.store().list().get()).isEmpty();
   }
 }

@@ -1,9 +1,7 @@
 package dev.parallelsessionlock.fs;
 
 import dev.parallelsessionlock.core.LockStore;
-import dev.parallelsessionlock.core.testkit.LockStoreContract;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.parallelsessionlock.testkit.LockStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,10 +12,6 @@ final class FileLockStoreContractTest extends LockStoreContract {
 
   @Override
   protected LockStore newStore() {
-    try {
-      return FileLockStore.open(Files.createTempDirectory(temp, "store")).get();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TempStores.fresh(temp, false);
   }
 }

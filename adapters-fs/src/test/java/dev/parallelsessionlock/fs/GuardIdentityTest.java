@@ -7,6 +7,8 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessLiveness;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.testkit.Contender;
 import io.vavr.control.Either;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ final class GuardIdentityTest {
       for (Future<List<Either<LockFailure, ?>>> run : runs) {
         assertThat(run.get(2, TimeUnit.MINUTES)).allSatisfy(result -> assertThat(result.isRight()).isTrue());
       }
-      assertThat(FileLockStore.inProcessGuards()).isZero();
+      assertThat(dev.parallelsessionlock.store.StripedGuard.inProcessGuards()).isZero();
     } finally {
       threads.shutdownNow();
       new ProcessBuilder("umount", mounted.toString()).start().waitFor(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.parallelsessionlock.fs;
 
+import static dev.parallelsessionlock.testkit.Contender.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.core.Acquisition;
@@ -8,50 +9,45 @@ import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Slot;
 import io.vavr.control.Option;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.parallelsessionlock.testkit.Contender;
+import dev.parallelsessionlock.testkit.ContenderLog;
+import dev.parallelsessionlock.testkit.ContenderStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Real JVMs contending through the real filesystem, and holders killed with SIGKILL. */
+/** Real JVMs (the testkit's {@link Contender}) contending through the real filesystem, and holders killed with SIGKILL. */
 final class MultiProcessTest {
 
   @TempDir
   Path temp;
 
-  private static Process jvm(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        Contender.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
+  private static final String FIVE_MINUTES = "300000";
 
-  private static String firstLine(Process process) throws Exception {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    return reader.readLine();
-  }
-
-  @Test
-  void eightJvms_hammeringOneKey_neverHoldItAtTheSameTime_andAReaderNeverSeesATornRecord() throws Exception {
+  /** Plain, and with fsync of every write (fewer rounds: each write waits for the disk). */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void eightJvms_hammeringOneKey_neverHoldItAtTheSameTime_andAReaderNeverSeesATornRecord(boolean durable)
+      throws Exception {
     int jvms = 8;
-    int rounds = 300;
+    int rounds = durable ? 60 : 300;
+    Class<? extends ContenderStore> kind = durable ? FileStoreContender.Durable.class : FileStoreContender.class;
     Path log = temp.resolve("log");
     List<Process> contenders = new ArrayList<>();
     for (int id = 0; id < jvms; id++) {
-      contenders.add(jvm("contend", temp.toString(), String.valueOf(id), String.valueOf(rounds), log.toString()));
+      contenders.add(Contender.start(kind, temp.toString(), "contend", String.valueOf(id), String.valueOf(rounds),
+          log.toString()));
     }
     // A reader racing the writers: records change only by atomic rename, so it must never read a torn one.
     FileLockStore readerStore = FileLockStore.open(temp).get();
@@ -60,7 +56,7 @@ final class MultiProcessTest {
     java.util.concurrent.atomic.AtomicReference<String> torn = new java.util.concurrent.atomic.AtomicReference<>();
     Thread reader = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted() && torn.get() == null) {
-        Option<Slot> slot = readerStore.read(Contender.KEY).get();
+        Option<Slot> slot = readerStore.read(KEY).get();
         reads.incrementAndGet();
         if (slot.isDefined() && slot.get() instanceof Slot.Unreadable unreadable) {
           torn.set(unreadable.problem());
@@ -79,23 +75,8 @@ final class MultiProcessTest {
     assertThat(torn.get()).as("a reader saw a torn record").isNull();
     assertThat(held.get()).as("the reader saw records at all (%d reads)", reads.get()).isPositive();
 
-    List<String> lines = Files.readAllLines(log);
-    assertThat(lines).hasSize(2 * jvms * rounds);
-    Map<String, Integer> completed = new HashMap<>();
-    String inside = null;
-    for (String line : lines) {
-      String[] parts = line.split(" ");
-      if (parts[0].equals("E")) {
-        assertThat(inside).as("nobody inside when %s enters", line).isNull();
-        inside = parts[1] + " " + parts[2];
-      } else {
-        assertThat(parts[1] + " " + parts[2]).as("the one inside leaves").isEqualTo(inside);
-        inside = null;
-        completed.merge(parts[1], 1, Integer::sum);
-      }
-    }
-    assertThat(completed).hasSize(jvms).allSatisfy((id, count) -> assertThat(count).isEqualTo(rounds));
-    assertThat(FileLockStore.open(temp).get().read(Contender.KEY).get()).isEmpty();
+    ContenderLog.assertNoOverlap(log, jvms, rounds);
+    assertThat(FileLockStore.open(temp).get().read(KEY).get()).isEmpty();
   }
 
   /**
@@ -114,7 +95,8 @@ final class MultiProcessTest {
     exited.waitFor();
     List<Process> takers = new ArrayList<>();
     for (int id = 0; id < jvms; id++) {
-      takers.add(jvm("takeover", temp.toString(), String.valueOf(id), String.valueOf(rounds), log.toString(), go));
+      takers.add(Contender.start(FileStoreContender.class, temp.toString(), "race", String.valueOf(id),
+          String.valueOf(rounds), log.toString(), go));
     }
     java.time.Instant now = java.time.Instant.now();
     for (int round = 0; round < rounds; round++) {
@@ -122,26 +104,18 @@ final class MultiProcessTest {
           ? new LockRecord(1, "stale-" + round, LocalProcesses.current(), now.minusSeconds(3600),
               java.time.Duration.ofMinutes(5), now.minusSeconds(3600))
           : new LockRecord(1, "dead-" + round, dead, now, java.time.Duration.ofHours(1), now);
-      Option<Slot> current = store.read(Contender.KEY).get();
+      Option<Slot> current = store.read(KEY).get();
       if (current.isEmpty()) {
-        assertThat(store.create(Contender.KEY, victim).get()).isEqualTo(dev.parallelsessionlock.core.WriteOutcome.WRITTEN);
+        assertThat(store.create(KEY, victim).get()).isEqualTo(dev.parallelsessionlock.core.WriteOutcome.WRITTEN);
       } else {
         assertThat(store.replace(current.get(), victim).get()).isEqualTo(dev.parallelsessionlock.core.WriteOutcome.WRITTEN);
       }
-      Files.createFile(Path.of(go + "-" + round));
-      String prefix = "R " + round + " ";
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-      List<String> lines;
-      do {
-        Thread.sleep(2);
-        lines = Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).toList() : List.of();
-      } while (lines.size() < jvms && System.nanoTime() < deadline);
-      assertThat(lines).as("round %d answered by every JVM", round).hasSize(jvms);
+      Contender.go(go, round);
+      List<String> lines = ContenderLog.awaitRound(log, round, jvms, java.time.Duration.ofMinutes(2));
       String expected = round % 2 == 0 ? "TOOK_OVER_STALE" : "TOOK_OVER_DEAD_HOLDER";
-      assertThat(lines.stream().filter(l -> l.contains(" WON "))).as("winners of round %d", round)
-          .singleElement().asString().endsWith(expected);
+      assertThat(ContenderLog.winner(lines)).as("the winner of round %d", round).endsWith(expected);
     }
-    Files.createFile(Path.of(go + "-end"));
+    Contender.go(go, -1);
     for (Process taker : takers) {
       assertThat(taker.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThat(taker.exitValue()).isZero();
@@ -152,7 +126,7 @@ final class MultiProcessTest {
   @Test
   void aProcessStuckHoldingAGuard_otherKeysProceed_andItsKeyFailsAtTheTimeoutInsteadOfHanging() throws Exception {
     FileLockStore store = FileLockStore.open(temp, false, java.time.Duration.ofMillis(300)).get();
-    LockKey stuckKey = Contender.KEY;
+    LockKey stuckKey = KEY;
     LockKey otherKey = null;
     for (int n = 0; otherKey == null; n++) {
       LockKey candidate = new LockKey("session-lock-other" + n);
@@ -163,9 +137,9 @@ final class MultiProcessTest {
     ParallelSessionLock lock = ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), Clock.systemUTC());
     Claimant me = new Claimant("me", LocalProcesses.current());
     lock.acquire(stuckKey, me); // so that renewing it and force-releasing it must both write
-    Process stuck = jvm("guard", store.guardPath(stuckKey).toString());
+    Process stuck = Contender.startGuard(store.guardPath(stuckKey));
     try {
-      assertThat(firstLine(stuck)).isEqualTo("LOCKED");
+      assertThat(Contender.firstLine(stuck)).isEqualTo("LOCKED");
       LockKey other = otherKey;
 
       var outcomes = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
@@ -178,21 +152,21 @@ final class MultiProcessTest {
     } finally {
       stuck.destroyForcibly().waitFor();
     }
-    assertThat(FileLockStore.inProcessGuards()).as("in-process guards are dropped when unused").isZero();
+    assertThat(dev.parallelsessionlock.store.StripedGuard.inProcessGuards()).as("in-process guards are dropped when unused").isZero();
   }
 
   @Test
   void holderKilledWithSigkill_isTakenOverAsSoonAsItsDeathIsSeen() throws Exception {
-    Process holder = jvm("hold", temp.toString(), "doomed");
-    assertThat(firstLine(holder)).isEqualTo("HELD");
+    Process holder = Contender.start(FileStoreContender.class, temp.toString(), "hold", "doomed", FIVE_MINUTES);
+    assertThat(Contender.firstLine(holder)).isEqualTo("HELD");
     FileLockStore store = FileLockStore.open(temp).get();
     ParallelSessionLock lock = ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), Clock.systemUTC());
     Claimant next = new Claimant("next", LocalProcesses.current());
 
-    assertThat(lock.acquire(Contender.KEY, next).get()).isInstanceOf(Acquisition.Blocked.class);
+    assertThat(lock.acquire(KEY, next).get()).isInstanceOf(Acquisition.Blocked.class);
     holder.destroyForcibly().waitFor();
 
-    Acquisition taken = lock.acquire(Contender.KEY, next).get();
+    Acquisition taken = lock.acquire(KEY, next).get();
     assertThat(taken).isInstanceOf(Acquisition.Acquired.class);
     assertThat(((Acquisition.Acquired) taken).how()).isEqualTo(Acquisition.How.TOOK_OVER_DEAD_HOLDER);
     assertThat(((Acquisition.Acquired) taken).previous().map(r -> r.sessionId())).contains("doomed");
@@ -202,17 +176,17 @@ final class MultiProcessTest {
   void writerKilledMidWrite_leavesTheOldOrTheNewRecordNeverATornOne() throws Exception {
     FileLockStore store = FileLockStore.open(temp).get();
     for (int kill = 0; kill < 6; kill++) {
-      Process churner = jvm("churn", temp.toString(), "churner-" + kill);
-      assertThat(firstLine(churner)).isEqualTo("GO");
+      Process churner = Contender.start(FileStoreContender.class, temp.toString(), "churn", "churner-" + kill);
+      assertThat(Contender.firstLine(churner)).isEqualTo("GO");
       Thread.sleep(5 + 13L * kill); // real processes: vary where in its loop the kill lands
       churner.destroyForcibly().waitFor();
 
-      Option<Slot> left = store.read(Contender.KEY).get();
+      Option<Slot> left = store.read(KEY).get();
       assertThat(left.filter(slot -> slot instanceof Slot.Unreadable)).as("after kill %d", kill).isEmpty();
       ParallelSessionLock lock = ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), Clock.systemUTC());
       Claimant next = new Claimant("next-" + kill, LocalProcesses.current());
-      assertThat(lock.acquire(Contender.KEY, next).get()).isInstanceOf(Acquisition.Acquired.class);
-      assertThat(lock.release(Contender.KEY, next).get()).isNotNull();
+      assertThat(lock.acquire(KEY, next).get()).isInstanceOf(Acquisition.Acquired.class);
+      assertThat(lock.release(KEY, next).get()).isNotNull();
     }
     try (var files = Files.list(temp)) {
       assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".corrupt-"))).isEmpty();
@@ -221,10 +195,10 @@ final class MultiProcessTest {
 
   @Test
   void recordOfAKilledHolder_namesItsRealPidAndStartTime() throws Exception {
-    Process holder = jvm("hold", temp.toString(), "named");
-    assertThat(firstLine(holder)).isEqualTo("HELD");
+    Process holder = Contender.start(FileStoreContender.class, temp.toString(), "hold", "named", FIVE_MINUTES);
+    assertThat(Contender.firstLine(holder)).isEqualTo("HELD");
     try {
-      Slot.Held held = (Slot.Held) FileLockStore.open(temp).get().read(Contender.KEY).get().get();
+      Slot.Held held = (Slot.Held) FileLockStore.open(temp).get().read(KEY).get().get();
       ProcessRef recorded = held.record().holder();
       assertThat(recorded.isSameProcessAs(LocalProcesses.of(holder.pid()))).isTrue();
     } finally {

@@ -5,10 +5,13 @@ import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ParallelSessionLock;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.LocalProcesses;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.core.Refresh;
+import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.File;
@@ -38,6 +41,12 @@ import java.util.concurrent.TimeUnit;
  * it lands (a target that moved meanwhile makes the swap lose, and the entry is validated again on the new tip);
  * red is retried once, then ejects the entry with its log's tail. With a batch size above one, up to that many
  * entries are validated as one candidate; a red batch is split in halves until the bad entry is found.
+ *
+ * <p>The lease is fenced: the processor renews it with the generation it was granted, and confirms it so right
+ * before each validation and each ref move; a processor whose lease was taken over (its heartbeat did not come
+ * through in time) stops there, its entries back in the queue. A landing is recorded before the ref moves
+ * ({@link MergeQueue.Landing}), so a processor killed between the ref move and the checked-out work tree's update
+ * is finished by the next one's reconcile.
  */
 public final class QueueProcessor {
 
@@ -66,6 +75,16 @@ public final class QueueProcessor {
   private int landed;
   private int rejected;
   private int validations;
+  /** The lease this run holds; set by {@link #process}. */
+  private ParallelSessionLock lock;
+  private Claimant me;
+  private long generation;
+  /** Why this run no longer holds its lease (the heartbeat or a check found out), once it does not. */
+  private volatile String lostLease;
+  /** Why this run stopped for want of its lease, before a validation or a ref move. */
+  private String leaseStop;
+  /** Why the last renewal could not be made (the store did not answer), if it could not. */
+  private volatile String leaseUnconfirmed;
 
   public QueueProcessor(MergeQueue queue, String command, Duration timeout, int batch, Clock clock,
       PrintStream progress) {
@@ -80,7 +99,7 @@ public final class QueueProcessor {
 
   /** Who holds the processor's lease now, if anyone. */
   public static Option<LockRecord> processor(MergeQueue queue, Clock clock) {
-    Either<String, FileLockStore> store = queue.leaseStore();
+    Either<String, LockStore> store = queue.leaseStore();
     if (store.isLeft()) {
       return Option.none();
     }
@@ -94,13 +113,12 @@ public final class QueueProcessor {
 
   /** Processes the queue until no entry waits; Left when another processor runs or the queue cannot be used. */
   public Either<String, Summary> process() {
-    Either<String, FileLockStore> store = queue.leaseStore();
+    Either<String, LockStore> store = queue.leaseStore();
     if (store.isLeft()) {
       return Either.left(store.getLeft());
     }
-    ParallelSessionLock lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock)
-        .withTtl(LEASE_TTL);
-    Claimant me = new Claimant("queue-processor-" + ProcessHandle.current().pid(), LocalProcesses.current(), false);
+    lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock).withTtl(LEASE_TTL);
+    me = new Claimant("queue-processor-" + ProcessHandle.current().pid(), LocalProcesses.current(), false);
     Either<LockFailure, Acquisition> lease = lock.acquire(LEASE, me);
     if (lease.isLeft()) {
       return Either.left(lease.getLeft().describe());
@@ -110,22 +128,22 @@ public final class QueueProcessor {
       return Either.left("another processor (pid " + holder.pid() + ") is processing this queue; it ends, or its "
           + "lease does, before this one can start");
     }
+    generation = ((Acquisition.Acquired) lease.get()).record().generation();
     Thread heartbeat = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
+      while (!Thread.currentThread().isInterrupted() && lostLease == null) {
         try {
           Thread.sleep(LEASE_TTL.toMillis() / 4);
         } catch (InterruptedException e) {
           return;
         }
-        lock.refresh(LEASE, me);
+        renew(); // a lost lease is kept in lostLease; a store failure is tried again next time
       }
     }, "queue-lease-heartbeat");
     heartbeat.setDaemon(true);
     heartbeat.start();
     try {
       git = identified(git);
-      reconcile();
-      Option<String> stopped = Option.none();
+      Option<String> stopped = reconcile();
       while (stopped.isEmpty()) {
         List<QueueEntry> waiting = waiting();
         if (waiting.isEmpty()) {
@@ -140,13 +158,53 @@ public final class QueueProcessor {
         }
         stopped = handle(next);
       }
+      if (leaseStop != null) {
+        return Either.left(leaseStop);
+      }
       return Either.right(new Summary(landed, rejected, validations, stopped));
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     } finally {
       heartbeat.interrupt();
-      lock.release(LEASE, me);
+      lock.release(LEASE, me, generation);
     }
+  }
+
+  /**
+   * Renews the lease with the generation it was granted: true while this run still holds it. Once it does not
+   * (taken over after it ran out, or removed), {@link #lostLease} says so and stays set; a store that cannot answer
+   * is false for now (no proof the lease is held), not lost.
+   */
+  private boolean renew() {
+    if (lostLease != null) {
+      return false;
+    }
+    Either<LockFailure, Refresh> renewed = lock.refresh(LEASE, me, generation);
+    if (renewed.isRight() && renewed.get() instanceof Refresh.NotHolder notHolder) {
+      Option<Slot> now = notHolder.current();
+      lostLease = now.isDefined() && now.get() instanceof Slot.Held held
+          ? "another processor (pid " + held.record().pid() + ") took over this queue's lease (this one's had run out)"
+          : "this processor's lease on the queue is gone (its record was removed)";
+      return false;
+    }
+    leaseUnconfirmed = renewed.isLeft() ? renewed.getLeft().describe() : null;
+    return renewed.isRight();
+  }
+
+  /**
+   * Whether this run may go on to {@code step} (a validation, a ref move): its lease confirmed with its generation.
+   * Otherwise {@code entries} (marked validating by this run) go back to the queue, where a write of the new holder
+   * has not changed them, and the answer is why this run stops.
+   */
+  private Option<String> confirmLease(String step, List<QueueEntry> entries) throws IOException {
+    if (renew()) {
+      return Option.none();
+    }
+    String why = lostLease != null ? lostLease + "; this one stopped before " + step
+        : "cannot confirm this processor's lease on the queue (" + leaseUnconfirmed + "); stopped before " + step;
+    requeue(entries, Option.some("its processor lost its lease before landing it; validated again"));
+    leaseStop = why;
+    return Option.some(why);
   }
 
   /**
@@ -204,12 +262,28 @@ public final class QueueProcessor {
     return waiting;
   }
 
-  /** Puts back what a killed processor left: entries it was validating, its scratch worktrees. */
-  void reconcile() throws IOException {
+  /**
+   * Puts back what a killed processor left: a landing it began (finished: the entries marked landed and the
+   * checked-out work tree brought along, when the target did move), entries it was validating (landed when the
+   * target already has them, else back in the queue), its scratch worktrees. Returns why processing must stop: a
+   * checked-out work tree that still shows the target as it was before the landing and has changes of its own.
+   */
+  Option<String> reconcile() throws IOException {
+    Option<String> stop = finishLanding();
     for (QueueEntry entry : queue.entries()) {
-      if (entry.state() == QueueEntry.State.VALIDATING) {
-        queue.save(entry.with(QueueEntry.State.QUEUED,
-            Option.some("its processor stopped during validation; validated again"), clock.instant()));
+      if (entry.state() != QueueEntry.State.VALIDATING) {
+        continue;
+      }
+      Option<String> tip = git.resolve("refs/heads/" + entry.target());
+      if (tip.isDefined() && git.isAncestor(entry.head(), tip.get())) {
+        if (queue.save(entry.landed(tip.get(), Option.some("found in " + entry.target() + " after its processor "
+            + "stopped"), clock.instant())).isDefined()) {
+          landed++;
+          progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": it is in " + entry.target()
+              + " already; landed");
+        }
+      } else if (queue.save(entry.with(QueueEntry.State.QUEUED,
+          Option.some("its processor stopped during validation; validated again"), clock.instant())).isDefined()) {
         progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": back in the queue");
       }
     }
@@ -231,6 +305,101 @@ public final class QueueProcessor {
       }
     }
     git.run("worktree", "prune");
+    return stop;
+  }
+
+  /**
+   * Finishes the landing a killed processor began, if the target did move ({@code to} is in it): its entries are
+   * marked landed, and the work tree that has the target checked out is brought along ({@link #bringAlong}). A
+   * landing whose ref never moved is dropped (its entries go back to the queue). The record stays, and processing
+   * stops, while that work tree shows the old target under changes of its own.
+   */
+  private Option<String> finishLanding() throws IOException {
+    Option<MergeQueue.Landing> begun = queue.landing();
+    if (begun.isEmpty()) {
+      return Option.none();
+    }
+    MergeQueue.Landing landing = begun.get();
+    Option<String> tip = git.resolve("refs/heads/" + landing.target());
+    if (tip.isEmpty() || !git.isAncestor(landing.to(), tip.get())) {
+      queue.endLanding();
+      return Option.none();
+    }
+    List<QueueEntry> entries = new ArrayList<>();
+    for (QueueEntry entry : queue.entries()) {
+      if (landing.entries().contains(entry.seq())) {
+        entries.add(entry);
+        if (entry.waiting() && queue.save(entry.landed(landing.to(), Option.some("landed; its processor stopped "
+            + "before it could say so"), clock.instant())).isDefined()) {
+          landed++;
+          progress.println("reconciled #" + entry.seq() + " " + entry.branch() + ": it had landed on "
+              + landing.target());
+        }
+      }
+    }
+    Option<String> stop = landing.worktree().isDefined() && tip.get().equals(landing.to())
+        ? bringAlong(landing, entries) : Option.none();
+    if (stop.isEmpty()) {
+      queue.endLanding();
+    }
+    return stop;
+  }
+
+  /**
+   * The checked-out work tree of a landing whose ref moved and whose work tree was not updated: when its index and
+   * files still equal the old target, they are moved to the new one ({@code git read-tree -u -m FROM TO}, as a
+   * landing does); when they have changes of their own on top of the old target, they are left exactly as a
+   * {@code git push} to a checked-out branch leaves them, and the answer says what to run (a {@code commit} or
+   * {@code stash} there now would revert the landing). None when there is nothing to do: the work tree has another
+   * branch checked out by now, or already shows the new target.
+   */
+  private Option<String> bringAlong(MergeQueue.Landing landing, List<QueueEntry> entries) {
+    Path tree = landing.worktree().get();
+    Git there = Git.in(tree).with(Git.PROCESSOR_VARIABLE, "1");
+    if (!Files.isDirectory(tree) || !there.run("symbolic-ref", "--quiet", "HEAD").line()
+        .equals("refs/heads/" + landing.target())) {
+      return Option.none();
+    }
+    there.run("update-index", "-q", "--refresh");
+    List<String> changed = paths(git.run("diff", "--name-only", "-z", landing.from(), landing.to(), "--"));
+    if (paths(there.run("diff-index", "--cached", "--name-only", "-z", landing.from(), "--")).containsAll(changed)) {
+      return Option.none(); // the index no longer has the old version of anything the landing changed
+    }
+    String state = "has uncommitted changes";
+    if (there.run("diff-index", "--cached", "--quiet", landing.from(), "--").ok()
+        && there.run("diff-files", "--quiet").ok()) {
+      Git.Result updated = there.run("read-tree", "-u", "-m", landing.from(), landing.to());
+      if (updated.ok()) {
+        progress.println("reconciled: " + tree + " now shows " + landing.target() + " as landed ("
+            + landing.from().substring(0, 12) + " to " + landing.to().substring(0, 12) + ")");
+        return Option.none();
+      }
+      state = "git could not update (" + updated.problem() + ")";
+    }
+    List<String> names = new ArrayList<>();
+    for (QueueEntry entry : entries) {
+      names.add("#" + entry.seq() + " " + entry.branch());
+    }
+    String dir = quote(tree.toString());
+    String why = landing.target() + " moved to " + landing.to().substring(0, 12) + " (the landing of "
+        + String.join(", ", names) + ") under " + tree + ", which " + state + "; its index and files still show "
+        + landing.from().substring(0, 12) + ", as after a git push to a checked-out branch, and were left so. "
+        + "Committing or stashing there now would revert the landing. To bring them to " + landing.target()
+        + " and keep your changes, run: git -C " + dir + " update-ref --no-deref HEAD " + landing.from() + " && git -C "
+        + dir + " stash && git -C " + dir + " checkout " + quote(landing.target()) + " && git -C " + dir + " stash pop";
+    progress.println(why);
+    return Option.some(why);
+  }
+
+  /** The NUL-separated paths git printed ({@code -z}). */
+  private static List<String> paths(Git.Result listed) {
+    List<String> paths = new ArrayList<>();
+    for (String path : listed.out().split("\0")) {
+      if (!path.isEmpty()) {
+        paths.add(path);
+      }
+    }
+    return paths;
   }
 
   /** Whether {@code tree} is a validation's scratch worktree (under the scratch folder, or where it used to be). */
@@ -292,11 +461,20 @@ public final class QueueProcessor {
     if (included.isEmpty()) {
       return Option.none();
     }
+    Option<String> lease = confirmLease("validating " + names(included), List.of());
+    if (lease.isDefined()) {
+      return lease;
+    }
     List<QueueEntry> marked = new ArrayList<>();
     for (QueueEntry entry : included) {
-      QueueEntry validating = entry.with(QueueEntry.State.VALIDATING, Option.none(), clock.instant()).attempted();
-      queue.save(validating);
-      marked.add(validating);
+      Option<QueueEntry> validating = queue.save(entry.with(QueueEntry.State.VALIDATING, Option.none(),
+          clock.instant()).attempted());
+      if (validating.isEmpty()) {
+        // Changed since it was read (a person removed it): the candidate holds it, so start again from the queue.
+        requeue(marked, Option.none());
+        return Option.none();
+      }
+      marked.add(validating.get());
     }
     Validation result = validate(candidate, marked.get(0).seq());
     if (result.damage().isDefined()) {
@@ -304,10 +482,12 @@ public final class QueueProcessor {
     }
     if (!result.green() && marked.size() == 1) {
       progress.println("#" + marked.get(0).seq() + " " + marked.get(0).branch() + ": red, retrying once");
-      QueueEntry again = marked.get(0).attempted();
-      queue.save(again);
-      marked.set(0, again);
-      Validation retry = validate(candidate, again.seq());
+      Option<QueueEntry> again = queue.save(marked.get(0).attempted());
+      if (again.isEmpty()) {
+        return Option.none(); // another writer changed it since: read the queue again
+      }
+      marked.set(0, again.get());
+      Validation retry = validate(candidate, again.get().seq());
       if (retry.damage().isDefined()) {
         return keepAfterDamage(marked, retry.damage().get());
       }
@@ -325,10 +505,7 @@ public final class QueueProcessor {
     }
     // A red batch: back to the queue, then each half on its own, so a single bad entry is found.
     progress.println("batch of " + marked.size() + " is red; splitting it");
-    for (QueueEntry entry : marked) {
-      queue.save(entry.with(QueueEntry.State.QUEUED, Option.some("in a red batch; validated again in a smaller one"),
-          clock.instant()));
-    }
+    requeue(marked, Option.some("in a red batch; validated again in a smaller one"));
     List<QueueEntry> mine = stillWaiting(marked);
     int half = mine.size() / 2;
     Option<String> stop = handle(new ArrayList<>(mine.subList(0, half)));
@@ -336,6 +513,16 @@ public final class QueueProcessor {
       return stop;
     }
     return handle(stillWaiting(mine.subList(half, mine.size())));
+  }
+
+  /**
+   * Puts {@code entries} (marked validating by this run) back in the queue with {@code why}; one another writer
+   * changed since is left as that writer wrote it.
+   */
+  private void requeue(List<QueueEntry> entries, Option<String> why) throws IOException {
+    for (QueueEntry entry : entries) {
+      queue.save(entry.with(QueueEntry.State.QUEUED, why, clock.instant()));
+    }
   }
 
   /** The command that puts {@code entry}'s branch back in this queue, onto its target, as it is now. */
@@ -472,10 +659,7 @@ public final class QueueProcessor {
 
   /** After a validation that damaged the queue: its entries wait again, and processing stops with {@code why}. */
   private Option<String> keepAfterDamage(List<QueueEntry> marked, String why) throws IOException {
-    for (QueueEntry entry : marked) {
-      queue.save(entry.with(QueueEntry.State.QUEUED, Option.some("its validation deleted the queue's files (written "
-          + "back); not landed"), clock.instant()));
-    }
+    requeue(marked, Option.some("its validation deleted the queue's files (written back); not landed"));
     progress.println(why);
     return Option.some(why);
   }
@@ -527,7 +711,9 @@ public final class QueueProcessor {
 
   /**
    * Moves the target from {@code tip} to {@code candidate} with a compare-and-swap; fast-forwards a clean worktree
-   * that has the target checked out, and refuses (entries stay queued) when that worktree is dirty.
+   * that has the target checked out, and refuses (entries stay queued) when that worktree is dirty. Right before the
+   * ref moves, the lease is confirmed (a processor that lost it moves nothing) and the landing is recorded, so a
+   * processor killed after the ref moved is finished by the next one ({@link #finishLanding}).
    */
   private Option<String> land(List<QueueEntry> entries, String candidate, String tip, String target,
       Option<String> note) throws IOException {
@@ -537,19 +723,24 @@ public final class QueueProcessor {
       if (!status.ok() || !status.out().isBlank()) {
         String why = target + " is checked out in " + checkedOut.get() + " with uncommitted changes; landing would make "
             + "them look reverted there. Commit or stash them, then run process again";
-        for (QueueEntry entry : entries) {
-          queue.save(entry.with(QueueEntry.State.QUEUED, Option.some(why), clock.instant()));
-        }
+        requeue(entries, Option.some(why));
         return Option.some(why);
       }
     }
+    Option<String> lease = confirmLease("landing " + names(entries), entries);
+    if (lease.isDefined()) {
+      return lease;
+    }
+    List<Long> seqs = new ArrayList<>();
+    for (QueueEntry entry : entries) {
+      seqs.add(entry.seq());
+    }
+    queue.beginLanding(new MergeQueue.Landing(target, tip, candidate, checkedOut, seqs));
     Git.Result swapped = git.run("update-ref", "-m", "merge queue: land " + names(entries), "refs/heads/" + target,
         candidate, tip);
     if (!swapped.ok()) {
-      for (QueueEntry entry : entries) {
-        queue.save(entry.with(QueueEntry.State.QUEUED,
-            Option.some(target + " moved during validation; validated again on its new tip"), clock.instant()));
-      }
+      queue.endLanding();
+      requeue(entries, Option.some(target + " moved during validation; validated again on its new tip"));
       progress.println(target + " moved during validation: validating again");
       return Option.none();
     }
@@ -559,10 +750,9 @@ public final class QueueProcessor {
       if (!updated.ok()) {
         git.run("update-ref", "-m", "merge queue: undo, the checked-out worktree refused", "refs/heads/" + target, tip,
             candidate);
+        queue.endLanding();
         String why = "cannot update " + checkedOut.get() + " (" + updated.problem() + "); " + target + " left as it was";
-        for (QueueEntry entry : entries) {
-          queue.save(entry.with(QueueEntry.State.QUEUED, Option.some(why), clock.instant()));
-        }
+        requeue(entries, Option.some(why));
         return Option.some(why);
       }
     }
@@ -572,6 +762,7 @@ public final class QueueProcessor {
       progress.println("landed #" + entry.seq() + " " + entry.branch() + " on " + target
           + note.map(n -> " (" + n + ")").getOrElse(""));
     }
+    queue.endLanding();
     return Option.none();
   }
 
@@ -597,9 +788,11 @@ public final class QueueProcessor {
     return Option.none();
   }
 
+  /** Rejects {@code entry} with {@code why}, unless another writer (a person's remove) changed it since it was read. */
   private void reject(QueueEntry entry, String why, Option<String> tail) throws IOException {
-    queue.save(entry.rejected(why, tail, clock.instant()));
-    rejected++;
-    progress.println("rejected #" + entry.seq() + " " + entry.branch() + ": " + why);
+    if (queue.save(entry.rejected(why, tail, clock.instant())).isDefined()) {
+      rejected++;
+      progress.println("rejected #" + entry.seq() + " " + entry.branch() + ": " + why);
+    }
   }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
 public final class QueueContender {
 
   public static void main(String[] args) {
-    MergeQueue queue = MergeQueue.open(Path.of(args[0])).getOrElseThrow(problem -> new IllegalStateException(problem));
+    MergeQueue queue = MergeQueue.open(Path.of(args[0]), LockDirectoryLeases.INSTANCE).getOrElseThrow(problem -> new IllegalStateException(problem));
     var result = new QueueProcessor(queue, args[1], Duration.ofMinutes(5), 1, Clock.systemUTC(), System.err).process();
     System.err.println(result.isRight() ? "landed " + result.get().landed() + ", rejected " + result.get().rejected()
         : "failed: " + result.getLeft());

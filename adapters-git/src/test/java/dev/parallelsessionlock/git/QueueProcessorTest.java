@@ -32,7 +32,7 @@ final class QueueProcessorTest {
   void setUp() throws Exception {
     repo = new Repo(temp);
     repo.ok("checkout", "-q", "--detach", "main");
-    queue = MergeQueue.open(repo.dir).get();
+    queue = MergeQueue.open(repo.dir, LockDirectoryLeases.INSTANCE).get();
   }
 
   @AfterEach
@@ -320,6 +320,153 @@ final class QueueProcessorTest {
     assertThat(enqueue("f4").seq()).as("a new entry takes no place already used").isEqualTo(4);
 
     assertThat(process("true", 1).landed()).isEqualTo(4);
+  }
+
+  @Test
+  void save_whenARivalRemovedTheEntryAfterItWasRead_doesNotBringItBack() throws Exception {
+    repo.branch("x", "x.txt", "x\n");
+    enqueue("x");
+    QueueEntry read = entry("x");
+
+    assertThat(queue.remove("x").isRight()).isTrue(); // the rival: a person's queue remove
+    assertThat(queue.save(read.with(QueueEntry.State.VALIDATING, Option.none(), Clock.systemUTC().instant())))
+        .as("the write loses").isEmpty();
+
+    assertThat(queue.entries()).as("the removed entry stays removed").isEmpty();
+  }
+
+  @Test
+  void save_whenARivalSavedTheEntryAfterItWasRead_losesAndTheRivalsUpdateStays() throws Exception {
+    repo.branch("x", "x.txt", "x\n");
+    enqueue("x");
+    QueueEntry mine = entry("x");
+    QueueEntry theirs = entry("x");
+
+    assertThat(queue.save(theirs.rejected("rejected by the rival", Option.none(), Clock.systemUTC().instant())))
+        .isNotEmpty();
+    assertThat(queue.save(mine.with(QueueEntry.State.VALIDATING, Option.none(), Clock.systemUTC().instant())))
+        .as("the write loses").isEmpty();
+
+    assertThat(entry("x").state()).isEqualTo(QueueEntry.State.REJECTED);
+    assertThat(entry("x").reason()).contains("rejected by the rival");
+  }
+
+  @Test
+  void aProcessorWhoseLeaseWasTakenOverDuringValidation_movesNoRef_andStops() throws Exception {
+    repo.branch("late", "late.txt", "l\n");
+    enqueue("late");
+    String main = repo.tip("main");
+    Path hold = temp.resolve("hold");
+    assertThat(new ProcessBuilder("mkfifo", hold.toString()).inheritIO().start().waitFor()).isZero();
+    dev.parallelsessionlock.testkit.MutableClock clock =
+        dev.parallelsessionlock.testkit.MutableClock.at("2026-12-06T10:00:00Z");
+    QueueProcessor processor = new QueueProcessor(queue, "cat '" + hold + "' > /dev/null", Duration.ofMinutes(2), 1,
+        clock, new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+    var result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      var run = java.util.concurrent.CompletableFuture.supplyAsync(processor::process);
+      try (var validationRuns = Files.newOutputStream(hold)) { // open once the validation reads the pipe
+        clock.advance(QueueProcessor.LEASE_TTL.plusSeconds(1)); // its heartbeat did not come through in time
+        var rival = dev.parallelsessionlock.core.ParallelSessionLock.of(queue.leaseStore().get(),
+            dev.parallelsessionlock.process.ProcessTableLiveness.forThisHost(), clock).withTtl(QueueProcessor.LEASE_TTL)
+            .acquire(QueueProcessor.LEASE, new dev.parallelsessionlock.core.Claimant("rival-processor",
+                dev.parallelsessionlock.process.LocalProcesses.current(), false));
+        assertThat(rival.get()).isInstanceOf(dev.parallelsessionlock.core.Acquisition.Acquired.class);
+      } // the validation ends green
+      return run.get();
+    });
+
+    assertThat(repo.tip("main")).as("a processor that lost its lease lands nothing").isEqualTo(main);
+    assertThat(result.isLeft()).as("%s", result).isTrue();
+    assertThat(result.getLeft()).startsWith("another processor (pid " + ProcessHandle.current().pid()
+        + ") took over this queue's lease");
+    assertThat(entry("late").state()).isEqualTo(QueueEntry.State.QUEUED);
+  }
+
+  /**
+   * A reference-transaction hook that kills the queue's processor (git's parent, a JVM of its own) the moment main
+   * has moved ({@code committed}): before the processor can update the checked-out tree or its entries.
+   */
+  private Path killTheProcessorOnceMainMoves() throws Exception {
+    Path hook = repo.dir.resolve(".git").resolve("hooks").resolve("reference-transaction");
+    Files.createDirectories(hook.getParent());
+    Files.writeString(hook, "#!/bin/sh\n"
+        + "if [ \"$1\" = committed ] && [ -n \"$SESSION_LOCK_QUEUE_PROCESSOR\" ] && grep -q ' refs/heads/main$'; then\n"
+        + "  kill -9 \"$(cut -d' ' -f4 /proc/$PPID/stat)\"\n"
+        + "fi\n");
+    assertThat(hook.toFile().setExecutable(true)).isTrue();
+    return hook;
+  }
+
+  @Test
+  void aProcessorKilledBetweenMovingTheTargetAndUpdatingItsCheckedOutTree_isFinishedByTheNext() throws Exception {
+    String head = repo.branch("b1", "b1.txt", "b1\n");
+    repo.ok("checkout", "-q", "main");
+    enqueue("b1");
+    Path hook = killTheProcessorOnceMainMoves();
+
+    String crashed = processElsewhere(java.util.Map.of(), "true");
+
+    assertThat(crashed).as(crashed).startsWith("exit 137");
+    Files.delete(hook);
+    assertThat(repo.tip("main")).as("main moved").isEqualTo(head);
+    assertThat(repo.dir.resolve("b1.txt")).as("the checked-out tree did not").doesNotExist();
+
+    QueueProcessor.Summary summary = process("true", 1);
+
+    assertThat(summary.stoppedBecause()).isEmpty();
+    assertThat(summary.validations()).as("the landed entry is not validated again").isZero();
+    assertThat(entry("b1").state()).isEqualTo(QueueEntry.State.LANDED);
+    assertThat(entry("b1").landedAs()).contains(head);
+    assertThat(Files.readString(repo.dir.resolve("b1.txt"))).isEqualTo("b1\n");
+    assertThat(repo.ok("status", "--porcelain").out()).isBlank();
+    assertThat(repo.tip("main")).isEqualTo(head);
+    assertThat(progress.toString(StandardCharsets.UTF_8)).contains("reconciled #1 b1: it had landed on main");
+  }
+
+  @Test
+  void aProcessorKilledBetweenMovingTheTargetAndUpdatingItsTree_withChangesMadeSince_leftAsAPushWould_adviceRunsAsPrinted()
+      throws Exception {
+    String head = repo.branch("b1", "b1.txt", "b1\n");
+    repo.branch("b2", "b2.txt", "b2\n");
+    repo.ok("checkout", "-q", "main");
+    String before = repo.tip("main");
+    enqueue("b1");
+    enqueue("b2");
+    Path hook = killTheProcessorOnceMainMoves();
+    assertThat(processElsewhere(java.util.Map.of(), "true")).startsWith("exit 137");
+    Files.delete(hook);
+    repo.write("base.txt", "edited after the crash\n");
+
+    QueueProcessor.Summary summary = process("true", 1);
+
+    String stopped = summary.stoppedBecause().get();
+    assertThat(stopped).startsWith("main moved to " + head.substring(0, 12) + " (the landing of #1 b1) under "
+        + repo.dir + ", which has uncommitted changes; its index and files still show " + before.substring(0, 12)
+        + ", as after a git push to a checked-out branch, and were left so. ");
+    assertThat(entry("b1").state()).isEqualTo(QueueEntry.State.LANDED);
+    assertThat(entry("b2").state()).isEqualTo(QueueEntry.State.QUEUED);
+    assertThat(repo.tip("main")).isEqualTo(head);
+    assertThat(repo.dir.resolve("b1.txt")).doesNotExist();
+    assertThat(Files.readString(repo.dir.resolve("base.txt"))).isEqualTo("edited after the crash\n");
+    String advice = stopped.substring(stopped.indexOf(", run: ") + ", run: ".length());
+    assertThat(advice).doesNotContain("reset", "commit");
+
+    Process followed = new ProcessBuilder("sh", "-c", advice).directory(temp.toFile()).redirectErrorStream(true)
+        .start();
+    String said = new String(followed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(followed.waitFor()).as(said).isZero();
+
+    assertThat(repo.tip("main")).as("the landing is kept").isEqualTo(head);
+    assertThat(repo.ok("symbolic-ref", "HEAD").line()).isEqualTo("refs/heads/main");
+    assertThat(repo.ok("status", "--porcelain").out()).isEqualTo(" M base.txt\n");
+    assertThat(Files.readString(repo.dir.resolve("b1.txt"))).isEqualTo("b1\n");
+    assertThat(Files.readString(repo.dir.resolve("base.txt"))).isEqualTo("edited after the crash\n");
+    repo.commitAll("the person's own change");
+    assertThat(process("true", 1).landed()).isEqualTo(1);
+    assertThat(repo.contains("main", head)).isTrue();
+    assertThat(repo.ok("show", "main:b1.txt").out()).isEqualTo("b1\n");
+    assertThat(repo.ok("show", "main:b2.txt").out()).isEqualTo("b2\n");
   }
 
   @Test

@@ -4,7 +4,6 @@ import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.PrintStream;
@@ -14,6 +13,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 import dev.parallelsessionlock.core.ProcessRef;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 
 /**
  * What every command for people works with: the environment, the working directory, the two output streams and

@@ -1,7 +1,7 @@
 package dev.parallelsessionlock.hook;
 
 import dev.parallelsessionlock.core.ProcessRef;
-import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.process.LocalProcesses;
 import io.vavr.control.Option;
 import java.io.PrintStream;
 import java.io.PrintWriter;

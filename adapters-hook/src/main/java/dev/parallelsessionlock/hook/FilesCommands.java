@@ -16,7 +16,7 @@ import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +70,7 @@ final class FilesCommands {
     if (store.isLeft()) {
       return Either.left(store.getLeft());
     }
-    return Either.right(store.get().fileLocks(context.clock, ttl));
+    return Either.right(store.get().fileLocksWrittenHere(context.clock, ttl));
   }
 
   private List<FileLocks.LockedFile> locked(List<String> files) {
@@ -119,8 +119,15 @@ final class FilesCommands {
     Map<LockKey, String> paths = FilesHook.pathsByKey(locked);
     Instant giveUp = context.clock.instant().plusSeconds(waitSeconds == null ? 0 : waitSeconds);
     long pause = 50;
+    BackOff backOff = BackOff.within(FileLockStore.DEFAULT_GUARD_TIMEOUT);
     while (true) {
       Either<LockFailure, FileAcquisition> result = locks.get().acquire(locked, who, ttl);
+      // A round lost to a workspace lease written at the same moment (both gave way), or to another call of the
+      // same holder still taking a file: try again shortly, whatever --wait says.
+      if (((result.isLeft() && result.getLeft() instanceof LockFailure.Contended)
+          || (result.isRight() && FilesHook.workspaceLease(result.get()) != null)) && backOff.again()) {
+        continue;
+      }
       if (result.isLeft()) {
         return context.failed(result.getLeft());
       }
@@ -177,7 +184,8 @@ final class FilesCommands {
           + Durations.human(Duration.between(now, blocked.freeAt())) + " left";
     }
     LockRecord record = blocked.holder().get();
-    return "held: " + record.details().path().getOrElse(path) + " by " + FilesHook.holder(record)
+    return "held: " + record.details().path().getOrElse(path)
+        + (blocked.key().isWorkspace() ? " (the whole work tree, workspace mode)" : "") + " by " + FilesHook.holder(record)
         + ", for " + Durations.human(Duration.between(record.heldSince(), now)) + ", "
         + Durations.human(Duration.between(now, blocked.freeAt())) + " left" + FilesHook.clampNote(record);
   }

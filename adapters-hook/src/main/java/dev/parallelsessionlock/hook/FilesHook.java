@@ -14,7 +14,7 @@ import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ final class FilesHook {
   private FilesHook() {}
 
   static HookResult run(HookRunner.Invocation call, JsonObject payload, HookEvent event, HookConfig config,
-      Path processCwd, Clock clock, Claimant claimant) {
+      Path processCwd, Clock clock, Claimant claimant, List<GitCommands.Call> shellGitCalls) {
     String tool = event.toolName().isDefined() ? event.toolName().get() : "";
     boolean edit = EditTargets.isEditTool(tool);
     boolean shell = Agent.SHELL_TOOLS.contains(tool);
@@ -57,7 +57,7 @@ final class FilesHook {
     }
     List<GitCommands.Call> gitCalls = null;
     if (shell) {
-      gitCalls = event.command().isDefined() ? GitCommands.calls(event.command().get()) : null;
+      gitCalls = shellGitCalls; // read by HookRunner for this PreToolUse
       if (gitCalls == null || gitCalls.isEmpty()) {
         return call.done();
       }
@@ -86,6 +86,9 @@ final class FilesHook {
     for (String raw : targets.paths()) {
       locked.add(Workspaces.lockedFile(cwd.resolve(raw)));
     }
+    if (locked.size() > 1 && event.kind() == HookEvent.Kind.PRE_TOOL) {
+      files = store.get().fileLocksWrittenHere(clock, config.ttl()); // this hook writes the intent of several files
+    }
     if (event.kind() == HookEvent.Kind.POST_TOOL) {
       Either<LockFailure, List<Refresh>> refreshed = files.refresh(locked, claimant);
       if (refreshed.isLeft()) {
@@ -93,11 +96,22 @@ final class FilesHook {
       }
       return acceptOwnEdits(call, config, claimant, locked);
     }
-    Either<LockFailure, FileAcquisition> acquired = files.acquire(locked, claimant, config.ttl());
+    // A round in which a workspace-mode session wrote its lease at the same moment, and both gave way, or in which
+    // another call of this session was still taking a file, is tried again after a short random pause.
+    BackOff backOff = BackOff.within(config.deadline().dividedBy(2));
+    Either<LockFailure, FileAcquisition> acquired;
+    do {
+      acquired = files.acquire(locked, claimant, config.ttl());
+    } while (((acquired.isLeft() && acquired.getLeft() instanceof LockFailure.Contended)
+        || (acquired.isRight() && workspaceLease(acquired.get()) != null)) && backOff.again());
     if (acquired.isLeft()) {
       return call.failOpen("store", "file locks unavailable: " + acquired.getLeft().describe());
     }
     Instant now = clock.instant();
+    Acquisition.Blocked lease = workspaceLease(acquired.get());
+    if (lease != null) {
+      return workspaceHeld(call, lease, now);
+    }
     if (acquired.get() instanceof FileAcquisition.Acquired got) {
       for (Acquisition.Acquired file : got.files()) {
         if (file.how() == Acquisition.How.TOOK_OVER_STALE || file.how() == Acquisition.How.TOOK_OVER_DEAD_HOLDER
@@ -132,6 +146,31 @@ final class FilesHook {
             ? pathOf(held.get(0).holder().get(), paths.get(held.get(0).key())) : paths.get(held.get(0).key())));
     call.warnings.add(reason.toString());
     return call.agent.deny(reason.toString(), call.warnings);
+  }
+
+  /** The workspace lease another session holds on a work tree of the files, when that is what blocked them. */
+  static Acquisition.Blocked workspaceLease(FileAcquisition acquisition) {
+    if (acquisition instanceof FileAcquisition.Blocked blocked) {
+      for (Acquisition.Blocked held : blocked.held()) {
+        if (held.key().isWorkspace()) {
+          return held;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The denial of an edit while another session holds the whole work tree in workspace mode. */
+  private static HookResult workspaceHeld(HookRunner.Invocation call, Acquisition.Blocked lease, Instant now) {
+    String tree = lease.holder().isDefined() ? pathOf(lease.holder().get(), lease.key().name()) : lease.key().name();
+    String reason = PREFIX + "the work tree " + tree + " is held by "
+        + (lease.holder().isDefined() ? holder(lease.holder().get()) + " in workspace mode, for "
+            + Durations.human(Duration.between(lease.holder().get().heldSince(), now)) : "a session in workspace mode")
+        + ", lease ends in " + Durations.human(Duration.between(now, lease.freeAt()))
+        + "; nothing was locked or changed.\nWait until that session has finished its turn. If it is gone: "
+        + call.config.releaseHint(Path.of(tree));
+    call.warnings.add(reason);
+    return call.agent.deny(reason, call.warnings);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.parallelsessionlock.hook;
 
+import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The files-mode git guard: a session's git call ({@link GitCommands}) is refused when it would rewrite a work tree
  * in which another live session or task holds files, or stage, commit, remove, move or overwrite a file another
- * holds. For {@code add} and {@code commit} only held files with changes git would take count (git is asked,
+ * holds, or while another session holds the whole work tree with a workspace lease (one namespace: every guarded
+ * call is refused then). For {@code add} and {@code commit} only held files with changes git would take count (git is asked,
  * {@code git status}, for those files alone); when git cannot tell, they all count. The caller's own files never
  * count: a session commits its own work.
  */
@@ -43,7 +46,16 @@ final class GitGuard {
       Path tree = Workspaces.resolve(Option.some(dir.toString()), Option.none(), cwd);
       List<LockStatus.Held> rivals = rivalsByTree.get(tree.toString());
       if (rivals == null) {
-        Either<LockFailure, List<LockStatus.Held>> found = files.rivals(WorkspaceHash.of(tree.toString()), claimant);
+        WorkspaceHash hash = WorkspaceHash.of(tree.toString());
+        // One namespace: another session's workspace lease holds the whole work tree, every file of it.
+        Either<LockFailure, Option<Acquisition.Blocked>> lease = files.workspaceHolder(hash, claimant);
+        if (lease.isLeft()) {
+          return call.failOpen("store", "the workspace lease is unavailable: " + lease.getLeft().describe());
+        }
+        if (lease.get().isDefined()) {
+          return workspaceHeld(call, git, tree, lease.get().get(), now);
+        }
+        Either<LockFailure, List<LockStatus.Held>> found = files.rivals(hash, claimant);
         if (found.isLeft()) {
           return call.failOpen("store", "file locks unavailable: " + found.getLeft().describe());
         }
@@ -77,8 +89,8 @@ final class GitGuard {
    * git has already rewritten the work tree and index, which would leave the refused merge looking like staged
    * changes. {@code program} is the launcher for the hint.
    */
-  static Option<String> landing(String command, Path cwd, String program) {
-    for (GitCommands.Call git : GitCommands.calls(command)) {
+  static Option<String> landing(List<GitCommands.Call> calls, Path cwd, String program) {
+    for (GitCommands.Call git : calls) {
       if (!git.movesBranch) {
         continue;
       }
@@ -149,6 +161,20 @@ final class GitGuard {
         new java.io.FileInputStream(file), StandardCharsets.UTF_8))) {
       return reader.readLine();
     }
+  }
+
+  /** The denial of a git call in a work tree another session holds whole, in workspace mode. */
+  private static HookResult workspaceHeld(HookRunner.Invocation call, GitCommands.Call git, Path tree,
+      Acquisition.Blocked lease, Instant now) {
+    String reason = PREFIX + "git " + git.subcommand + " would " + (git.tree ? "rewrite the work tree " + tree
+        : verb(git) + " files in the work tree " + tree) + ", which "
+        + (lease.holder().isDefined() ? FilesHook.holder(lease.holder().get()) + " holds in workspace mode (for "
+            + Durations.human(Duration.between(lease.holder().get().heldSince(), now)) + ", lease ends in "
+            : "a session holds in workspace mode (lease ends in ")
+        + Durations.human(Duration.between(now, lease.freeAt())) + ").\nWait until that session has finished its "
+        + "turn. If it is gone: " + call.config.releaseHint(tree);
+    call.warnings.add(reason);
+    return call.agent.deny(reason, call.warnings);
   }
 
   private static String verb(GitCommands.Call git) {

@@ -173,7 +173,7 @@ final class GitHooks {
     if (hooks.isLeft()) {
       return hooks;
     }
-    Either<String, MergeQueue> queue = MergeQueue.open(workspace);
+    Either<String, MergeQueue> queue = MergeQueue.open(workspace, QueueLeases.IN_LOCK_DIRECTORY);
     if (queue.isLeft()) {
       return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, queue.getLeft()));
     }

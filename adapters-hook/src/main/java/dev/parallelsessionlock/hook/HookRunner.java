@@ -10,15 +10,18 @@ import dev.parallelsessionlock.core.FailOpen;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
+import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WorkspaceAcquisition;
 import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.core.WorkspaceLease;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.ByteArrayInputStream;
@@ -28,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -120,9 +124,12 @@ final class HookRunner {
         || (event.kind() == HookEvent.Kind.PRE_TOOL && event.isReadOnlyShell())) {
       return HookResult.allow(call.warnings);
     }
+    // The git calls of a shell command, read once: the landing check below and the files-mode guard use them.
+    List<GitCommands.Call> gitCalls = null;
     if (event.kind() == HookEvent.Kind.PRE_TOOL && event.command().isDefined() && event.toolName().isDefined()
         && Agent.SHELL_TOOLS.contains(event.toolName().get())) {
-      Option<String> landing = GitGuard.landing(event.command().get(),
+      gitCalls = GitCommands.calls(event.command().get());
+      Option<String> landing = GitGuard.landing(gitCalls,
           event.cwd().isDefined() ? Path.of(event.cwd().get()) : processCwd, config.program());
       if (landing.isDefined()) {
         call.warnings.add(landing.get());
@@ -140,10 +147,11 @@ final class HookRunner {
     if (args.filesMode()) {
       ProcessRef agent = agentProcess.get();
       Claimant claimant = claimantOf(call, event, config, agent);
-      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant);
+      return FilesHook.run(call, payload, event, config, processCwd, clock, claimant, gitCalls);
     }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
-    LockKey key = LockKey.workspace(WorkspaceHash.of(workspace.toString()));
+    WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
+    LockKey key = LockKey.workspace(hash);
     // The guard wait ends before the watchdog's deadline, so a stuck guard gives its own warning.
     Either<StoreFailure, OpenStore> store = OpenStore.open(config, config.deadline().multipliedBy(3).dividedBy(4));
     if (store.isLeft()) {
@@ -154,7 +162,8 @@ final class HookRunner {
     ParallelSessionLock lock = store.get().lock(clock, config.ttl());
     switch (event.kind()) {
       case PRE_TOOL:
-        return preTool(call, lock, key, claimant, workspace, leaseFor(event, config.ttl()), clock);
+        return preTool(call, store.get().workspaceLease(clock, config.ttl()), claimant, workspace, hash,
+            leaseFor(event, config.ttl()), clock);
       case POST_TOOL:
         return postTool(call, lock.refresh(key, claimant, config.ttl()), claimant);
       default:
@@ -215,12 +224,29 @@ final class HookRunner {
     return needed.compareTo(ttl) > 0 ? needed : ttl;
   }
 
-  private static HookResult preTool(Invocation call, ParallelSessionLock lock, LockKey key, Claimant claimant,
-      Path workspace, Duration lease, Clock clock) {
-    Either<LockFailure, Acquisition> result = lock.acquire(key, claimant, lease, Option.some(workspace.toString()));
-    if (result.isLeft()) {
-      return call.failOpen("store", "session lock unavailable: " + result.getLeft().describe());
+  /**
+   * A mutating tool call in workspace mode: take or renew the workspace lease. Denied while another session holds
+   * it, or while other sessions or tasks hold files in the work tree (files mode: one namespace). A round in which
+   * a files-mode session wrote at the same moment, and both gave way, is tried again after a short random pause
+   * within half the deadline.
+   */
+  private static HookResult preTool(Invocation call, WorkspaceLease lease, Claimant claimant, Path workspace,
+      WorkspaceHash hash, Duration leaseTtl, Clock clock) {
+    BackOff backOff = BackOff.within(call.config.deadline().dividedBy(2));
+    Either<LockFailure, WorkspaceAcquisition> taken;
+    do {
+      taken = lease.acquire(hash, claimant, leaseTtl, Option.some(workspace.toString()));
+    } while (((taken.isLeft() && taken.getLeft() instanceof LockFailure.Contended)
+        || (taken.isRight() && taken.get() instanceof WorkspaceAcquisition.FilesHeld)) && backOff.again());
+    if (taken.isLeft()) {
+      return call.failOpen("store", "session lock unavailable: " + taken.getLeft().describe());
     }
+    if (taken.get() instanceof WorkspaceAcquisition.FilesHeld held) {
+      return filesHeld(call, held.files(), workspace, clock.instant());
+    }
+    Either<LockFailure, Acquisition> result = taken.get() instanceof WorkspaceAcquisition.Acquired acquired
+        ? Either.<LockFailure, Acquisition>right(acquired.lease())
+        : Either.<LockFailure, Acquisition>right(((WorkspaceAcquisition.Blocked) taken.get()).lease());
     Decision decision = FailOpen.decide(result, claimant, clock.instant());
     if (decision instanceof Decision.Allow allow) {
       if (allow.warning().isDefined()) {
@@ -240,6 +266,31 @@ final class HookRunner {
         + ". Workspace " + workspace + "; if that session is gone: " + call.config.releaseHint(workspace);
     call.warnings.add(reason);
     return call.agent.deny(reason, call.warnings);
+  }
+
+  /** How many held files a denial names before it says "and N more". */
+  private static final int NAMED = 5;
+
+  /** The denial of a workspace lease while other holders have files in the work tree, naming them. */
+  private static HookResult filesHeld(Invocation call, List<LockStatus.Held> files, Path workspace, Instant now) {
+    StringBuilder reason = new StringBuilder("parallel session lock: files in this work tree are locked in files mode"
+        + " by another session - wait until it has finished its turn:");
+    StringBuilder paths = new StringBuilder();
+    int named = 0;
+    for (LockStatus.Held file : files) {
+      if (named++ == NAMED) {
+        reason.append("\n  and ").append(files.size() - NAMED).append(" more");
+        break;
+      }
+      String path = FilesHook.pathOf(file.record(), file.key().name());
+      reason.append("\n  ").append(path).append(" - ").append(FilesHook.holder(file.record())).append(", for ")
+          .append(Durations.human(file.age())).append(", lease ends in ").append(Durations.human(file.remaining()));
+      paths.append(' ').append(ShellCommands.quote(path));
+    }
+    reason.append("\nWorkspace ").append(workspace).append("; if that session is gone: ")
+        .append(Hints.command(call.config.program(), "files", "release", "--force")).append(paths);
+    call.warnings.add(reason.toString());
+    return call.agent.deny(reason.toString(), call.warnings);
   }
 
   /**

@@ -4,6 +4,8 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonParserException;
 import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -428,20 +430,7 @@ final class Installer {
     created.createDirectories(target.getParent());
     boolean existed = Files.exists(target);
     String backupNote = existed ? " (backup: " + backup(target) + ")" : "";
-    java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = null;
-    if (existed) {
-      try {
-        mode = Files.getPosixFilePermissions(target);
-      } catch (UnsupportedOperationException notPosix) {
-        mode = null;
-      }
-    }
-    Path temp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    Files.write(temp, after.getBytes(StandardCharsets.UTF_8));
-    if (mode != null) {
-      Files.setPosixFilePermissions(temp, mode);
-    }
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicWrite.write(target, after.getBytes(StandardCharsets.UTF_8), AtomicWrite.Mode.KEEP, /* durable= */ false);
     if (!existed) {
       created.add(target);
     }
@@ -730,9 +719,7 @@ final class Installer {
   }
 
   private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    Files.write(temp, bytes);
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicWrite.write(file, bytes, AtomicWrite.Mode.KEEP, /* durable= */ false);
   }
 
   /** The installed launcher: the build tree's script with its paths fixed at install time. */
@@ -747,7 +734,7 @@ final class Installer {
 
   /** One line for a person: what failed and on which file, no exception class names. */
   static String describe(IOException e) {
-    return dev.parallelsessionlock.fs.FileLockStore.describe(e);
+    return IoErrors.describe(e);
   }
 
   /** Waits for a process, killing it after {@code seconds}. */

@@ -16,7 +16,7 @@ import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import java.io.IOException;
@@ -320,14 +320,14 @@ final class LockCommands {
 
   /** {@link #describe} without the path. */
   static String describeHolder(LockStatus status) {
-    if (status instanceof LockStatus.Held held && held.record().details().path().isDefined()) {
-      String text = describe(status);
-      return text.substring(0, text.length() - ("; " + held.record().details().path().get()).length());
-    }
-    return describe(status);
+    return describe(status, /* withPath= */ false);
   }
 
   static String describe(LockStatus status) {
+    return describe(status, /* withPath= */ true);
+  }
+
+  private static String describe(LockStatus status, boolean withPath) {
     if (status instanceof LockStatus.Free) {
       return "free";
     }
@@ -343,7 +343,7 @@ final class LockCommands {
     return "held by " + who + " (" + process + ") for " + Durations.human(held.age()) + ", "
         + (held.remaining().isZero() ? "lease expired" : Durations.human(held.remaining()) + " left")
         + (held.takeable() ? "; another session may take it over" : "")
-        + (record.details().path().isDefined() ? "; " + record.details().path().get() : "")
+        + (withPath && record.details().path().isDefined() ? "; " + record.details().path().get() : "")
         + (record.details().clamped().isDefined() ? "; record clamped: " + record.details().clamped().get() : "");
   }
 

@@ -5,9 +5,11 @@ import dev.parallelsessionlock.core.HolderIndex;
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.WorkspaceLease;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.time.Clock;
@@ -108,5 +110,18 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
 
   FileLocks fileLocks(Clock local, Duration ttl) {
     return FileLocks.of(lock(local, ttl), store, index);
+  }
+
+  /**
+   * File locks over this store for a caller that acquires several files: this process (a hook or a command, not
+   * the agent) is the writer named by the intent record, so that a crash half-way is recognised the moment it dies.
+   */
+  FileLocks fileLocksWrittenHere(Clock local, Duration ttl) {
+    return fileLocks(local, ttl).withWriter(LocalProcesses.current());
+  }
+
+  /** The workspace lease, one namespace with the file locks. */
+  WorkspaceLease workspaceLease(Clock local, Duration ttl) {
+    return WorkspaceLease.of(FileLocks.of(lock(local, ttl), store, index));
   }
 }

@@ -12,13 +12,13 @@ import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileHolderIndex;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
 import dev.parallelsessionlock.plan.Glob;
 import dev.parallelsessionlock.plan.Overlaps;
 import dev.parallelsessionlock.plan.Plan;
 import dev.parallelsessionlock.plan.PlanReader;
 import dev.parallelsessionlock.plan.Snapshots;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
+import dev.parallelsessionlock.store.IoErrors;
 import io.vavr.control.Either;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +71,7 @@ final class PlanCommands {
         context.err.println("session-lock: " + planFile + ": no such file");
         return ExitCodes.NO_ITEM;
       } catch (IOException e) {
-        context.err.println("session-lock: " + planFile + ": " + FileLockStore.describe(e));
+        context.err.println("session-lock: " + planFile + ": " + IoErrors.describe(e));
         return ExitCodes.MALFORMED;
       }
       Either<String, Plan> plan = PlanReader.read(text);
@@ -280,7 +280,7 @@ final class PlanCommands {
         }
         return stale ? ExitCodes.STALE : ExitCodes.OK;
       } catch (IOException e) {
-        context.err.println("session-lock: " + FileLockStore.describe(e));
+        context.err.println("session-lock: " + IoErrors.describe(e));
         return ExitCodes.UNAVAILABLE;
       }
     }
@@ -379,7 +379,7 @@ final class PlanCommands {
             + (baseline.isDefined() ? " and its snapshot" : ""));
         return ExitCodes.OK;
       } catch (IOException e) {
-        context.err.println("session-lock: " + FileLockStore.describe(e));
+        context.err.println("session-lock: " + IoErrors.describe(e));
         return ExitCodes.UNAVAILABLE;
       }
     }

@@ -12,11 +12,11 @@ import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.ProcessTableLiveness;
 import dev.parallelsessionlock.git.MergeQueue;
 import dev.parallelsessionlock.git.QueueEntry;
 import dev.parallelsessionlock.git.QueueProcessor;
 import dev.parallelsessionlock.git.Worktrees;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -47,7 +47,7 @@ final class QueueCommands {
       if (problem.isDefined()) {
         return Either.left(context.usage(problem.get()));
       }
-      Either<String, MergeQueue> queue = MergeQueue.open(context.workspace(dir));
+      Either<String, MergeQueue> queue = MergeQueue.open(context.workspace(dir), QueueLeases.IN_LOCK_DIRECTORY);
       if (queue.isLeft()) {
         return Either.left(context.usage(queue.getLeft()));
       }

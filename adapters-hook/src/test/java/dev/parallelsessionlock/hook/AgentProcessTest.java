@@ -3,7 +3,7 @@ package dev.parallelsessionlock.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.core.ProcessRef;
-import dev.parallelsessionlock.fs.testkit.ProcFixture;
+import dev.parallelsessionlock.process.fixture.ProcFixture;
 import io.vavr.control.Option;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

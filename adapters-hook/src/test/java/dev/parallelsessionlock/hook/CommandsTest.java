@@ -2,7 +2,7 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.MutableClock;
+import dev.parallelsessionlock.testkit.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.ProcessRef;
-import dev.parallelsessionlock.core.testkit.MutableClock;
-import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +142,34 @@ final class FilesGitGuardTest {
 
     assertThat(run(bash("alice", "git commit -am 'my work'"), aliceAgent).exitCode()).isZero();
     assertThat(run(bash("alice", "git add -A && git commit -m mine"), aliceAgent).exitCode()).isZero();
+  }
+
+  @Test
+  void whileAnotherSessionHoldsTheWorkTreeInWorkspaceMode_everyGuardedCallIsDenied_untilItsTurnEnds() throws Exception {
+    ProcessRef carolAgent = LocalProcesses.of(1); // any other live process
+    assertThat(run(stop("alice"), aliceAgent).exitCode()).isZero();
+    HookResult carol = HookRunner.run(new ByteArrayInputStream(edit("carol", "src/c.txt").getBytes(StandardCharsets.UTF_8)),
+        HookArgs.parse(new String[] {"hook"}, 1), HookConfig.from(env), temp, clock, () -> carolAgent);
+    assertThat(carol.exitCode()).as("carol takes the work tree in workspace mode").isZero();
+    Files.writeString(repo.resolve("b.txt"), "b by bob\n");
+
+    for (String command : List.of("git add b.txt", "git commit b.txt -m mine", "git checkout other")) {
+      HookResult result = bob(command);
+      assertThat(result.exitCode()).as(command).isEqualTo(2);
+      assertThat(String.join("\n", result.stderr())).as(command)
+          .contains("work tree " + repo, "session carol", "holds in workspace mode", "release --force --dir");
+    }
+    assertThat(bob("git status").exitCode()).as("reading is no rewrite").isZero();
+
+    HookResult carolStops = HookRunner.run(new ByteArrayInputStream(stop("carol").getBytes(StandardCharsets.UTF_8)),
+        HookArgs.parse(new String[] {"hook"}, 1), HookConfig.from(env), temp, clock, () -> carolAgent);
+    assertThat(carolStops.exitCode()).isZero();
+    assertThat(bob("git add b.txt").exitCode()).isZero();
+  }
+
+  private String stop(String session) {
+    return JsonWriter.string(JsonObject.builder().value("hook_event_name", "Stop").value("session_id", session)
+        .value("cwd", repo.toString()).done());
   }
 
   @Test

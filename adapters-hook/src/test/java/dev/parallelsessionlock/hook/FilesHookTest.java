@@ -3,8 +3,8 @@ package dev.parallelsessionlock.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.core.ProcessRef;
-import dev.parallelsessionlock.core.testkit.MutableClock;
-import dev.parallelsessionlock.fs.LocalProcesses;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.testkit.MutableClock;
 import io.vavr.control.Option;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

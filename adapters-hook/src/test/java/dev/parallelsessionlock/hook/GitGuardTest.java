@@ -111,7 +111,7 @@ final class GitGuardTest {
             + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"" + command + "\"}}";
         HookResult result = HookRunner.run(new java.io.ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8)),
             HookArgs.parse(mode, 1), HookConfig.from(env), repo, Clock.systemUTC(),
-            dev.parallelsessionlock.fs.LocalProcesses::current);
+            dev.parallelsessionlock.process.LocalProcesses::current);
 
         assertThat(result.exitCode()).as(String.join(" ", mode) + ": " + command).isEqualTo(2);
         assertThat(String.join("\n", result.stderr())).contains("would move main, which only the merge queue updates",
@@ -122,7 +122,7 @@ final class GitGuardTest {
             + "\",\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"" + command + "\"}}";
         assertThat(HookRunner.run(new java.io.ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8)),
             HookArgs.parse(mode, 1), HookConfig.from(env), repo, Clock.systemUTC(),
-            dev.parallelsessionlock.fs.LocalProcesses::current).exitCode()).as(command).isZero();
+            dev.parallelsessionlock.process.LocalProcesses::current).exitCode()).as(command).isZero();
       }
     }
     assertThat(git(Map.of("CLAUDECODE", "1"), "reset", "-q", "--hard").exit())
@@ -173,7 +173,7 @@ final class GitGuardTest {
     git(Map.of(), "add", "-A");
     git(Map.of(), "commit", "-qm", "feature2");
     git(Map.of(), "checkout", "-q", "--detach");
-    MergeQueue queue = MergeQueue.open(repo).get();
+    MergeQueue queue = MergeQueue.open(repo, QueueLeases.IN_LOCK_DIRECTORY).get();
     queue.enqueue("feature2", Option.none(), Option.none(), Clock.systemUTC().instant());
     var summary = new QueueProcessor(queue, "true", Duration.ofMinutes(1), 1, Clock.systemUTC(),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).process().get();

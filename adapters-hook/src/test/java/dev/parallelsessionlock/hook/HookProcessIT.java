@@ -532,7 +532,7 @@ final class HookProcessIT {
     Agent bob = new Agent(Map.of());
     claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
     String checkout = "{\"session_id\":\"bob\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"PreToolUse\","
-        + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout -b other\"}}";
+        + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout other\"}}";
 
     Result denied = claudeFiles(bob, "PreToolUse", checkout);
 
@@ -616,7 +616,7 @@ final class HookProcessIT {
     Agent alice = new Agent(Map.of("SESSION_LOCK_DEADLINE_MS", "300"));
     dev.parallelsessionlock.fs.FileLockStore store = dev.parallelsessionlock.fs.FileLockStore.open(locks).get();
     dev.parallelsessionlock.fs.FileHolderIndex index = dev.parallelsessionlock.fs.FileHolderIndex.of(store);
-    dev.parallelsessionlock.core.ProcessRef agent = dev.parallelsessionlock.fs.LocalProcesses.of(alice.pid);
+    dev.parallelsessionlock.core.ProcessRef agent = dev.parallelsessionlock.process.LocalProcesses.of(alice.pid);
     java.time.Instant now = java.time.Instant.now();
     dev.parallelsessionlock.core.WorkspaceHash workspace = dev.parallelsessionlock.core.WorkspaceHash.of(project.toString());
     for (int i = 0; i < 10_000; i++) { // what 10,000 edits by alice's hook leave: a record and an index entry each

@@ -150,6 +150,29 @@ final class HookStartupIT {
   }
 
   /**
+   * The edit of a file of a task bound to the session moves the task's baseline: a compare-and-swap under the lock
+   * directory's guard, on the PostToolUse path.
+   */
+  @Test
+  void theBoundTasksEditPath_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    Path file = Files.writeString(project.resolve("a.txt"), "before");
+    loadedBy("", "snapshot", "--task", "T1", "--session", "alice", "--dir", project.toString(), file.toString());
+    Files.writeString(file, "alice's edit");
+
+    List<String> loaded = loadedBy(edit("PostToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+
+    assertThat(loaded).contains("dev.parallelsessionlock.plan.Snapshots");
+    List<String> bad = forbidden(loaded);
+    // The SHA-256 of the edited file: the JDK's digest reads bytes through VarHandle views, which spin these. The
+    // one cost this rare path keeps; nothing of ours spins a class.
+    bad.removeIf(name -> name.startsWith("java.lang.invoke.VarHandleByteArrayAs")
+        || name.startsWith("java.lang.invoke.LambdaForm$MH/"));
+    assertThat(bad).isEmpty();
+    loadedBy("", "check", "--task", "T1", "--dir", project.toString());
+    assertThat(Files.readString(lastStdout)).as("the edit moved the baseline").isEqualTo("task T1: no file changed since its snapshot\n");
+  }
+
+  /**
    * A git command that rewrites the work tree lists the workspace's file locks, through the store's listing
    * (vavr's List, a parallel stream): the one files-mode path allowed to cost more, being rare. Still no
    * picocli and no regex.
@@ -165,6 +188,64 @@ final class HookStartupIT {
     assertThat(loaded).contains("dev.parallelsessionlock.hook.GitCommands");
     assertThat(Files.readString(lastStdout)).as("the checkout was denied").contains("would rewrite the work tree");
     assertThat(loaded).noneMatch(name -> name.startsWith("picocli.") || name.startsWith("java.util.regex."));
+  }
+
+  /**
+   * Workspace mode and files mode as one namespace: a workspace acquire denied by another session's files (and
+   * tried again), granted after listing the work tree's files and settling, a files-mode edit denied by the
+   * workspace lease, an edit of several files with its intent record, and an edit that meets the files of an
+   * acquire whose writer died half-way and frees them.
+   */
+  @Test
+  void theOneNamespacePaths_loadNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    sessionsAreRivals = true;
+    String stop = "{\"hook_event_name\":\"Stop\",\"session_id\":\"%s\",\"cwd\":\"" + project + "\"}";
+    loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    List<String> workspaceDenied = loadedBy(event("PreToolUse", "bob", ""), "hook");
+    assertThat(Files.readString(lastStdout)).as("bob was denied by alice's file").contains("files mode");
+    loadedBy(String.format(stop, "alice"), "hook", "--mode", "files");
+    List<String> workspaceGranted = loadedBy(event("PreToolUse", "bob", ""), "hook");
+    List<String> filesDenied = loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    assertThat(Files.readString(lastStdout)).as("alice was denied by bob's lease").contains("workspace mode");
+    loadedBy(event("Stop", "bob", ""), "hook");
+    List<String> severalFiles = loadedBy("{\"session_id\":\"carol\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\""
+        + project + "\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"apply_patch\",\"tool_input\":{"
+        + "\"command\":\"*** Begin Patch\\n*** Add File: c.txt\\n+x\\n*** Add File: d.txt\\n+y\\n*** End Patch\\n\"}}",
+        "hook", "--mode", "files", "--agent", "codex");
+    plantAbandonedAcquire("x.txt");
+    List<String> abandonedFreed = loadedBy(edit("PreToolUse", "dave", "x.txt"), "hook", "--mode", "files");
+    assertThat(Files.readString(lastStdout)).as("dave got the abandoned file").doesNotContain("deny");
+
+    for (List<String> loaded : List.of(workspaceDenied, workspaceGranted, filesDenied, severalFiles, abandonedFreed)) {
+      assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.HookRunner");
+      assertThat(forbidden(loaded)).isEmpty();
+    }
+  }
+
+  /**
+   * What {@code files acquire} killed half-way leaves: its intent record, naming a writer process that has exited,
+   * and {@code file} taken by it, tagged with its attempt.
+   */
+  private void plantAbandonedAcquire(String file) throws Exception {
+    Process exited = new ProcessBuilder("true").start();
+    dev.parallelsessionlock.core.ProcessRef writer = dev.parallelsessionlock.process.LocalProcesses.of(exited.toHandle());
+    exited.waitFor();
+    String attempt = "0123456789abcdef0123";
+    java.time.Instant now = java.time.Instant.now();
+    dev.parallelsessionlock.core.WorkspaceHash hash = dev.parallelsessionlock.core.WorkspaceHash.of(project.toRealPath().toString());
+    io.vavr.control.Option<String> none = io.vavr.control.Option.none();
+    dev.parallelsessionlock.core.LockRecord intent = new dev.parallelsessionlock.core.LockRecord(1, "task:T", writer,
+        now, java.time.Duration.ofMinutes(5), now, 1, new dev.parallelsessionlock.core.LockRecord.Details(
+            io.vavr.control.Option.some(dev.parallelsessionlock.core.LockKey.filePrefix(hash)), none,
+            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
+    String path = project.toRealPath().resolve(file).toString();
+    dev.parallelsessionlock.core.LockRecord taken = new dev.parallelsessionlock.core.LockRecord(1, "task:T",
+        dev.parallelsessionlock.process.LocalProcesses.current(), now, java.time.Duration.ofMinutes(5), now, 1,
+        new dev.parallelsessionlock.core.LockRecord.Details(io.vavr.control.Option.some(path), none,
+            io.vavr.control.Option.some("T"), none, none, io.vavr.control.Option.some(attempt), io.vavr.control.Option.none()));
+    Files.write(locks.resolve("intent-" + attempt + ".json"), dev.parallelsessionlock.store.RecordCodec.encode(intent));
+    Files.write(locks.resolve(dev.parallelsessionlock.core.LockKey.file(hash, path).name() + ".json"),
+        dev.parallelsessionlock.store.RecordCodec.encode(taken));
   }
 
   @Test

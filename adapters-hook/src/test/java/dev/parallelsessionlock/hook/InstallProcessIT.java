@@ -296,12 +296,16 @@ final class InstallProcessIT {
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
     Files.writeString(project.resolve("b.txt"), "alice's change\n");
     git(Map.of(), "add", "-A");
-    Run onMaster = git(alice, "commit", "-qm", "straight onto master");
-    assertThat(onMaster.exit()).as("the guard keeps agent sessions off master from install on").isNotZero();
-    assertThat(onMaster.stderr()).contains("refs/heads/master is updated only by the merge queue");
+    Run clean = git(alice, "commit", "-qm", "a clean task commit on master");
+    assertThat(clean).as("an agent session's clean commit (its own, on the tip)").isEqualTo(new Run(0, "", ""));
     git(Map.of(), "checkout", "-q", "-b", "work");
-    Run clean = git(alice, "commit", "-qm", "a clean task commit");
-    assertThat(clean).as("an agent session's clean commit").isEqualTo(new Run(0, "", ""));
+    git(Map.of(), "commit", "-q", "--allow-empty", "-m", "on work");
+    git(Map.of(), "checkout", "-q", "master");
+    Run landing = git(alice, "merge", "-q", "--ff-only", "work");
+    assertThat(landing.exit()).as("the guard keeps agent sessions from landing on master from install on").isNotZero();
+    assertThat(landing.stderr()).contains("refs/heads/master is updated only by the merge queue");
+    git(Map.of(), "reset", "-q", "--hard");
+    git(Map.of(), "checkout", "-q", "work");
 
     Files.writeString(project.resolve("a.txt"), "changed by another session\n");
     git(Map.of(), "add", "-A");
@@ -309,7 +313,7 @@ final class InstallProcessIT {
     assertThat(blocked.exit()).isEqualTo(1);
     assertThat(blocked.stderr()).contains("task T1: 1 file changed outside the task", "commit blocked",
         ShellCommands.quote(installed().toString()) + " snapshot --task");
-    assertThat(git(Map.of(), "log", "--format=%s", "-1").stdout()).isEqualTo("a clean task commit\n");
+    assertThat(git(Map.of(), "log", "--format=%s", "-1").stdout()).isEqualTo("on work\n");
   }
 
   /**

@@ -27,6 +27,11 @@ final class QueueProcessIT {
   record Run(int exit, String stdout, String stderr) {}
 
   private Run run(List<String> command) throws Exception {
+    return finish(start(command));
+  }
+
+  /** {@code command} started in the repository, with the test's environment; {@link #finish} waits for it. */
+  private Process start(List<String> command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile());
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
@@ -35,6 +40,10 @@ final class QueueProcessIT {
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
     Process process = builder.start();
     process.getOutputStream().close();
+    return process;
+  }
+
+  private static Run finish(Process process) throws Exception {
     byte[] out = process.getInputStream().readAllBytes();
     byte[] err = process.getErrorStream().readAllBytes();
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -72,6 +81,32 @@ final class QueueProcessIT {
     git("add", "-A");
     git("commit", "-qm", name);
     git("checkout", "-q", "--detach", "main");
+  }
+
+  @Test
+  void eightProcessesEnqueueingOneBranchAtOnce_makeExactlyOneEntry_theOthersExit66_tenRounds() throws Exception {
+    for (int round = 1; round <= 10; round++) {
+      String branch = "race-" + round;
+      branch(branch);
+      List<Process> racers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        racers.add(start(List.of(LAUNCHER.toString(), "queue", "enqueue", branch)));
+      }
+      List<Run> runs = new ArrayList<>();
+      for (Process racer : racers) {
+        runs.add(finish(racer));
+      }
+
+      assertThat(runs).as("round %d", round).filteredOn(r -> r.exit() == 0).hasSize(1);
+      assertThat(runs).as("round %d", round).filteredOn(r -> r.exit() == 66
+          && r.stderr().startsWith("session-lock: " + branch + " is already queued (#")).hasSize(7);
+      var entries = JsonParser.object().from(sessionLock("queue", "status", "--json").stdout()).getArray("entries");
+      int ofBranch = 0;
+      for (int i = 0; i < entries.size(); i++) {
+        ofBranch += entries.getObject(i).getString("branch").equals(branch) ? 1 : 0;
+      }
+      assertThat(ofBranch).as("entries of %s after round %d", branch, round).isEqualTo(1);
+    }
   }
 
   @Test

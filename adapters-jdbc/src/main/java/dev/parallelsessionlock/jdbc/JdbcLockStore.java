@@ -7,7 +7,7 @@ import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WriteOutcome;
-import dev.parallelsessionlock.fs.RecordCodec;
+import dev.parallelsessionlock.store.RecordCodec;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;

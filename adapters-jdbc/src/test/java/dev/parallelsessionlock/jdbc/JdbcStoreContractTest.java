@@ -1,7 +1,7 @@
 package dev.parallelsessionlock.jdbc;
 
 import dev.parallelsessionlock.core.LockStore;
-import dev.parallelsessionlock.core.testkit.LockStoreContract;
+import dev.parallelsessionlock.testkit.LockStoreContract;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -7,25 +7,21 @@ import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WriteOutcome;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.RegularFiles;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.LockDirectory;
+import dev.parallelsessionlock.store.RegularFiles;
+import dev.parallelsessionlock.store.StripedGuard;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 
 /**
  * A {@link LockStore} whose records are work-item claims in markdown frontmatter: {@code locked_by} is the
@@ -34,12 +30,12 @@ import java.util.Set;
  * claim, release only by the holder) is {@code ParallelSessionLock}'s, unchanged.
  *
  * <ul>
- *   <li>Every write reads, compares and writes under the OS lock of the item's key (the lock directory's guard),
- *       through a temp file beside the item and an atomic rename, with fsync: a killed claimer leaves the old file
- *       or the new one, never a torn one. Only the two values change ({@link FrontMatter}).</li>
- *   <li>Which agent process a session runs in is kept in the lock directory (a presence record per session,
- *       written when a session with a known process claims), not in the item: a claim whose session's process is
- *       gone is taken over at once; an unknown session waits out {@code staleAfter}.</li>
+ *   <li>Every write reads, compares and writes under the item key's {@link StripedGuard} in the claims folder,
+ *       by {@link AtomicWrite} with fsync: a killed claimer leaves the old file or the new one, never a torn one.
+ *       Only the two values change ({@link FrontMatter}).</li>
+ *   <li>Which agent process a session runs in is kept in the claims folder ({@link SessionPresence}), not in the
+ *       item: a claim whose session's process is gone is taken over at once; an unknown session waits out
+ *       {@code staleAfter}.</li>
  *   <li>A slot's version is a hash of the item's bytes: any edit in between, ours or a person's, makes a
  *       conditional write lose.</li>
  * </ul>
@@ -53,7 +49,8 @@ public final class WorkItemStore implements LockStore {
     List<LockKey> keys();
   }
 
-  private final FileLockStore claims;
+  private final StripedGuard guard;
+  private final SessionPresence presence;
   private final Duration staleAfter;
   private final Items items;
 
@@ -61,8 +58,9 @@ public final class WorkItemStore implements LockStore {
    * A store of the items {@code items} names; {@code claims} (a lock directory of its own) holds the guards and
    * the sessions' presence records.
    */
-  public WorkItemStore(FileLockStore claims, Duration staleAfter, Items items) {
-    this.claims = claims;
+  public WorkItemStore(LockDirectory claims, Duration staleAfter, Items items) {
+    this.guard = StripedGuard.of(claims, StripedGuard.DEFAULT_TIMEOUT);
+    this.presence = new SessionPresence(claims);
     this.staleAfter = staleAfter;
     this.items = items;
   }
@@ -94,7 +92,7 @@ public final class WorkItemStore implements LockStore {
       }
       return Either.right(Option.some(new Slot.Held(key, read.get().version(), read.get().claim().get())));
     } catch (IOException e) {
-      return Either.left(new StoreFailure(key, "read work item", FileLockStore.describe(e)));
+      return Either.left(new StoreFailure(key, "read work item", IoErrors.describe(e)));
     }
   }
 
@@ -136,8 +134,8 @@ public final class WorkItemStore implements LockStore {
     if (path.isEmpty()) {
       return Either.left(new StoreFailure(key, operation, "no work item is known under this key"));
     }
-    Either<StoreFailure, WriteOutcome> written = claims.exclusively(key, operation,
-        new FileLockStore.Guarded<WriteOutcome>() {
+    Either<StoreFailure, WriteOutcome> written = guard.exclusively(key, operation,
+        new StripedGuard.Guarded<WriteOutcome>() {
           @Override
           public WriteOutcome run() throws IOException {
             Option<Read> current = readItem(path.get());
@@ -159,7 +157,7 @@ public final class WorkItemStore implements LockStore {
           }
         });
     if (written.isRight() && written.get() == WriteOutcome.WRITTEN && next.isDefined()) {
-      notePresence(next.get());
+      presence.note(next.get());
     }
     return written;
   }
@@ -187,42 +185,9 @@ public final class WorkItemStore implements LockStore {
     }
     String session = frontMatter.lockedBy().get();
     Instant at = claimedAt.get().get();
-    LockRecord record = new LockRecord(LockRecord.SCHEMA_VERSION, session, presence(session), at, staleAfter, at, 0,
+    LockRecord record = new LockRecord(LockRecord.SCHEMA_VERSION, session, presence.of(session), at, staleAfter, at, 0,
         new LockRecord.Details(Option.some(path.toString()), Option.none()));
     return Option.some(new Read(version, frontMatter, Option.some(record)));
-  }
-
-  /** The process the session was last seen claiming in, or unknown. */
-  private ProcessRef presence(String session) {
-    Either<StoreFailure, Option<Slot>> seen = claims.read(presenceKey(session));
-    if (seen.isRight() && seen.get().isDefined() && seen.get().get() instanceof Slot.Held held
-        && held.record().sessionId().equals(session)) {
-      return held.record().holder();
-    }
-    return ProcessRef.unknown(Option.none());
-  }
-
-  /** Records the claiming session's process, when known; a hint, so a lost race is fine. */
-  private void notePresence(LockRecord claim) {
-    if (!claim.holder().isKnown()) {
-      return;
-    }
-    LockKey key = presenceKey(claim.sessionId());
-    LockRecord presence = new LockRecord(LockRecord.SCHEMA_VERSION, claim.sessionId(), claim.holder(),
-        claim.acquiredAt(), Duration.ofDays(1), claim.acquiredAt());
-    Either<StoreFailure, Option<Slot>> current = claims.read(key);
-    if (current.isLeft()) {
-      return;
-    }
-    if (current.get().isEmpty()) {
-      claims.create(key, presence);
-    } else {
-      claims.replace(current.get().get(), presence);
-    }
-  }
-
-  static LockKey presenceKey(String session) {
-    return new LockKey("session-" + dev.parallelsessionlock.core.WorkspaceHash.of(session).hex());
   }
 
   /** FNV-1a over the bytes, mixed with their length. */
@@ -235,53 +200,12 @@ public final class WorkItemStore implements LockStore {
   }
 
   /**
-   * Writes {@code bytes} over {@code file} (a symlink is written through to its target): a temp file beside it
-   * with its permissions, fsync, atomic rename, fsync of the folder. Temp files a killed writer left are swept.
+   * Writes {@code bytes} over {@code file} (a symlink is written through to its target) with its permissions and
+   * fsync, by {@link AtomicWrite}; temp files a killed writer left beside it are swept first.
    */
   static void replaceAtomically(Path file, byte[] bytes) throws IOException {
     Path target = file.toRealPath();
-    Path dir = target.getParent();
-    String prefix = "." + target.getFileName() + ".claim-";
-    sweep(dir, prefix);
-    Path temp = Files.createTempFile(dir, prefix, ".tmp");
-    try {
-      try {
-        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS);
-        Files.setPosixFilePermissions(temp, mode);
-      } catch (UnsupportedOperationException notPosix) {
-        // the default mode of a new file
-      }
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-      folder.force(true);
-    } catch (IOException notSupported) {
-      // some file systems cannot sync a directory; the rename is still atomic
-    }
-  }
-
-  /** Removes temp files of this item that are more than a minute old (a writer killed between write and rename). */
-  private static void sweep(Path dir, String prefix) {
-    long cutoff = System.currentTimeMillis() - 60_000;
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path entry : entries) {
-        String name = entry.getFileName().toString();
-        if (name.startsWith(prefix) && name.endsWith(".tmp")
-            && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
-          Files.deleteIfExists(entry);
-        }
-      }
-    } catch (IOException ignored) {
-      // nothing to sweep, or it went meanwhile
-    }
+    AtomicWrite.sweep(target);
+    AtomicWrite.write(target, bytes, AtomicWrite.Mode.KEEP, /* durable= */ true);
   }
 }

@@ -10,8 +10,9 @@ import dev.parallelsessionlock.core.ProcessLiveness;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.RegularFiles;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.LockDirectory;
+import dev.parallelsessionlock.store.RegularFiles;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -41,7 +42,7 @@ public final class WorkItems {
   private final ConcurrentMap<LockKey, Path> known = new ConcurrentHashMap<>();
   private final ParallelSessionLock lock;
 
-  private WorkItems(FileLockStore claims, ProcessLiveness liveness, Clock clock, Duration staleAfter) {
+  private WorkItems(LockDirectory claims, ProcessLiveness liveness, Clock clock, Duration staleAfter) {
     WorkItemStore store = new WorkItemStore(claims, staleAfter, new WorkItemStore.Items() {
       @Override
       public Option<Path> pathOf(LockKey key) {
@@ -62,7 +63,7 @@ public final class WorkItems {
    */
   public static Either<StoreFailure, WorkItems> open(Path lockDir, ProcessLiveness liveness, Clock clock,
       Duration staleAfter) {
-    return FileLockStore.open(lockDir.resolve("claims")).map(claims -> new WorkItems(claims, liveness, clock, staleAfter));
+    return LockDirectory.open(lockDir.resolve("claims")).map(claims -> new WorkItems(claims, liveness, clock, staleAfter));
   }
 
   /**
@@ -109,7 +110,7 @@ public final class WorkItems {
       return Either.right(List.ofAll(files.filter(f -> f.toString().endsWith(".md") && Files.isRegularFile(f))
           .sorted().toList()));
     } catch (IOException e) {
-      return Either.left(new ClaimFailure.NotFound(dir.toString(), FileLockStore.describe(e)));
+      return Either.left(new ClaimFailure.NotFound(dir.toString(), IoErrors.describe(e)));
     }
   }
 
@@ -174,7 +175,7 @@ public final class WorkItems {
       known.put(key, real);
       return Either.right(new KnownItem(key, real.toString()));
     } catch (IOException e) {
-      return Either.left(new ClaimFailure.NotFound(item.toString(), FileLockStore.describe(e)));
+      return Either.left(new ClaimFailure.NotFound(item.toString(), IoErrors.describe(e)));
     }
   }
 
@@ -190,7 +191,7 @@ public final class WorkItems {
       return Either.left(new ClaimFailure.NotFound(item.toString(), "no such file"));
     } catch (IOException e) {
       return Either.left(new ClaimFailure.Unavailable(new LockFailure.StoreUnavailable(
-          new StoreFailure(null, "read " + item, FileLockStore.describe(e)))));
+          new StoreFailure(null, "read " + item, IoErrors.describe(e)))));
     }
     Either<Malformed, FrontMatter> parsed = FrontMatter.parse(item, bytes);
     if (parsed.isLeft()) {

@@ -2,11 +2,12 @@ package dev.parallelsessionlock.markdown;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.parallelsessionlock.testkit.Contender;
+import dev.parallelsessionlock.testkit.ContenderLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,7 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Claims by separate JVMs through the real filesystem: one winner per round, and never a torn item. */
+/**
+ * Claims by separate JVMs (the testkit's {@link Contender} over {@link WorkItemContender}) through the real
+ * filesystem: one winner per round, and never a torn item.
+ */
 final class ClaimProcessTest {
 
   @TempDir
@@ -24,13 +28,6 @@ final class ClaimProcessTest {
 
   private static final String ITEM = "---\r\nid: WRK-157\r\ntitle: \"Session locking\"  # keep me\r\nlocked_by: ''\r\n"
       + "locked_at: ''\r\n---\r\n\r\n## What\r\n---\r\nbody\r\n";
-
-  private static Process jvm(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ClaimContender.class.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
 
   private static FrontMatter parse(Path item) throws Exception {
     var parsed = FrontMatter.parse(item, Files.readAllBytes(item));
@@ -43,32 +40,22 @@ final class ClaimProcessTest {
     int jvms = 8;
     int rounds = 50;
     Path item = Files.writeString(temp.resolve("WRK-157.md"), ITEM);
-    Path locks = temp.resolve("locks");
     Path log = temp.resolve("claims.log");
     String go = temp.resolve("go").toString();
     List<Process> racers = new ArrayList<>();
     for (int id = 0; id < jvms; id++) {
-      racers.add(jvm("race", locks.toString(), item.toString(), String.valueOf(id), String.valueOf(rounds),
-          log.toString(), go));
+      racers.add(Contender.start(WorkItemContender.class, item.toString(), "race", String.valueOf(id),
+          String.valueOf(rounds), log.toString(), go));
     }
     for (int round = 0; round < rounds; round++) {
-      Files.createFile(Path.of(go + "-" + round));
-      String prefix = "R " + round + " ";
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-      List<String> lines;
-      do {
-        Thread.sleep(2);
-        lines = Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith(prefix)).toList() : List.of();
-      } while (lines.size() < jvms && System.nanoTime() < deadline);
-      assertThat(lines).as("round %d answered by every JVM", round).hasSize(jvms).noneMatch(l -> l.contains("FAILED"));
-      List<String> winners = lines.stream().filter(l -> l.endsWith(" WON")).toList();
-      assertThat(winners).as("winners of round %d", round).hasSize(1);
-      String winner = "p" + winners.get(0).split(" ")[2];
-      assertThat(parse(item).lockedBy()).as("the item names the winner").contains(winner);
+      Contender.go(go, round);
+      String winner = ContenderLog.winner(ContenderLog.awaitRound(log, round, jvms, Duration.ofMinutes(2)));
+      assertThat(winner).as("round %d", round).endsWith(" WON NEW");
+      assertThat(parse(item).lockedBy()).as("the item names the winner").contains("racer-" + ContenderLog.racer(winner));
       // Free it for the next round, as its holder would.
       Files.writeString(item, parse(item).withoutClaim());
     }
-    Files.createFile(Path.of(go + "-end"));
+    Contender.go(go, -1);
     for (Process racer : racers) {
       assertThat(racer.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThat(racer.exitValue()).isZero();
@@ -77,9 +64,28 @@ final class ClaimProcessTest {
   }
 
   @Test
+  void eightJvmsClaimingAndUnclaimingOneItem_neverHoldItTogether_andLeaveItAsItWas() throws Exception {
+    int jvms = 8;
+    int rounds = 30;
+    Path item = Files.writeString(temp.resolve("WRK-157.md"), ITEM);
+    Path log = temp.resolve("holds.log");
+    List<Process> contenders = new ArrayList<>();
+    for (int id = 0; id < jvms; id++) {
+      contenders.add(Contender.start(WorkItemContender.class, item.toString(), "contend", String.valueOf(id),
+          String.valueOf(rounds), log.toString()));
+    }
+    for (Process contender : contenders) {
+      assertThat(contender.waitFor(5, TimeUnit.MINUTES)).as("contender finished").isTrue();
+      assertThat(contender.exitValue()).isZero();
+    }
+
+    ContenderLog.assertNoOverlap(log, jvms, rounds);
+    assertThat(Files.readString(item)).isEqualTo(ITEM);
+  }
+
+  @Test
   void aClaimerKilledMidClaim_leavesTheOldOrTheNewItem_neverATornOne() throws Exception {
     Path item = Files.writeString(temp.resolve("WRK-157.md"), ITEM);
-    Path locks = temp.resolve("locks");
     String claimed = parse(item).withClaim("churner", "2026-01-01T00:00:00Z");
     AtomicBoolean reading = new AtomicBoolean(true);
     AtomicReference<String> torn = new AtomicReference<>();
@@ -98,9 +104,8 @@ final class ClaimProcessTest {
     });
     reader.start();
     for (int kill = 0; kill < 6; kill++) {
-      Process churner = jvm("churn", locks.toString(), item.toString());
-      BufferedReader out = new BufferedReader(new InputStreamReader(churner.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(out.readLine()).isEqualTo("GO");
+      Process churner = Contender.start(WorkItemContender.class, item.toString(), "churn", "churner");
+      assertThat(Contender.firstLine(churner)).isEqualTo("GO");
       Thread.sleep(ThreadLocalRandom.current().nextInt(50, 400));
       churner.destroyForcibly().waitFor();
       FrontMatter after = parse(item);

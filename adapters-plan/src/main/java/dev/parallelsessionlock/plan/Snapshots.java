@@ -4,9 +4,15 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonParserException;
 import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
-import dev.parallelsessionlock.fs.FileLockStore;
-import dev.parallelsessionlock.fs.RegularFiles;
+import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.IoErrors;
+import dev.parallelsessionlock.store.LockDirectory;
+import dev.parallelsessionlock.store.RegularFiles;
+import dev.parallelsessionlock.store.StripedGuard;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -16,7 +22,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -32,6 +37,12 @@ import java.util.TreeMap;
  * written by temp file and atomic rename; {@code sessions/<session>/} names the baselines of the tasks bound to
  * a session, so the hook finds them without reading the others. Anything but a regular file at one of these paths
  * (a FIFO would block a read) is refused with one line ({@link RegularFiles}).
+ *
+ * <p>A baseline changes by compare-and-swap: it is read, the new one is made from it, and it is written only if the
+ * file still holds the bytes read (compared and written under the guard of the baseline's key in the lock
+ * directory's guard, {@link StripedGuard#exclusively}); otherwise it is read again, at most {@value #MAX_ATTEMPTS}
+ * times. So two edits of one task's files at once (an agent's parallel tool calls, each a hook process of its own)
+ * both land in it.
  */
 public final class Snapshots {
 
@@ -49,7 +60,12 @@ public final class Snapshots {
   /** A file that is not as the baseline has it. */
   public record Change(String path, Kind kind, Option<String> before, Option<String> after) {}
 
+  /** Compare-and-swap attempts on one baseline before giving up, as the lock protocol's. */
+  static final int MAX_ATTEMPTS = ParallelSessionLock.DEFAULT_MAX_ATTEMPTS;
+
   private final Path dir;
+  /** The guard of the baselines' writes, opened on the first write. */
+  private StripedGuard guard;
 
   private Snapshots(Path dir) {
     this.dir = dir;
@@ -74,33 +90,48 @@ public final class Snapshots {
    */
   public Either<String, Baseline> snapshot(String workspace, String task, Option<String> session, List<Path> files) {
     try {
-      Option<Baseline> existing = read(workspace, task);
-      Map<String, Entry> entries = new TreeMap<>(existing.isDefined() ? existing.get().files() : Map.of());
       List<Entry> hashed = entriesOf(files);
-      for (int i = 0; i < files.size(); i++) {
-        entries.put(files.get(i).toString(), hashed.get(i));
+      Path path = file(workspace, task);
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Option<byte[]> read = bytesOf(path);
+        Option<Baseline> existing = read.isDefined() ? Option.some(parse(path, read.get())) : Option.none();
+        Map<String, Entry> entries = new TreeMap<>(existing.isDefined() ? existing.get().files() : Map.of());
+        for (int i = 0; i < files.size(); i++) {
+          entries.put(files.get(i).toString(), hashed.get(i));
+        }
+        Option<String> bound = session.isDefined() ? session : existing.flatMap(Baseline::session);
+        Baseline baseline = new Baseline(workspace, task, bound, entries);
+        if (replace(path, read, baseline)) {
+          bind(baseline);
+          return Either.right(baseline);
+        }
       }
-      Option<String> bound = session.isDefined() ? session : existing.flatMap(Baseline::session);
-      Baseline baseline = new Baseline(workspace, task, bound, entries);
-      write(baseline);
-      return Either.right(baseline);
+      return Either.left(contended(path));
     } catch (IOException e) {
-      return Either.left(FileLockStore.describe(e));
+      return Either.left(IoErrors.describe(e));
     }
   }
 
   /** The task's baseline, if it has one. */
   public Option<Baseline> read(String workspace, String task) throws IOException {
     Path path = file(workspace, task);
-    String json;
+    Option<byte[]> bytes = bytesOf(path);
+    return bytes.isDefined() ? Option.some(parse(path, bytes.get())) : Option.none();
+  }
+
+  /** The bytes of the baseline at {@code path}, or none. */
+  private static Option<byte[]> bytesOf(Path path) throws IOException {
     try {
       RegularFiles.requireRegular(path); // a FIFO there would block the read
-      json = Files.readString(path, StandardCharsets.UTF_8);
+      return Option.some(Files.readAllBytes(path));
     } catch (NoSuchFileException none) {
       return Option.none();
     }
+  }
+
+  private static Baseline parse(Path path, byte[] bytes) throws IOException {
     try {
-      JsonObject root = JsonParser.object().from(json);
+      JsonObject root = JsonParser.object().from(new String(bytes, StandardCharsets.UTF_8));
       Map<String, Entry> entries = new TreeMap<>();
       JsonObject files = root.getObject("files");
       for (String name : files.keySet()) {
@@ -108,8 +139,8 @@ public final class Snapshots {
         entries.put(name, entry.isString("sha256")
             ? new Entry(Option.some(entry.getString("sha256")), entry.getLong("size")) : Entry.ABSENT);
       }
-      return Option.some(new Baseline(root.getString("workspace"), root.getString("task"),
-          Option.of(root.getString("session", null)), entries));
+      return new Baseline(root.getString("workspace"), root.getString("task"),
+          Option.of(root.getString("session", null)), entries);
     } catch (JsonParserException | RuntimeException e) {
       throw new IOException(path + ": not a baseline (" + e.getMessage() + ")");
     }
@@ -145,12 +176,30 @@ public final class Snapshots {
    */
   public List<String> acceptEdit(String session, String workspace, Path written) throws IOException {
     List<String> moved = new ArrayList<>();
-    for (Baseline baseline : boundTo(session, workspace)) {
-      if (baseline.files().containsKey(written.toString())) {
+    Entry now = null;
+    for (String task : boundTasks(session)) {
+      Path path = file(workspace, task);
+      for (int attempt = 1; ; attempt++) {
+        Option<byte[]> read = bytesOf(path);
+        if (read.isEmpty()) {
+          break; // no baseline here (another workspace's task, or released meanwhile)
+        }
+        Baseline baseline = parse(path, read.get());
+        if (!baseline.files().containsKey(written.toString())) {
+          break;
+        }
+        if (now == null) {
+          now = entryOf(written);
+        }
         Map<String, Entry> files = new TreeMap<>(baseline.files());
-        files.put(written.toString(), entryOf(written));
-        write(new Baseline(workspace, baseline.task(), baseline.session(), files));
-        moved.add(baseline.task());
+        files.put(written.toString(), now);
+        if (replace(path, read, new Baseline(workspace, task, baseline.session(), files))) {
+          moved.add(task);
+          break;
+        }
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IOException(contended(path));
+        }
       }
     }
     return List.copyOf(moved);
@@ -175,6 +224,9 @@ public final class Snapshots {
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(bound)) {
       for (Path entry : entries) {
+        if (entry.getFileName().toString().startsWith(".")) {
+          continue; // a temp file of an entry being written
+        }
         try {
           RegularFiles.requireRegular(entry);
           tasks.add(Files.readString(entry, StandardCharsets.UTF_8).strip());
@@ -188,10 +240,23 @@ public final class Snapshots {
     return tasks;
   }
 
-  /** Removes the task's baseline and its session entry. */
+  /**
+   * Removes the task's baseline (under its guard, so an edit accepted at the same time cannot write it back) and its
+   * session entry.
+   */
   public void delete(String workspace, String task) throws IOException {
+    Path path = file(workspace, task);
     Option<Baseline> baseline = read(workspace, task);
-    Files.deleteIfExists(file(workspace, task));
+    Either<StoreFailure, Boolean> deleted = guard().exclusively(guardKey(path), "delete a baseline",
+        new StripedGuard.Guarded<Boolean>() {
+          @Override
+          public Boolean run() throws IOException {
+            return Files.deleteIfExists(path);
+          }
+        });
+    if (deleted.isLeft()) {
+      throw new IOException(deleted.getLeft().describe());
+    }
     if (baseline.isDefined() && baseline.get().session().isDefined()) {
       Path bound = sessionDir(baseline.get().session().get());
       Files.deleteIfExists(bound.resolve(file(workspace, task).getFileName().toString()));
@@ -203,8 +268,67 @@ public final class Snapshots {
     }
   }
 
-  private void write(Baseline baseline) throws IOException {
-    Files.createDirectories(dir);
+  /**
+   * Writes {@code baseline} at {@code path} only if the file still holds {@code expected} (none: no file), by temp
+   * file and atomic rename, comparing and writing under the guard of its key; false when another writer changed it
+   * since it was read, and then nothing was written.
+   */
+  private boolean replace(Path path, Option<byte[]> expected, Baseline baseline) throws IOException {
+    String text = encode(baseline);
+    Either<StoreFailure, Boolean> done = guard().exclusively(guardKey(path), "write a baseline",
+        new StripedGuard.Guarded<Boolean>() {
+          @Override
+          public Boolean run() throws IOException {
+            Option<byte[]> now = bytesOf(path);
+            boolean unchanged = expected.isEmpty() ? now.isEmpty()
+                : now.isDefined() && java.util.Arrays.equals(now.get(), expected.get());
+            if (!unchanged) {
+              return Boolean.FALSE;
+            }
+            writeAtomically(path, text);
+            return Boolean.TRUE;
+          }
+        });
+    if (done.isLeft()) {
+      throw new IOException(done.getLeft().describe());
+    }
+    return done.get();
+  }
+
+  /** The key whose guard the writes of the baseline at {@code path} take: {@code baseline-<workspace>-<task>}. */
+  private static LockKey guardKey(Path path) {
+    String name = path.getFileName().toString();
+    return new LockKey("baseline-" + name.substring(0, name.length() - ".json".length()));
+  }
+
+  /** The lock directory's guards, which the baselines' writes take (under keys of their own). */
+  private StripedGuard guard() throws IOException {
+    if (guard == null) {
+      Files.createDirectories(dir);
+      Either<StoreFailure, LockDirectory> opened = LockDirectory.open(dir.getParent());
+      if (opened.isLeft()) {
+        throw new IOException(opened.getLeft().describe());
+      }
+      guard = StripedGuard.of(opened.get(), StripedGuard.DEFAULT_TIMEOUT);
+    }
+    return guard;
+  }
+
+  private static String contended(Path path) {
+    return path + ": the baseline changed under this write " + MAX_ATTEMPTS + " times running; try again";
+  }
+
+  /** Names the task in its session's folder, so the hook finds its baseline (one entry per task, written whole). */
+  private void bind(Baseline baseline) throws IOException {
+    if (baseline.session().isDefined()) {
+      Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
+      Path entry = bound.resolve(file(baseline.workspace(), baseline.task()).getFileName().toString());
+      RegularFiles.requireRegularOrAbsent(entry); // writing into a FIFO would block until a reader comes
+      writeAtomically(entry, baseline.task() + "\n");
+    }
+  }
+
+  private static String encode(Baseline baseline) {
     JsonObject files = new JsonObject();
     for (Map.Entry<String, Entry> file : baseline.files().entrySet()) {
       JsonObject entry = new JsonObject();
@@ -223,20 +347,12 @@ public final class Snapshots {
       root.put("session", baseline.session().get());
     }
     root.put("files", files);
-    Path target = file(baseline.workspace(), baseline.task());
-    Path temp = Files.createTempFile(dir, ".baseline-", ".tmp");
-    try {
-      Files.writeString(temp, JsonWriter.string(new JsonObject(root)) + "\n", StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    if (baseline.session().isDefined()) {
-      Path bound = Files.createDirectories(sessionDir(baseline.session().get()));
-      Path entry = bound.resolve(target.getFileName().toString());
-      RegularFiles.requireRegularOrAbsent(entry); // writing into a FIFO would block until a reader comes
-      Files.writeString(entry, baseline.task() + "\n", StandardCharsets.UTF_8);
-    }
+    return JsonWriter.string(new JsonObject(root)) + "\n";
+  }
+
+  /** {@code text} at {@code target}, whole or not at all: a temp file beside it, renamed over it atomically. */
+  private static void writeAtomically(Path target, String text) throws IOException {
+    AtomicWrite.write(target, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The entries of {@code paths}, in order, hashed in parallel (reading and hashing is the whole cost). */

@@ -109,6 +109,41 @@ final class SnapshotsTest {
   }
 
   @Test
+  void acceptEdit_eightEditsOfOneTasksFilesAtOnce_allLandInTheBaseline_twentyRounds() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 1; round <= 20; round++) {
+        String task = "T" + round;
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          files.add(Files.writeString(ws.resolve("f" + i + ".txt"), "before " + round));
+        }
+        snapshots.snapshot(workspace, task, Option.some("alice"), files).get();
+        for (Path file : files) {
+          Files.writeString(file, "alice's edit of " + file.getFileName() + " in round " + round);
+        }
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(files.size());
+        List<java.util.concurrent.Future<List<String>>> edits = new java.util.ArrayList<>();
+        for (Path file : files) {
+          edits.add(pool.submit(() -> {
+            together.await();
+            return snapshots.acceptEdit("alice", workspace, file); // the hook's PostToolUse of one edit
+          }));
+        }
+        for (java.util.concurrent.Future<List<String>> edit : edits) {
+          assertThat(edit.get(60, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(task);
+        }
+
+        assertThat(snapshots.check(snapshots.read(workspace, task).get())).as("round %d: every edit moved the baseline",
+            round).isEmpty();
+        snapshots.delete(workspace, task);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void delete_removesTheBaselineAndTheSessionsEntry() throws Exception {
     Path file = Files.writeString(ws.resolve("a.txt"), "one");
     snapshots.snapshot(workspace, "T1", Option.some("alice"), List.of(file));

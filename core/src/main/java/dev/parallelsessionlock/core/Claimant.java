@@ -106,20 +106,25 @@ public record Claimant(
    */
   boolean mayUseTaskLock(LockRecord record) {
     return !isTask() && record.details().isTask()
-        && (record.details().boundSession().contains(sessionId) || isSameProcessAs(record));
+        && (is(record.details().boundSession(), sessionId) || isSameProcessAs(record));
   }
 
   /** Whether this task was taken from the session that holds {@code record}, a session's lock. */
   boolean mayAdoptSessionLock(LockRecord record) {
     return isTask() && !record.details().isTask()
-        && (boundSession.contains(record.sessionId())
+        && (is(boundSession, record.sessionId())
             || (process.isKnown() && process.isSameProcessAs(record.holder())));
+  }
+
+  /** Whether {@code value} is {@code expected}; vavr's {@code contains} would load a lambda on the hook path. */
+  private static boolean is(Option<String> value, String expected) {
+    return value.isDefined() && value.get().equals(expected);
   }
 
   /** A fresh lease for this claimant, starting now; {@code details} gain this claimant's task, session and agent. */
   LockRecord lease(Instant now, Duration ttl, Instant heldSince, long generation, LockRecord.Details details) {
     LockRecord.Details mine = new LockRecord.Details(details.path(), details.takenOverFrom(), task, boundSession,
-        agent.isDefined() ? agent : details.agent());
+        agent.isDefined() ? agent : details.agent(), details.attempt(), details.pendingSince());
     return new LockRecord(LockRecord.SCHEMA_VERSION, sessionId, process, now, ttl, heldSince, generation, mine);
   }
 }

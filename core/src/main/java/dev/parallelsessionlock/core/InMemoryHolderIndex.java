@@ -15,7 +15,13 @@ public final class InMemoryHolderIndex implements HolderIndex {
 
   @Override
   public Either<StoreFailure, LockKey> add(String holder, LockKey key) {
-    keys.computeIfAbsent(holder, h -> ConcurrentHashMap.newKeySet()).add(key);
+    // Added inside the map's atomic step: a remove of the holder's last key at the same moment drops the set, and
+    // an add to a set fetched before that would be lost with it.
+    keys.compute(holder, (h, set) -> {
+      Set<LockKey> held = set == null ? ConcurrentHashMap.newKeySet() : set;
+      held.add(key);
+      return held;
+    });
     return Either.right(key);
   }
 

@@ -67,6 +67,22 @@ public record LockKey(String name) implements Comparable<LockKey> {
     return new LockKey(WORKSPACE_PREFIX + hash.hex());
   }
 
+  /** Whether this is a workspace lease's key. */
+  public boolean isWorkspace() {
+    return name.startsWith(WORKSPACE_PREFIX);
+  }
+
+  /** Prefix of the intent records of multi-file acquires: {@code intent-<attempt id>}. */
+  public static final String INTENT_PREFIX = "intent-";
+
+  /**
+   * The key of the intent record of one multi-file acquire ({@link FileLocks}): written before its first file,
+   * removed after its last; {@code attempt} is the id its newly taken files carry.
+   */
+  public static LockKey intent(String attempt) {
+    return new LockKey(INTENT_PREFIX + attempt);
+  }
+
   /** By hand, not the record's generated method: its bootstrap spins classes in every cold hook start. */
   @Override
   public boolean equals(Object other) {

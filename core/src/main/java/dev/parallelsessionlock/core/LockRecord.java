@@ -38,12 +38,20 @@ public record LockRecord(
    * @param boundSession (extra field {@code bound_session}) the agent session a task lock was taken from; that
    *     session may edit the task's files
    * @param agent (extra field {@code agent}) the agent's name ({@code claude}, {@code codex}, ...), for people
+   * @param attempt (extra field {@code attempt}) the multi-file acquire that took this lock; it means something
+   *     only while that acquire's intent record, {@link LockKey#intent} of this id, is there (see {@link
+   *     FileLocks}). On an intent record itself, its own id. A renewal of a lock its holder already held, fresh and
+   *     settled, drops the tag, so a holder's earlier locks never carry the tag of a later attempt.
+   * @param pendingSince (extra field {@code pending_since}) when a grant that still checks the other granularity
+   *     (the workspace lease against the files, a file against the workspace lease; see {@link WorkspaceLease})
+   *     wrote it; cleared when the check passed. Until then, and for a short grace from this instant however often
+   *     the lease is refreshed, another call of the same holder waits instead of renewing it as its own.
    * @param clamped never stored: what the protocol found out of bounds in the record as read and how it reads it
    *     instead ({@link RecordBounds}), for the people who see the record; none for a record within bounds
    */
   public record Details(
       Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
-      Option<String> agent, Option<String> clamped) {
+      Option<String> agent, Option<String> attempt, Option<Instant> pendingSince, Option<String> clamped) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
@@ -53,29 +61,43 @@ public record LockRecord(
       task = task == null ? Option.none() : task;
       boundSession = boundSession == null ? Option.none() : boundSession;
       agent = agent == null ? Option.none() : agent;
+      attempt = attempt == null ? Option.none() : attempt;
+      pendingSince = pendingSince == null ? Option.none() : pendingSince;
       clamped = clamped == null ? Option.none() : clamped;
     }
 
     /** Details as stored: nothing clamped. */
     public Details(
         Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
+        Option<String> agent, Option<String> attempt, Option<Instant> pendingSince) {
+      this(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, Option.none());
+    }
+
+    /** Details without an attempt tag, settled. */
+    public Details(
+        Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
         Option<String> agent) {
-      this(path, takenOverFrom, task, boundSession, agent, Option.none());
+      this(path, takenOverFrom, task, boundSession, agent, Option.none(), Option.none());
     }
 
     /** Details of a session's lease: a path and whom it was taken from. */
     public Details(Option<String> path, Option<String> takenOverFrom) {
-      this(path, takenOverFrom, Option.none(), Option.none(), Option.none());
+      this(path, takenOverFrom, Option.none(), Option.none(), Option.none(), Option.none(), Option.none());
     }
 
     /** The same details with another path and taken-over-from. */
     public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
-      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, clamped);
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pendingSince, clamped);
+    }
+
+    /** The same details with another attempt tag and pending mark. */
+    public Details marked(Option<String> newAttempt, Option<Instant> newPendingSince) {
+      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPendingSince, clamped);
     }
 
     /** The same details saying what was clamped ({@code note}), or as stored when none. */
     public Details withClamped(Option<String> note) {
-      return new Details(path, takenOverFrom, task, boundSession, agent, note);
+      return new Details(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, note);
     }
 
     /** Whether the holder is a plan task. */
@@ -97,6 +119,11 @@ public record LockRecord(
   public LockRecord(
       int schemaVersion, String sessionId, ProcessRef holder, Instant acquiredAt, Duration ttl, Instant heldSince) {
     this(schemaVersion, sessionId, holder, acquiredAt, ttl, heldSince, 0, Details.NONE);
+  }
+
+  /** The same lease with other details. */
+  public LockRecord withDetails(Details newDetails) {
+    return new LockRecord(schemaVersion, sessionId, holder, acquiredAt, ttl, heldSince, generation, newDetails);
   }
 
   /** The holder's pid, as in the seed's record. */

@@ -10,8 +10,8 @@ import io.vavr.control.Option;
  * {@link WriteOutcome#CONFLICT} and changes nothing. That is all the protocol needs to make a stale takeover
  * safe; the protocol itself lives once, in {@link ParallelSessionLock}.
  *
- * <p>Implementations run {@code LockStoreContract} from this module's test-jar. Failures (I/O, permissions)
- * are {@code Left}; nothing here throws for an expected outcome.
+ * <p>Implementations run the testkit module's suites ({@code LockStoreContract}, the model-based properties, the
+ * process-death harness). Failures (I/O, permissions) are {@code Left}; nothing here throws for an expected outcome.
  */
 public interface LockStore {
 
@@ -39,5 +39,13 @@ public interface LockStore {
    */
   default Either<StoreFailure, List<Slot>> list(String keyPrefix) {
     return list().map(slots -> slots.filter(slot -> slot.key().name().startsWith(keyPrefix)));
+  }
+
+  /**
+   * {@link #list(String)} as a {@code java.util} list, for the hook path, which loads no vavr collection and no
+   * lambda: the stores the hook runs on (the lock directory) override this with plain loops.
+   */
+  default Either<StoreFailure, java.util.List<Slot>> slots(String keyPrefix) {
+    return list(keyPrefix).map(List::asJava);
   }
 }

@@ -118,27 +118,166 @@ public final class ParallelSessionLock {
         if (state.onAcquire == SlotState.Step.BLOCK) {
           return new Plan.Done<>(new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl)));
         }
-        LockRecord lease;
-        if (state.grantsToNewHolder()) {
-          long before = previous.isDefined() ? previous.get().generation() : 0;
-          before = before == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : before; // the next one must not wrap around
-          Option<String> takenFrom = state == SlotState.FOREIGN_STALE || state == SlotState.FOREIGN_DEAD
-              ? Option.some(previous.get().sessionId()) : Option.none();
-          lease = claimant.lease(now, leaseTtl, now, Math.max(before + 1, now.toEpochMilli()),
-              new LockRecord.Details(path, takenFrom));
-        } else if (state.onAcquire == SlotState.Step.HEARTBEAT) {
-          LockRecord theirs = previous.get();
-          lease = heartbeat(theirs, now, leaseTtl.compareTo(theirs.ttl()) > 0 ? leaseTtl : theirs.ttl());
-        } else {
-          LockRecord mine = previous.get();
-          lease = claimant.lease(now, leaseTtl, mine.heldSince(), mine.generation(),
-              mine.details().with(path.isDefined() ? path : mine.details().path(), mine.details().takenOverFrom()));
+        Acquisition.Acquired acquired =
+            new Acquisition.Acquired(key, leaseFor(state, previous, claimant, now, leaseTtl, path), state.acquiredAs.get(),
+                previous);
+        return planWrite(key, state, current, acquired.record(), acquired);
+      }
+    });
+  }
+
+  /** The record an acquire from {@code state} writes. */
+  private static LockRecord leaseFor(SlotState state, Option<LockRecord> previous, Claimant claimant, Instant now,
+      Duration leaseTtl, Option<String> path) {
+    if (state.grantsToNewHolder()) {
+      long before = previous.isDefined() ? previous.get().generation() : 0;
+      Option<String> takenFrom = state == SlotState.FOREIGN_STALE || state == SlotState.FOREIGN_DEAD
+          ? Option.some(previous.get().sessionId()) : Option.none();
+      before = before == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : before; // the next one must not wrap around
+      return claimant.lease(now, leaseTtl, now, Math.max(before + 1, now.toEpochMilli()),
+          new LockRecord.Details(path, takenFrom));
+    }
+    if (state.onAcquire == SlotState.Step.HEARTBEAT) {
+      LockRecord theirs = previous.get();
+      return heartbeat(theirs, now, leaseTtl.compareTo(theirs.ttl()) > 0 ? leaseTtl : theirs.ttl());
+    }
+    LockRecord mine = previous.get();
+    return claimant.lease(now, leaseTtl, mine.heldSince(), mine.generation(),
+        mine.details().with(path.isDefined() ? path : mine.details().path(), mine.details().takenOverFrom()));
+  }
+
+  /** The conditional write of an acquire from {@code state}, answering {@code outcome} when it lands. */
+  private static <T> Plan<T> planWrite(
+      LockKey key, SlotState state, Option<Slot> current, LockRecord record, T outcome) {
+    if (state.onAcquire == SlotState.Step.CREATE) {
+      return new Plan.Create<>(key, record, outcome);
+    }
+    return new Plan.Replace<>(current.get(), record, outcome);
+  }
+
+  // ---- Two-phase grants: one namespace for the workspace lease and the file locks (WorkspaceLease, FileLocks) ----
+
+  /**
+   * How long a pending record (a grant still checking the other granularity) makes another call of the same
+   * holder wait. Past it the grant is taken for crashed between its write and its check; the waiting call renews
+   * the record and checks for itself. Only waiting depends on it, never who holds what: a grant whose record was
+   * renewed under it cannot settle, and does not win.
+   */
+  static final Duration PENDING_GRACE = Duration.ofSeconds(2);
+
+  /** Where the multi-file acquire that tagged a record stands (its intent record, read now). */
+  enum AttemptState {
+    /** No intent: the acquire finished (or was freed); the tag means nothing now. */
+    SETTLED,
+    /** The intent is there and its writer may still run. */
+    RUNNING,
+    /** The intent is there and its writer is provably dead: its files are to be freed. */
+    ABANDONED
+  }
+
+  /** Tells where the acquire that tagged {@code record} ({@link LockRecord.Details#attempt}) stands. */
+  interface Attempts {
+    Either<LockFailure, AttemptState> stateOf(LockRecord record);
+  }
+
+  /** What one key of a two-phase grant came to. */
+  sealed interface Grant {
+    /**
+     * Written. {@code checked}: it only renewed what the holder already held, settled and fresh, so it needs no
+     * look at the other granularity (the existing holder wins); otherwise it was written pending (or tagged with
+     * the acquire's attempt) and must be checked, then settled or undone.
+     */
+    record Granted(Acquisition.Acquired acquired, boolean checked) implements Grant {}
+
+    /** Another holder's; nothing written. */
+    record Refused(Acquisition.Blocked blocked) implements Grant {}
+
+    /** A grant of the same holder is still checking this key: try again shortly; nothing written. */
+    record Busy(LockKey key) implements Grant {}
+
+    /** The record was newly taken by an acquire whose writer died half-way: free its files first. */
+    record Abandoned(LockRecord met) implements Grant {}
+  }
+
+  /**
+   * The first phase of a grant that must then look at the other granularity: as {@link #acquire}, but what it
+   * writes is marked, with {@code attempt} (a multi-file acquire's tag, pending while its intent is there) or,
+   * without one, the record's {@code pending} flag; and it never writes over a grant of the same holder that is
+   * still checking. Only the renewal of a lease the holder already held fresh and settled is written unmarked: it
+   * needs no check and never backs off.
+   */
+  Either<LockFailure, Grant> grant(LockKey key, Claimant claimant, Duration leaseTtl, Option<String> path,
+      Option<String> attempt, Attempts attempts) {
+    requirePositive(leaseTtl);
+    return run(key, new Planner<Grant>() {
+      @Override
+      public Plan<Grant> plan(Option<Slot> current) {
+        Instant now = clock.instant();
+        SlotState state = SlotState.classify(current, claimant, now, liveness, leaseTtl);
+        Option<LockRecord> previous = current.isEmpty() ? Option.none() : recordOf(current.get());
+        AttemptState tagged = AttemptState.SETTLED;
+        if (previous.isDefined() && previous.get().details().attempt().isDefined()
+            && !(attempt.isDefined() && attempt.get().equals(previous.get().details().attempt().get()))) {
+          Either<LockFailure, AttemptState> stands = attempts.stateOf(previous.get());
+          if (stands.isLeft()) {
+            return new Plan.Failed<>(stands.getLeft());
+          }
+          tagged = stands.get();
+          if (tagged == AttemptState.ABANDONED) {
+            return new Plan.Done<>(new Grant.Abandoned(previous.get()));
+          }
         }
+        if (state.onAcquire == SlotState.Step.BLOCK) {
+          return new Plan.Done<>(new Grant.Refused(
+              new Acquisition.Blocked(key, previous, freeAt(current.get(), now, leaseTtl))));
+        }
+        boolean renewal = !state.grantsToNewHolder();
+        if (renewal && (tagged == AttemptState.RUNNING || pendingAt(previous.get(), now))) {
+          return new Plan.Done<>(new Grant.Busy(key));
+        }
+        LockRecord lease = leaseFor(state, previous, claimant, now, leaseTtl, path);
+        boolean checked = renewal && heldFresh(previous.get(), claimant, now);
+        // A settled renewal drops a finished acquire's tag; anything else is marked until its check settles it.
+        lease = lease.withDetails(checked ? lease.details().marked(Option.none(), Option.none())
+            : lease.details().marked(attempt, attempt.isEmpty() ? Option.some(now) : Option.none()));
         Acquisition.Acquired acquired = new Acquisition.Acquired(key, lease, state.acquiredAs.get(), previous);
-        if (state.onAcquire == SlotState.Step.CREATE) {
-          return new Plan.Create<>(key, lease, acquired);
+        return planWrite(key, state, current, lease, (Grant) new Grant.Granted(acquired, checked));
+      }
+    });
+  }
+
+  /**
+   * Whether {@code record} is another grant's first phase, still within its grace: counted from when that grant
+   * wrote it, so refreshes of a record whose grant crashed before its check do not keep it pending.
+   */
+  private static boolean pendingAt(LockRecord record, Instant now) {
+    return record.details().pendingSince().isDefined()
+        && now.isBefore(record.details().pendingSince().get().plus(PENDING_GRACE));
+  }
+
+  /**
+   * Whether the holder already held {@code before} in a way every rival had to respect: fresh, its process not
+   * provably dead (the caller's own process is alive). Settledness is checked by the caller of this.
+   */
+  private boolean heldFresh(LockRecord before, Claimant claimant, Instant now) {
+    return !before.isStaleAt(now)
+        && (before.holder().isSameProcessAs(claimant.process()) || liveness.of(before.holder()) != Liveness.DEAD);
+  }
+
+  /**
+   * The second phase of a single-key grant whose check passed: clears the pending flag, if the record is still
+   * exactly the one written. False when it changed meanwhile (then the grant did not win: try again).
+   */
+  Either<LockFailure, Boolean> settle(Acquisition.Acquired acquired) {
+    return run(acquired.key(), new Planner<Boolean>() {
+      @Override
+      public Plan<Boolean> plan(Option<Slot> current) {
+        if (current.isEmpty() || !(current.get() instanceof Slot.Held held) || !sameLease(held.record(), acquired.record())) {
+          return new Plan.Done<>(Boolean.FALSE);
         }
-        return new Plan.Replace<>(lease, acquired);
+        LockRecord written = held.record();
+        return new Plan.Replace<>(current.get(),
+            written.withDetails(written.details().marked(written.details().attempt(), Option.none())), Boolean.TRUE);
       }
     });
   }
@@ -179,7 +318,7 @@ public final class ParallelSessionLock {
         LockRecord mine = recordOf(current.get()).get();
         LockRecord lease = heartbeat ? heartbeat(mine, now, mine.ttl())
             : claimant.lease(now, leaseTtl.getOrElse(mine.ttl()), mine.heldSince(), mine.generation(), mine.details());
-        return new Plan.Replace<>(lease, new Refresh.Refreshed(key, lease));
+        return new Plan.Replace<>(current.get(), lease, new Refresh.Refreshed(key, lease));
       }
     });
   }
@@ -202,7 +341,7 @@ public final class ParallelSessionLock {
         if (state.onRelease != SlotState.Step.DELETE || !fenced(current.get(), generation)) {
           return new Plan.Done<>(new Release.NotHolder(key, current));
         }
-        return new Plan.Delete<>(new Release.Released(key, recordOf(current.get()).get()));
+        return new Plan.Delete<>(current.get(), new Release.Released(key, recordOf(current.get()).get()));
       }
     });
   }
@@ -218,12 +357,122 @@ public final class ParallelSessionLock {
         || (slot instanceof Slot.Held held && held.record().generation() == generation.get().longValue());
   }
 
+  /**
+   * Takes back what {@code acquired} did, if the slot is still exactly what it wrote: a grant to a new holder is
+   * deleted (a lease it took over from a stale, dead or unreadable holder stays free), a renewal gets the record
+   * it replaced back. Answers whether it wrote. For a multi-key step that backs off: it leaves every slot as it
+   * found it, and never touches a slot someone changed since.
+   */
+  public Either<LockFailure, Boolean> undo(Acquisition.Acquired acquired) {
+    return run(acquired.key(), new Planner<Boolean>() {
+      @Override
+      public Plan<Boolean> plan(Option<Slot> current) {
+        if (current.isEmpty() || !(current.get() instanceof Slot.Held held) || !sameLease(held.record(), acquired.record())) {
+          return new Plan.Done<>(Boolean.FALSE);
+        }
+        if (acquired.how() == Acquisition.How.RENEWED && acquired.previous().isDefined()) {
+          return new Plan.Replace<>(current.get(), acquired.previous().get(), Boolean.TRUE);
+        }
+        return new Plan.Delete<>(current.get(), Boolean.TRUE);
+      }
+    });
+  }
+
+  /**
+   * Whether {@code stored} is the record {@code written}, as a store gives it back: instants and durations to the
+   * millisecond (the lock directory and the databases keep milliseconds). Field by field: a record's generated
+   * equals spins classes on the hook path.
+   */
+  private static boolean sameLease(LockRecord a, LockRecord b) {
+    return a.generation() == b.generation() && a.acquiredAt().toEpochMilli() == b.acquiredAt().toEpochMilli()
+        && a.ttl().toMillis() == b.ttl().toMillis()
+        && a.sessionId().equals(b.sessionId()) && a.holder().pid() == b.holder().pid()
+        && a.details().pendingSince().isDefined() == b.details().pendingSince().isDefined()
+        && a.details().attempt().isDefined() == b.details().attempt().isDefined()
+        && (a.details().attempt().isEmpty() || a.details().attempt().get().equals(b.details().attempt().get()));
+  }
+
+  /**
+   * What an acquire of {@code key} by {@code claimant} would be refused for now, without writing: the lease of
+   * another holder, fresh, whose process is not provably dead ({@link SlotState#FOREIGN_FRESH}); none otherwise.
+   * One read. Unreadable bytes are not named (they name no holder), as in {@link #blocking}.
+   */
+  public Either<LockFailure, Option<Acquisition.Blocked>> wouldBlock(LockKey key, Claimant claimant) {
+    Either<StoreFailure, Option<Slot>> stored = store.read(key);
+    if (stored.isLeft()) {
+      return Either.left(new LockFailure.StoreUnavailable(stored.getLeft()));
+    }
+    Instant now = clock.instant();
+    Option<Slot> read = stored.get().isEmpty() ? stored.get()
+        : Option.some(RecordBounds.bound(stored.get().get(), now, maxTtl()));
+    if (read.isEmpty() || !(read.get() instanceof Slot.Held held)
+        || SlotState.classify(read, claimant, now, liveness, ttl) != SlotState.FOREIGN_FRESH) {
+      return Either.right(Option.none());
+    }
+    return Either.right(Option.some(new Acquisition.Blocked(key, Option.some(held.record()), freeAt(held, now, ttl))));
+  }
+
+  /**
+   * Of {@code slots}, those an acquire by {@code claimant} would refuse now ({@link SlotState#FOREIGN_FRESH}), as
+   * people see them; each holder process probed once. Plain loops and {@code java.util} (the hook path).
+   */
+  java.util.List<LockStatus.Held> blockingAmong(java.util.List<Slot> slots, Claimant claimant) {
+    Instant now = clock.instant();
+    ProbedOnce once = new ProbedOnce(liveness);
+    java.util.List<LockStatus.Held> blocking = new java.util.ArrayList<>();
+    for (Slot slot : slots) {
+      if (slot instanceof Slot.Held
+          && SlotState.classify(Option.some(slot), claimant, now, once, ttl) == SlotState.FOREIGN_FRESH) {
+        blocking.add((LockStatus.Held) statusOf(slot, once));
+      }
+    }
+    return blocking;
+  }
+
+  /** A liveness that probes each process once, keyed by pid (a record's hashCode would spin classes). */
+  private static final class ProbedOnce implements ProcessLiveness {
+    private final ProcessLiveness liveness;
+    private final java.util.Map<Long, java.util.List<Object[]>> probed = new java.util.HashMap<>();
+
+    ProbedOnce(ProcessLiveness liveness) {
+      this.liveness = liveness;
+    }
+
+    @Override
+    public Liveness of(ProcessRef process) {
+      java.util.List<Object[]> known = probed.get(process.pid());
+      if (known == null) {
+        known = new java.util.ArrayList<>(1);
+        probed.put(process.pid(), known);
+      }
+      for (Object[] entry : known) {
+        ProcessRef seen = (ProcessRef) entry[0];
+        if (seen.isSameProcessAs(process) || (!seen.isKnown() && !process.isKnown())) {
+          return (Liveness) entry[1];
+        }
+      }
+      Liveness answer = liveness.of(process);
+      known.add(new Object[] {process, answer});
+      return answer;
+    }
+  }
+
+  /** The clock leases are judged by. */
+  Instant now() {
+    return clock.instant();
+  }
+
+  /** The liveness probe holders are judged by. */
+  ProcessLiveness liveness() {
+    return liveness;
+  }
+
   /** For a person: removes whatever lease is stored under {@code key} and returns it (none when free). */
   public Either<LockFailure, Option<Slot>> forceRelease(LockKey key) {
     return run(key, new Planner<Option<Slot>>() {
       @Override
       public Plan<Option<Slot>> plan(Option<Slot> current) {
-        return current.isEmpty() ? new Plan.Done<>(Option.<Slot>none()) : new Plan.Delete<>(current);
+        return current.isEmpty() ? new Plan.Done<>(Option.<Slot>none()) : new Plan.Delete<>(current.get(), current);
       }
     });
   }
@@ -233,14 +482,6 @@ public final class ParallelSessionLock {
     return store.read(key)
         .<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
         .map(current -> current.map(this::statusOf).getOrElse(() -> new LockStatus.Free(key)));
-  }
-
-  /**
-   * The longest ttl a record read here may have: {@link RecordBounds#MAX_TTL}, or this lock's ttl when longer. What
-   * a record says beyond {@link RecordBounds} is judged bounded everywhere in this class.
-   */
-  public Duration maxTtl() {
-    return RecordBounds.maxTtl(ttl);
   }
 
   /** Every lock in the store, by key. Each holder process is probed once, however many locks it holds. */
@@ -302,11 +543,16 @@ public final class ParallelSessionLock {
         return Either.left(new LockFailure.StoreUnavailable(read.getLeft()));
       }
       // Judged within bounds; written against the slot as stored (a store compares what it has).
-      Plan<T> plan = planner.plan(RecordBounds.bound(read.get(), clock.instant(), maxTtl()));
+      Option<Slot> stored = read.get();
+      Plan<T> plan = planner.plan(stored.isEmpty() ? stored
+          : Option.some(RecordBounds.bound(stored.get(), clock.instant(), maxTtl())));
       if (plan instanceof Plan.Done) {
         return Either.right(((Plan.Done<T>) plan).outcome());
       }
-      Either<StoreFailure, WriteOutcome> written = write(plan, read.get());
+      if (plan instanceof Plan.Failed<T> failed) {
+        return Either.left(failed.failure());
+      }
+      Either<StoreFailure, WriteOutcome> written = write(plan, stored);
       if (written.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(written.getLeft()));
       }
@@ -318,16 +564,33 @@ public final class ParallelSessionLock {
     return Either.left(new LockFailure.Contended(key, maxAttempts));
   }
 
-  /** Carries out {@code plan}; a replace or delete expects {@code stored}, the slot as read (the plan judged it bounded). */
+  /**
+   * Carries out {@code plan}. A replace or delete expects the slot the plan was given; when that is the slot as read,
+   * judged within bounds, the store is given the slot as it stored it.
+   */
   private Either<StoreFailure, WriteOutcome> write(Plan<?> plan, Option<Slot> stored) {
     if (plan instanceof Plan.Create) {
       Plan.Create<?> create = (Plan.Create<?>) plan;
       return store.create(create.key(), create.record());
     }
     if (plan instanceof Plan.Replace) {
-      return store.replace(stored.get(), ((Plan.Replace<?>) plan).next());
+      Plan.Replace<?> replace = (Plan.Replace<?>) plan;
+      return store.replace(asStored(replace.expected(), stored), replace.next());
     }
-    return store.delete(stored.get());
+    return store.delete(asStored(((Plan.Delete<?>) plan).expected(), stored));
+  }
+
+  private static Slot asStored(Slot expected, Option<Slot> stored) {
+    return stored.isDefined() && stored.get().version() == expected.version()
+        && stored.get().key().equals(expected.key()) ? stored.get() : expected;
+  }
+
+  /**
+   * The longest ttl a record read here may have: {@link RecordBounds#MAX_TTL}, or this lock's ttl when longer. What
+   * a record says beyond {@link RecordBounds} is judged bounded everywhere in this class.
+   */
+  public Duration maxTtl() {
+    return RecordBounds.maxTtl(ttl);
   }
 
   private static Option<LockRecord> recordOf(Slot slot) {
@@ -365,10 +628,16 @@ public final class ParallelSessionLock {
 
     record Create<T>(LockKey key, LockRecord record, T outcome) implements Plan<T> {}
 
-    /** Replace the slot as read by {@code next}. */
-    record Replace<T>(LockRecord next, T outcome) implements Plan<T> {}
+    record Replace<T>(Slot expected, LockRecord next, T outcome) implements Plan<T> {}
 
-    /** Delete the slot as read. */
-    record Delete<T>(T outcome) implements Plan<T> {}
+    record Delete<T>(Slot expected, T outcome) implements Plan<T> {}
+
+    /** A read the plan needed failed. */
+    record Failed<T>(LockFailure failure) implements Plan<T> {
+      @Override
+      public T outcome() {
+        throw new IllegalStateException("a failed plan has no outcome");
+      }
+    }
   }
 }

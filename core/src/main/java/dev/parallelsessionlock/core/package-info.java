@@ -8,6 +8,12 @@
  * store's conditional primitives, retrying a bounded number of times when a rival's write lands first. So two
  * sessions that both see a stale lock can never both come out holding it.
  *
+ * <p>Recipes on it: {@link dev.parallelsessionlock.core.FileLocks} (a lock per file, for sessions and plan tasks;
+ * an acquire of several files is all or nothing, even across a crash, through an intent record) and
+ * {@link dev.parallelsessionlock.core.WorkspaceLease} (the lease on a whole work tree). The two are one namespace,
+ * as multi-granularity locking: each writes its own records first and then reads the other granularity, so of two
+ * racers at least one sees the other and backs off.
+ *
  * <p>Guarantees of this package:
  * <ul>
  *   <li>No file, process, environment or system-clock access: time is a {@link java.time.Clock}, storage is

@@ -2,11 +2,15 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class FileLocksTest {
@@ -14,8 +18,12 @@ final class FileLocksTest {
   private static final Duration TTL = Duration.ofMinutes(5);
   private static final WorkspaceHash WS = WorkspaceHash.of("/repo");
 
-  private final MutableClock clock = MutableClock.at("2026-11-29T10:00:00Z");
-  private final FakeLiveness liveness = new FakeLiveness();
+  /** The time: it moves only when a test moves it. */
+  private Instant now = Instant.parse("2026-11-29T10:00:00Z");
+  private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
+  /** The processes a test has killed; every other one is alive. */
+  private final Set<Long> dead = new HashSet<>();
+  private final ProcessLiveness liveness = process -> dead.contains(process.pid()) ? Liveness.DEAD : Liveness.ALIVE;
   private final InMemoryLockStore store = new InMemoryLockStore();
   private final InMemoryHolderIndex index = new InMemoryHolderIndex();
   private final FileLocks locks = FileLocks.of(ParallelSessionLock.of(store, liveness, clock), store, index);
@@ -58,11 +66,11 @@ final class FileLocksTest {
     Claimant dave = new Claimant("dave", process(400));
     Claimant task = Claimant.task("T1", process(100), Option.some("alice"));
     locks.acquire(files("/repo/c"), carol, Duration.ofMinutes(1));
-    clock.advance(Duration.ofMinutes(2));
+    now = now.plus(Duration.ofMinutes(2));
     locks.acquire(files("/repo/a"), ALICE, TTL);
     locks.acquire(files("/repo/b"), BOB, TTL);
     locks.acquire(files("/repo/d"), dave, TTL);
-    liveness.kill(400);
+    dead.add(400L);
     locks.acquire(files("/repo/e"), task, TTL);
 
     assertThat(locks.rivals(WS, ALICE).get()).extracting(h -> h.key()).containsExactly(LockKey.file(WS, "/repo/b"));
@@ -75,7 +83,7 @@ final class FileLocksTest {
   @Test
   void acquire_sameSessionAgain_renewsTheLease() {
     locks.acquire(files("/repo/a"), ALICE, TTL);
-    clock.advance(Duration.ofMinutes(4));
+    now = now.plus(Duration.ofMinutes(4));
 
     Acquisition.Acquired renewed = ((FileAcquisition.Acquired) locks.acquire(files("/repo/a"), ALICE, TTL).get()).files().get(0);
 
@@ -113,7 +121,7 @@ final class FileLocksTest {
   @Test
   void acquire_fileOfADeadHolder_isTakenOverAtOnce() {
     locks.acquire(files("/repo/a"), ALICE, TTL);
-    liveness.kill(100);
+    dead.add(100L);
 
     Acquisition.Acquired got = ((FileAcquisition.Acquired) locks.acquire(files("/repo/a"), BOB, TTL).get()).files().get(0);
 

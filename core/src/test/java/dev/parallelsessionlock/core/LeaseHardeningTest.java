@@ -2,10 +2,12 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,9 @@ final class LeaseHardeningTest {
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final LockKey KEY = LockKey.workspace(WorkspaceHash.of("/repo"));
 
-  private final MutableClock clock = new MutableClock(T0);
+  /** The time: it moves only when a test moves it. */
+  private Instant now = T0;
+  private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
   private final Map<Long, Liveness> processes = new HashMap<>();
   private final InMemoryLockStore store = new InMemoryLockStore();
   private final ParallelSessionLock lock = ParallelSessionLock.of(store,
@@ -111,7 +115,7 @@ final class LeaseHardeningTest {
   @Test
   void refresh_byTheSameProcessUnderAnotherSessionId_renews() {
     acquired(new Claimant("old", TERMINAL_ONE));
-    clock.advance(Duration.ofMinutes(2));
+    now = now.plus(Duration.ofMinutes(2));
 
     assertThat(lock.refresh(KEY, new Claimant("new", TERMINAL_ONE)).get()).isInstanceOf(Refresh.Refreshed.class);
   }
@@ -137,9 +141,9 @@ final class LeaseHardeningTest {
   @Test
   void acquire_generation_isNewOnCreate_keptOnRenewal_andGreaterOnTakeover() {
     LockRecord first = acquired(new Claimant("A", TERMINAL_ONE)).record();
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
     LockRecord renewed = acquired(new Claimant("A", TERMINAL_ONE)).record();
-    clock.advance(Duration.ofMinutes(6));
+    now = now.plus(Duration.ofMinutes(6));
     LockRecord taken = acquired(new Claimant("B", TERMINAL_TWO)).record();
 
     assertThat(first.generation()).isEqualTo(T0.toEpochMilli());
@@ -161,10 +165,10 @@ final class LeaseHardeningTest {
   void refreshAndRelease_withTheGenerationOfALostLease_touchNothing() {
     Claimant sleeper = new Claimant("X", TERMINAL_ONE);
     long lost = acquired(sleeper).record().generation();
-    clock.advance(Duration.ofMinutes(6));
+    now = now.plus(Duration.ofMinutes(6));
     processes.put(100L, Liveness.UNKNOWN); // the laptop slept; its process cannot be told from here
     LockRecord now = acquired(new Claimant("X", TERMINAL_TWO)).record(); // same session id, renewed elsewhere...
-    clock.advance(Duration.ofMinutes(6));
+    this.now = this.now.plus(Duration.ofMinutes(6));
     processes.put(200L, Liveness.DEAD);
     LockRecord next = acquired(new Claimant("Y", process(300, 7_000))).record(); // ...then taken over
     assertThat(next.generation()).isGreaterThan(lost);
@@ -189,7 +193,7 @@ final class LeaseHardeningTest {
   @Test
   void acquire_emptyRecordOlderThanAFewSeconds_isTakenOverAndKeptAside() {
     store.putUnreadable(KEY, T0, "empty file", 0);
-    clock.advance(SlotState.EMPTY_RECORD_GRACE);
+    now = now.plus(SlotState.EMPTY_RECORD_GRACE);
 
     Acquisition.Acquired got = acquired(new Claimant("A", TERMINAL_ONE));
 
@@ -200,7 +204,7 @@ final class LeaseHardeningTest {
   @Test
   void acquire_emptyRecordJustWritten_isBlockedForAFewSecondsOnly() {
     store.putUnreadable(KEY, T0, "empty file", 0);
-    clock.advance(Duration.ofSeconds(2));
+    now = now.plus(Duration.ofSeconds(2));
 
     Acquisition blocked = lock.acquire(KEY, new Claimant("A", TERMINAL_ONE)).get();
 
@@ -211,7 +215,7 @@ final class LeaseHardeningTest {
   @Test
   void acquire_tornNonEmptyRecord_isStillHeldForOneTtl() {
     store.putUnreadable(KEY, T0, "not a JSON object", 17);
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     assertThat(lock.acquire(KEY, new Claimant("A", TERMINAL_ONE)).get()).isInstanceOf(Acquisition.Blocked.class);
   }
@@ -228,7 +232,7 @@ final class LeaseHardeningTest {
   @Test
   void acquire_takeover_recordsWhoseLeaseItTook_andRenewalsKeepIt() {
     acquired(new Claimant("A", TERMINAL_ONE));
-    clock.advance(Duration.ofMinutes(6));
+    now = now.plus(Duration.ofMinutes(6));
     acquired(new Claimant("B", TERMINAL_TWO));
     acquired(new Claimant("B", TERMINAL_TWO));
 

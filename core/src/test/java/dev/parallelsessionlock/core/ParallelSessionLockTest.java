@@ -3,13 +3,16 @@ package dev.parallelsessionlock.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.collection.List;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class ParallelSessionLockTest {
@@ -20,8 +23,12 @@ final class ParallelSessionLockTest {
   private static final Claimant ALICE = new Claimant("alice", new ProcessRef(100, Option.some("h"), Option.some(STARTED)));
   private static final Claimant BOB = new Claimant("bob", new ProcessRef(200, Option.some("h"), Option.some(STARTED)));
 
-  private final MutableClock clock = new MutableClock(T0);
-  private final FakeLiveness liveness = new FakeLiveness();
+  /** The time: it moves only when a test moves it. */
+  private Instant now = T0;
+  private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
+  /** The processes a test has killed; every other one is alive. */
+  private final Set<Long> dead = new HashSet<>();
+  private final ProcessLiveness liveness = process -> dead.contains(process.pid()) ? Liveness.DEAD : Liveness.ALIVE;
   private final InMemoryLockStore store = new InMemoryLockStore();
   private final ParallelSessionLock lock = ParallelSessionLock.of(store, liveness, clock);
 
@@ -52,7 +59,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_whenHeldBySameSession_renewsTheLeaseAndKeepsHeldSince() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(3));
+    now = now.plus(Duration.ofMinutes(3));
 
     Acquisition.Acquired again = (Acquisition.Acquired) acquire(ALICE);
 
@@ -65,7 +72,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_whenOwnLeaseAlreadyStale_renewsIt() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(30));
+    now = now.plus(Duration.ofMinutes(30));
 
     assertThat(((Acquisition.Acquired) acquire(ALICE)).how()).isEqualTo(Acquisition.How.RENEWED);
   }
@@ -73,7 +80,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_whenHeldFreshByAnotherSession_isBlockedNamingTheHolder() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     Acquisition result = acquire(BOB);
 
@@ -87,7 +94,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_oneMilliBeforeExpiry_isBlocked() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(5).minusMillis(1));
+    now = now.plus(Duration.ofMinutes(5).minusMillis(1));
 
     assertThat(acquire(BOB)).isInstanceOf(Acquisition.Blocked.class);
   }
@@ -95,7 +102,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_atExpiry_takesOverAndReportsThePreviousHolder() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(5));
+    now = now.plus(Duration.ofMinutes(5));
 
     Acquisition.Acquired taken = (Acquisition.Acquired) acquire(BOB);
 
@@ -108,7 +115,7 @@ final class ParallelSessionLockTest {
   @Test
   void acquire_whenHolderProcessIsDead_takesOverBeforeTheTtl() {
     acquire(ALICE);
-    liveness.kill(100);
+    dead.add(100L);
 
     Acquisition.Acquired taken = (Acquisition.Acquired) acquire(BOB);
 
@@ -167,9 +174,9 @@ final class ParallelSessionLockTest {
     Acquisition.Blocked blocked = (Acquisition.Blocked) acquire(BOB);
 
     assertThat(blocked.freeAt()).isEqualTo(T0.plus(Duration.ofMinutes(6)));
-    clock.advance(Duration.ofMinutes(6).minusMillis(1));
+    now = now.plus(Duration.ofMinutes(6).minusMillis(1));
     assertThat(acquire(BOB)).isInstanceOf(Acquisition.Blocked.class);
-    clock.advance(Duration.ofMillis(1));
+    now = now.plus(Duration.ofMillis(1));
     assertThat(acquire(BOB)).isInstanceOf(Acquisition.Acquired.class);
   }
 
@@ -179,7 +186,7 @@ final class ParallelSessionLockTest {
         (Acquisition.Acquired) lock.acquire(KEY, ALICE, Duration.ofSeconds(30)).get();
 
     assertThat(acquired.record().ttl()).isEqualTo(Duration.ofSeconds(30));
-    clock.advance(Duration.ofSeconds(30));
+    now = now.plus(Duration.ofSeconds(30));
     assertThat(((Acquisition.Acquired) acquire(BOB)).how()).isEqualTo(Acquisition.How.TOOK_OVER_STALE);
   }
 
@@ -229,7 +236,7 @@ final class ParallelSessionLockTest {
   @Test
   void refresh_byTheHolder_movesTheLeaseToNowAndKeepsItsTtl() {
     lock.acquire(KEY, ALICE, Duration.ofMinutes(2));
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     Refresh result = lock.refresh(KEY, ALICE).get();
 
@@ -243,7 +250,7 @@ final class ParallelSessionLockTest {
   void refresh_byAnotherSession_isNotHolderAndWritesNothing() {
     acquire(ALICE);
     LockRecord before = stored();
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     Refresh result = lock.refresh(KEY, BOB).get();
 
@@ -254,7 +261,7 @@ final class ParallelSessionLockTest {
   @Test
   void refresh_ofAStaleForeignLease_neverStealsIt() {
     acquire(ALICE);
-    clock.advance(Duration.ofHours(1));
+    now = now.plus(Duration.ofHours(1));
 
     assertThat(lock.refresh(KEY, BOB).get()).isInstanceOf(Refresh.NotHolder.class);
     assertThat(stored().sessionId()).isEqualTo("alice");
@@ -268,7 +275,7 @@ final class ParallelSessionLockTest {
   @Test
   void refresh_byAHolderThatWasTakenOver_isNotHolder() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(6));
+    now = now.plus(Duration.ofMinutes(6));
     acquire(BOB);
 
     assertThat(lock.refresh(KEY, ALICE).get()).isInstanceOf(Refresh.NotHolder.class);
@@ -315,7 +322,7 @@ final class ParallelSessionLockTest {
   @Test
   void status_describesHolderLivenessAgeAndTimeLeft() {
     acquire(ALICE);
-    clock.advance(Duration.ofMinutes(2));
+    now = now.plus(Duration.ofMinutes(2));
 
     LockStatus.Held held = (LockStatus.Held) lock.status(KEY).get();
 
@@ -324,7 +331,7 @@ final class ParallelSessionLockTest {
     assertThat(held.age()).isEqualTo(Duration.ofMinutes(2));
     assertThat(held.remaining()).isEqualTo(Duration.ofMinutes(3));
     assertThat(held.takeable()).isFalse();
-    liveness.kill(100);
+    dead.add(100L);
     assertThat(((LockStatus.Held) lock.status(KEY).get()).takeable()).isTrue();
   }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -19,6 +19,9 @@ import org.quicktheories.generators.Generate;
  * so exactly when it bounded something, and judges a record within bounds exactly as stored.
  */
 final class RecordBoundsProperties {
+
+  /** Every holder is alive: these runs are about records, not deaths. */
+  private static final ProcessLiveness ALIVE = process -> Liveness.ALIVE;
 
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
   private static final LockKey KEY = LockKey.workspace(WorkspaceHash.of("/repo"));
@@ -51,7 +54,7 @@ final class RecordBoundsProperties {
     Duration longest = RecordBounds.MAX_TTL.plus(RecordBounds.MAX_AHEAD);
     qt().withExamples(2000).forAll(TTLS, OFFSETS, OFFSETS).checkAssert((ttl, start, held) -> {
       InMemoryLockStore store = new InMemoryLockStore();
-      ParallelSessionLock lock = ParallelSessionLock.of(store, new FakeLiveness(), new MutableClock(NOW));
+      ParallelSessionLock lock = ParallelSessionLock.of(store, ALIVE, Clock.fixed(NOW, ZoneOffset.UTC));
       LockRecord stored = record(ttl, start, held);
       store.create(KEY, stored);
 

@@ -2,11 +2,12 @@ package dev.parallelsessionlock.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parallelsessionlock.core.testkit.FakeLiveness;
-import dev.parallelsessionlock.core.testkit.MutableClock;
 import io.vavr.control.Option;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
  * most a few minutes ahead of the clock; the protocol judges what is beyond as bounded, and says so.
  */
 final class RecordBoundsTest {
+
+  /** Every holder is alive: these runs are about records, not deaths. */
+  private static final ProcessLiveness ALIVE = process -> Liveness.ALIVE;
 
   private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
   private static final LockKey KEY = LockKey.workspace(WorkspaceHash.of("/repo"));
@@ -23,9 +27,11 @@ final class RecordBoundsTest {
   private static final Claimant BOB = new Claimant("bob", new ProcessRef(200, Option.some("h"), Option.some(STARTED)));
   private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
 
-  private final MutableClock clock = new MutableClock(T0);
+  /** The time: it moves only when a test moves it. */
+  private Instant now = T0;
+  private final Clock clock = ((InstantSource) () -> now).withZone(ZoneOffset.UTC);
   private final InMemoryLockStore store = new InMemoryLockStore();
-  private final ParallelSessionLock lock = ParallelSessionLock.of(store, new FakeLiveness(), clock);
+  private final ParallelSessionLock lock = ParallelSessionLock.of(store, ALIVE, clock);
 
   private void stored(String session, Instant acquiredAt, Duration ttl, Instant heldSince) {
     store.create(KEY, new LockRecord(1, session, ALICES, acquiredAt, ttl, heldSince));
@@ -44,7 +50,7 @@ final class RecordBoundsTest {
     assertThat(blocked.freeAt()).isEqualTo(T0.plus(Duration.ofDays(1)));
     assertThat(blocked.holder().get().details().clamped())
         .containsExactly("ttl 9223372036854775807 ms read as a day, the longest lease");
-    clock.advance(Duration.ofDays(1));
+    now = now.plus(Duration.ofDays(1));
     assertThat(((Acquisition.Acquired) lock.acquire(KEY, BOB).get()).how()).isEqualTo(Acquisition.How.TOOK_OVER_STALE);
   }
 
@@ -63,7 +69,7 @@ final class RecordBoundsTest {
   @Test
   void refresh_byTheHolderOfARecordWithAnEndlessTtl_writesItBackBounded() {
     stored("alice", T0, FOREVER, T0);
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     assertThat(lock.refresh(KEY, ALICE).get()).isInstanceOf(Refresh.Refreshed.class);
 
@@ -164,7 +170,7 @@ final class RecordBoundsTest {
   @Test
   void acquire_ownLeaseStillWithinBounds_isRenewedAsBefore() {
     lock.acquire(KEY, ALICE);
-    clock.advance(Duration.ofMinutes(1));
+    now = now.plus(Duration.ofMinutes(1));
 
     Acquisition.Acquired again = (Acquisition.Acquired) lock.acquire(KEY, ALICE).get();
 
