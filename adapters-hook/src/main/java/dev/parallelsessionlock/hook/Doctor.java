@@ -430,5 +430,8 @@ final class Doctor {
     } else {
       out.println("ok  " + (store.get().files().isDefined() ? "lock directory " : "lock store ") + store.get().description());
     }
+    if (config.store().isDefined()) {
+      out.println(dev.parallelsessionlock.hook.resident.Helpers.report(config.storeCredentials(), config.store().get()));
+    }
   }
 }

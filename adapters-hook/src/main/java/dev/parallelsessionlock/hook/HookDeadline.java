@@ -66,6 +66,21 @@ final class HookDeadline {
     return true;
   }
 
+  /**
+   * The store opens again, within the decision: its resident helper went away mid-call and the hook opens the
+   * database itself. Like the first opening, that is not counted in the decision's deadline, which starts again at
+   * the next {@link #opened}. False when the time was already up.
+   */
+  synchronized boolean reopening() {
+    if (expired) {
+      return false;
+    }
+    opening = true;
+    startNanos = System.nanoTime();
+    deadlineNanos = Math.max(decisionNanos, OPEN_BUDGET.toNanos());
+    return true;
+  }
+
   /** Whether the store is still opening (the watchdog then says that the store did not open). */
   synchronized boolean isOpening() {
     return opening;

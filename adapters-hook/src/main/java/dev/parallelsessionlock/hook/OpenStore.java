@@ -8,6 +8,10 @@ import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceLease;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.hook.resident.DirectPath;
+import dev.parallelsessionlock.hook.resident.HelperPaths;
+import dev.parallelsessionlock.hook.resident.Helpers;
+import dev.parallelsessionlock.hook.resident.ResidentStore;
 import dev.parallelsessionlock.process.LocalProcesses;
 import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Either;
@@ -50,7 +54,7 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
       public void run() {
         Either<StoreFailure, OpenStore> opened;
         try {
-          opened = DatabaseStore.open(config, timeout);
+          opened = openThroughHelper(config, timeout, deadline);
         } catch (RuntimeException | LinkageError e) { // a driver that cannot start (its native library) fails open
           opened = Either.left(new StoreFailure(null, "use the database", "its driver did not start ("
               + e.getClass().getSimpleName() + ")"));
@@ -66,6 +70,51 @@ record OpenStore(LockStore store, HolderIndex index, Option<Clock> clock, Option
       opener = thread;
     }
     thread.start();
+  }
+
+  /**
+   * The database store through its resident helper ({@link ResidentStore}) when one answers; else the database
+   * opened here, and a helper started for the next calls. {@code SESSION_LOCK_HELPER=off}, or a run directory others
+   * may enter, leaves every call opening the database itself.
+   */
+  private static Either<StoreFailure, OpenStore> openThroughHelper(HookConfig config, Duration timeout,
+      HookDeadline deadline) {
+    java.util.Map<String, String> env = config.storeCredentials();
+    String url = config.store().get();
+    if (!HelperPaths.enabled(env)) {
+      return DatabaseStore.open(config, timeout);
+    }
+    HelperPaths paths = HelperPaths.of(env, url);
+    if (paths.secure() != null) {
+      return DatabaseStore.open(config, timeout);
+    }
+    ResidentStore remote = ResidentStore.connect(paths.socket(), new DirectPath() {
+      @Override
+      public Either<StoreFailure, DirectPath.Direct> open() {
+        deadline.reopening();
+        Either<StoreFailure, OpenStore> direct;
+        try {
+          direct = DatabaseStore.open(config, timeout);
+        } catch (RuntimeException | LinkageError e) {
+          direct = Either.left(new StoreFailure(null, "use the database", "its driver did not start ("
+              + e.getClass().getSimpleName() + ")"));
+        }
+        deadline.opened();
+        if (direct.isLeft()) {
+          return Either.left(direct.getLeft());
+        }
+        OpenStore store = direct.get();
+        return Either.right(new DirectPath.Direct(store.store(), store.index(),
+            store.clock().isDefined() ? store.clock().get() : null));
+      }
+    }, url.indexOf('?') >= 0 ? url.substring(0, url.indexOf('?')) : url);
+    if (remote != null) {
+      return Either.right(new OpenStore(remote, remote,
+          config.databaseClock() ? Option.some(remote.databaseClock()) : Option.none(), Option.none(),
+          remote.description()));
+    }
+    Helpers.start(paths, env.get("SESSION_LOCK_LAUNCHER"));
+    return DatabaseStore.open(config, timeout);
   }
 
   /** Opens the configured store; a database connects within {@code timeout}. */

@@ -31,6 +31,10 @@ public final class SessionLockMain {
       hook(args);
       return;
     }
+    if (args.length == 1 && args[0].equals("store-helper")) { // hidden: started by a hook, never by people
+      System.exit(dev.parallelsessionlock.hook.resident.StoreHelper.run(System.getenv(), System.err));
+      return;
+    }
     int code;
     try {
       code = new Commands(System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err, Clock.systemUTC())
