@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The hook with a database store, as the agents run it (sh -c of the installed launcher, the event on stdin), against
-# the lock directory in the same run, with a throwaway PostgreSQL server from Debian's packages:
+# the lock directory in the same run, with a throwaway PostgreSQL server from Debian's packages. "sqlite" and
+# "postgres" go through the store's resident helper (started by the first call, waited for before measuring);
+# "sqlite-direct" and "postgres-direct" open the database in every call (SESSION_LOCK_HELPER=off):
 #   - one call at a time: PreToolUse (renew) with the lock directory, SQLite and PostgreSQL, alternated, N runs each;
 #   - under contention: rounds of 8 and 16 sessions sending a PreToolUse Edit of one fresh workspace at once, per
 #     store: winners, denials and fail-opens per round, and the whole-process times of all calls.
@@ -23,7 +25,12 @@ mkdir -p "$work/ws/src" "$work/home" "$work/locks"
 chmod 700 "$work/locks"
 HOME="$work/home" SESSION_LOCK_HOME="$work/install" "$built" install --dir "$work/ws" >/dev/null
 launcher="$work/install/bin/session-lock"
-declare -A env=([directory]="" [sqlite]="SESSION_LOCK_STORE=jdbc:sqlite:$work/locks.db" [postgres]="SESSION_LOCK_STORE=$url")
+declare -A env=([directory]="" [sqlite]="SESSION_LOCK_STORE=jdbc:sqlite:$work/locks.db" [postgres]="SESSION_LOCK_STORE=$url"
+  [sqlite-direct]="SESSION_LOCK_HELPER=off SESSION_LOCK_STORE=jdbc:sqlite:$work/locks.db"
+  [postgres-direct]="SESSION_LOCK_HELPER=off SESSION_LOCK_STORE=$url")
+stores=${STORES:-directory sqlite postgres sqlite-direct postgres-direct}
+# The helpers stop 20 s after the last call.
+export XDG_RUNTIME_DIR="$work/run" SESSION_LOCK_HELPER_IDLE_SECONDS=20
 event() { # workspace session
   printf '{"session_id":"%s","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Edit","tool_input":{"file_path":"%s/src/App.java"}}' "$2" "$1" "$1"
 }
@@ -40,9 +47,15 @@ stats() { # microseconds on stdin -> "median p99" in ms
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(java -version 2>&1 | head -1); $("$bin/postgres" --version)"
 declare -A samples
-for store in directory sqlite postgres; do call $store "$work/ws" mine >/dev/null; done
+for store in $stores; do call $store "$work/ws" mine >/dev/null; done
+for store in sqlite postgres; do # until the helpers the first calls started answer
+  for i in $(seq 100); do
+    env ${env[$store]} "$launcher" doctor 2>/dev/null | grep -q "store helper: running" && break
+    sleep 0.2
+  done
+done
 for i in $(seq "$runs"); do
-  for store in directory sqlite postgres; do
+  for store in $stores; do
     read -r us rc fo < <(call $store "$work/ws" mine)
     samples[$store]+="$us"$'\n'
   done
@@ -51,7 +64,7 @@ echo
 echo "| store | hook PreToolUse (renew), median ms | p99 ms | median ratio to the lock directory | p99 ratio |"
 echo "|---|---|---|---|---|"
 read -r dm dp < <(printf '%s' "${samples[directory]}" | grep -v '^$' | stats)
-for store in directory sqlite postgres; do
+for store in $stores; do
   read -r m p < <(printf '%s' "${samples[$store]}" | grep -v '^$' | stats)
   echo "| $store | $m | $p | $(awk -v a="$m" -v b="$dm" 'BEGIN {printf "%.2f", a / b}') | $(awk -v a="$p" -v b="$dp" 'BEGIN {printf "%.2f", a / b}') |"
 done
@@ -59,7 +72,7 @@ echo
 echo "| store | sessions at once | rounds | rounds with one winner | fail-opens | median ms | p99 ms |"
 echo "|---|---|---|---|---|---|---|"
 for sessions in 8 16; do
-  for store in directory sqlite postgres; do
+  for store in $stores; do
     good=0; failopens=0; times=""
     for r in $(seq "$rounds"); do
       ws="$work/race-$store-$sessions-$r"; mkdir -p "$ws/src"
