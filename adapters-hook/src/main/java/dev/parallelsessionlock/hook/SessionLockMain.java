@@ -6,6 +6,7 @@ import dev.parallelsessionlock.hook.runtime.AgentProcess;
 import dev.parallelsessionlock.hook.runtime.HookArgs;
 import dev.parallelsessionlock.hook.runtime.HookConfig;
 import dev.parallelsessionlock.hook.runtime.HookDeadline;
+import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.hook.runtime.HookResult;
 import dev.parallelsessionlock.hook.runtime.HookRunner;
 import dev.parallelsessionlock.hook.runtime.Notices;
@@ -38,6 +39,10 @@ public final class SessionLockMain {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("hook")) {
       hook(args);
+      return;
+    }
+    if (args.length == 1 && args[0].equals("store-helper")) { // hidden: started by a hook, never by people
+      System.exit(dev.parallelsessionlock.hook.runtime.resident.StoreHelper.run(System.getenv(), System.err));
       return;
     }
     int code;
@@ -87,8 +92,16 @@ public final class SessionLockMain {
         }
       };
       configSoFar = config;
-      HookDeadline deadline = new HookDeadline(config.deadline());
-      startWatchdog(deadline, config.deadline().toMillis());
+      HookDeadline deadline;
+      if (config.enabled() && config.store().isDefined() && config.storeProblem().isEmpty()) {
+        // A database store opens while the event is read; the decision's deadline starts when it is open.
+        deadline = HookDeadline.opening(config.deadline());
+        startWatchdog(deadline, config.deadline().toMillis());
+        OpenStore.openAhead(config, config.deadline().multipliedBy(3).dividedBy(4), deadline);
+      } else {
+        deadline = new HookDeadline(config.deadline());
+        startWatchdog(deadline, config.deadline().toMillis());
+      }
       HookResult result = HookRunner.run(System.in, hookArgs, config, Path.of("").toAbsolutePath(), Clock.systemUTC(),
           agentProcessSoFar, deadline);
       finish(result.exitCode(), result.stdout(), String.join("\n", result.stderr()));
@@ -134,6 +147,9 @@ public final class SessionLockMain {
           finish(ExitCodes.OK, "", "session-lock: stopped releasing the session's locks after "
               + HookDeadline.RELEASE_BUDGET.getSeconds() + " s; the rest stay locked until their lease ends or the"
               + " session's next turn ends");
+        } else if (deadline.isOpening()) {
+          failOpen("store", "lock store unavailable: it did not open within "
+              + HookDeadline.OPEN_BUDGET.getSeconds() + " s");
         } else {
           failOpen("deadline", "no decision within " + deadlineMs + " ms");
         }

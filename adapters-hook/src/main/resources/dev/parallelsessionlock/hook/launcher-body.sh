@@ -35,13 +35,21 @@ if [ "$1" = hook ] && [ -n "${SESSION_LOCK_STORE:-}" ] && [ "$CDS" = "-XX:Shared
     && [ -f "${JSA%.jsa}-db.jsa" ]; then
   CDS="-XX:SharedArchiveFile=${JSA%.jsa}-db.jsa"
 fi
+# SQLite's native library, unpacked once by install beside the jar, instead of a fresh copy in the temp folder
+# on every start of a JVM that opens a database store.
+SQLITE_LIB=
+if [ -n "${SESSION_LOCK_STORE:-}" ] && [ -f "${JAR%/*}/sqlite/libsqlitejdbc.so" ]; then
+  SQLITE_LIB=${JAR%/*}/sqlite
+fi
 if [ "$1" = hook ]; then
   if [ -z "$JAVA" ] || [ ! -f "$JAR" ]; then
     echo "session-lock: cannot start (no java, or $JAR is missing); allowing" >&2
     exit 0
   fi
   # No JVM log line may reach stdout (the agent parses it) or stderr (the deny reason Claude Code shows).
-  "$JAVA" ${CDS:+"$CDS"} $OPTS -Xlog:disable -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
+  "$JAVA" ${CDS:+"$CDS"} $OPTS ${SQLITE_LIB:+"-Dorg.sqlite.lib.path=$SQLITE_LIB"} \
+    ${SQLITE_LIB:+"-Dorg.sqlite.lib.name=libsqlitejdbc.so"} -Xlog:disable -cp "$JAR" \
+    dev.parallelsessionlock.hook.SessionLockMain "$@"
   rc=$?
   if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then exit $rc; fi
   echo "session-lock: hook exited with $rc; allowing" >&2
@@ -66,4 +74,6 @@ fi
 if [ "$CDS" = "-XX:SharedArchiveFile=$JSA" ] && [ -f "${JSA%.jsa}-commands.jsa" ]; then
   CDS="-XX:SharedArchiveFile=${JSA%.jsa}-commands.jsa"
 fi
-exec "$JAVA" ${CDS:+"$CDS"} $OPTS -Xlog:disable -Xlog:all=warning:stderr -cp "$JAR" dev.parallelsessionlock.hook.SessionLockMain "$@"
+exec "$JAVA" ${CDS:+"$CDS"} $OPTS ${SQLITE_LIB:+"-Dorg.sqlite.lib.path=$SQLITE_LIB"} \
+  ${SQLITE_LIB:+"-Dorg.sqlite.lib.name=libsqlitejdbc.so"} -Xlog:disable -Xlog:all=warning:stderr -cp "$JAR" \
+  dev.parallelsessionlock.hook.SessionLockMain "$@"

@@ -61,6 +61,8 @@ final class HookStartupIT {
    * its owner; with {@code SESSION_LOCK_OWNER=session} a second session is a real rival and the deny paths run.
    */
   private boolean sessionsAreRivals;
+  /** More variables for the hook's runs. */
+  private java.util.Map<String, String> extraEnv = java.util.Map.of();
   private Path lastStdout;
 
   private List<String> loadedBy(String payload, String... args) throws Exception {
@@ -74,6 +76,7 @@ final class HookStartupIT {
     if (sessionsAreRivals) {
       builder.environment().put("SESSION_LOCK_OWNER", "session");
     }
+    builder.environment().putAll(extraEnv);
     Path stdout = temp.resolve("stdout-" + System.nanoTime());
     builder.redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
     lastStdout = stdout;
@@ -251,6 +254,53 @@ final class HookStartupIT {
     Files.write(locks.resolve("intent-" + attempt + ".json"), dev.parallelsessionlock.store.RecordCodec.encode(intent));
     Files.write(locks.resolve(dev.parallelsessionlock.core.LockKey.file(hash, path).name() + ".json"),
         dev.parallelsessionlock.store.RecordCodec.encode(taken));
+  }
+
+  /**
+   * A database store through its resident helper: the hook loads no JDBC class, no regex, vavr collection, record
+   * method or picocli class; the only lambdas are the JDK's own behind {@code SocketChannel.open}.
+   */
+  @Test
+  void theStoreHelperPath_loadsNoJdbcLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    extraEnv = java.util.Map.of("SESSION_LOCK_STORE", "jdbc:sqlite:" + temp.resolve("helper.db"),
+        "XDG_RUNTIME_DIR", temp.resolve("run").toString());
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", JAR.toString(), "dev.parallelsessionlock.hook.SessionLockMain", "store-helper")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
+    builder.environment().putAll(extraEnv);
+    Process helper = builder.start();
+    try {
+      dev.parallelsessionlock.hook.runtime.resident.HelperPaths paths = dev.parallelsessionlock.hook.runtime.resident.HelperPaths.of(
+          extraEnv, extraEnv.get("SESSION_LOCK_STORE"));
+      long until = System.nanoTime() + 60_000_000_000L;
+      while (dev.parallelsessionlock.hook.runtime.resident.Helpers.whoServes(paths) == null && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      sessionsAreRivals = true;
+      List<List<String>> runs = List.of(
+          loadedBy(edit("PreToolUse", "alice", project + "/a.txt"), "hook"),                    // create
+          loadedBy(edit("PreToolUse", "alice", project + "/a.txt"), "hook"),                    // renew
+          loadedBy(edit("PreToolUse", "bob", project + "/a.txt"), "hook"),                      // deny
+          loadedBy(edit("PreToolUse", "alice", project + "/a.txt"), "hook", "--mode", "files"), // files mode
+          loadedBy(event("Stop", "alice", ""), "hook"));                                          // release
+
+      for (List<String> loaded : runs) {
+        assertThat(loaded).as("the hook ran through the helper").contains("dev.parallelsessionlock.hook.HookRunner",
+            "dev.parallelsessionlock.hook.runtime.resident.ResidentStore");
+        assertThat(forbidden(loaded)).as("beyond the JDK's own lambdas behind SocketChannel.open, which no Unix socket"
+            + " avoids on Java 17 (install's database archive holds their classes)").allMatch(name ->
+            name.startsWith("java.nio.channels.spi.SelectorProvider$Holder$$Lambda$")
+                || name.startsWith("sun.nio.ch.DefaultSelectorProvider$$Lambda$")
+                || name.startsWith("sun.nio.ch.UnixDomainSocketsUtil$$Lambda$")
+                || name.startsWith("java.lang.invoke.LambdaForm$"));
+        assertThat(forbidden(loaded)).as("none of this project's").noneMatch(name -> name.startsWith("dev."));
+      }
+      assertThat(Files.readString(lastStdout)).isEmpty();
+    } finally {
+      helper.destroy();
+      helper.waitFor();
+    }
   }
 
   @Test

@@ -60,6 +60,8 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
   private final boolean sqlite;
   /** What this store wrote last per key: the slot, or none when it deleted it. */
   private final java.util.Map<LockKey, Option<Slot>> written = new java.util.HashMap<>();
+  /** Guarded by this: every read asks the database ({@link #readingThrough}). */
+  private boolean readThrough;
 
   private JdbcLockStore(Connection connection, String description, boolean sqlite) {
     this.connection = connection;
@@ -86,6 +88,31 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   public String description() {
     return description;
+  }
+
+  /**
+   * This store, answering every read from the database, never from what it wrote last: for a store that serves many
+   * sessions for a long time (the resident helper), where what it wrote may since have been changed by others.
+   */
+  public synchronized JdbcLockStore readingThrough() {
+    readThrough = true;
+    written.clear();
+    return this;
+  }
+
+  private void remember(LockKey key, Option<Slot> slot) {
+    if (!readThrough) {
+      written.put(key, slot);
+    }
+  }
+
+  /** Whether its connection still works (asked within a second). */
+  public synchronized boolean isValid() {
+    try {
+      return connection.isValid(1);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   public boolean isSqlite() {
@@ -131,7 +158,7 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
 
   @Override
   public synchronized Either<StoreFailure, Option<Slot>> read(LockKey key) {
-    Option<Slot> mine = written.get(key);
+    Option<Slot> mine = readThrough ? null : written.get(key);
     if (mine != null) {
       return Either.right(mine);
     }
@@ -171,7 +198,7 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
       if (insert.executeUpdate() != 1) {
         return Either.right(WriteOutcome.CONFLICT);
       }
-      written.put(key, Option.some(new Slot.Held(key, version, record)));
+      remember(key, Option.some(new Slot.Held(key, version, record)));
       return Either.right(WriteOutcome.WRITTEN);
     } catch (SQLException e) {
       return failed(key, "create", e);
@@ -242,7 +269,7 @@ public final class JdbcLockStore implements LockStore, HolderIndex, AutoCloseabl
         connection.commit();
       }
       if (changed == 1) {
-        written.put(expected.key(), next == null ? Option.none()
+        remember(expected.key(), next == null ? Option.none()
             : Option.some(new Slot.Held(expected.key(), nextVersion, next)));
       }
       return changed == 1 ? WriteOutcome.WRITTEN : WriteOutcome.CONFLICT;

@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +51,9 @@ public final class JdbcStores {
         properties.setProperty("busy_timeout", Long.toString(Math.max(100, timeout.toMillis())));
         properties.setProperty("transaction_mode", "IMMEDIATE");
         properties.setProperty("synchronous", "NORMAL");
-        Connection connection = DriverManager.getConnection(url, properties);
+        // The driver itself, not DriverManager: its first call loads every driver on the class path (PostgreSQL's
+        // too) through a ServiceLoader, start-up time a hook pays on every call.
+        Connection connection = new org.sqlite.JDBC().connect(url, properties);
         return JdbcLockStore.on(connection, description);
       }
       if (url.startsWith("jdbc:postgresql:")) {
@@ -66,11 +67,17 @@ public final class JdbcStores {
           properties.setProperty("password", credentials.get().get()[1]);
         }
         int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        // A server that cannot be reached fails within the connect timeout (the caller's deadline). The login is
+        // bounded by the socket timeout, not by a login timeout of the deadline: the driver counts its own start in
+        // that (its classes, on a machine busy with many hooks starting at once) and gave up on a server that was up.
         properties.setProperty("connectTimeout", Integer.toString(seconds));
-        properties.setProperty("loginTimeout", Integer.toString(seconds));
+        properties.setProperty("loginTimeout", Integer.toString(Math.max(seconds, 10)));
         properties.setProperty("socketTimeout", Integer.toString(Math.max(seconds, 10)));
         properties.setProperty("ApplicationName", "session-lock");
-        Connection connection = DriverManager.getConnection(url, properties);
+        Connection connection = new org.postgresql.Driver().connect(url, properties);
+        if (connection == null) {
+          return refuse(description, "not a PostgreSQL URL the driver accepts");
+        }
         return JdbcLockStore.on(connection, description);
       }
       return refuse(description, "not a store this version knows: jdbc:sqlite:/path or jdbc:postgresql://host/db");
@@ -78,6 +85,20 @@ public final class JdbcStores {
       return refuse(description, JdbcLockStore.oneLine(e));
     }
   }
+
+  /**
+   * Where in the jar sqlite-jdbc keeps its native library for this machine ({@code org/sqlite/native/Linux/x86_64/
+   * libsqlitejdbc.so}). Unpacked once into the install home, and named with {@code org.sqlite.lib.path} and
+   * {@code org.sqlite.lib.name}, it spares each start unpacking a copy into the temp folder, which a hook that ends
+   * with {@code halt} also leaves behind.
+   */
+  public static String sqliteNativeLibraryEntry() {
+    return "org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/"
+        + SQLITE_NATIVE_LIBRARY;
+  }
+
+  /** The file name of sqlite-jdbc's native library. */
+  public static final String SQLITE_NATIVE_LIBRARY = System.mapLibraryName("sqlitejdbc");
 
   private static Either<StoreFailure, JdbcLockStore> refuse(String description, String why) {
     return Either.left(new StoreFailure(null, "use the database", description + ": " + why));

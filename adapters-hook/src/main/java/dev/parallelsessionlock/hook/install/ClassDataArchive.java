@@ -90,7 +90,7 @@ public final class ClassDataArchive {
     });
   }
 
-  /** One training run: the jar's arguments, its stdin, and a variable ({@code NAME=value}) when not empty. */
+  /** One training run: the jar's arguments, its stdin, and variables ({@code NAME=value} lines) when not empty. */
   private record Run(String[] args, String stdin, String variable) {}
 
   /** The training runs of one archive, planned in a scratch directory with an empty workspace in it. */
@@ -151,6 +151,50 @@ public final class ClassDataArchive {
    * the hook fails open), so no server is needed.
    */
   static Either<String, Path> buildForDatabase(Path java, Path jar, Path archive) {
+    // And through a store helper (hook.resident), as most calls run: one started for the training, stopped after.
+    Path helperWork = null;
+    Process helper = null;
+    try {
+      helperWork = Files.createTempDirectory("session-lock-helper");
+      String helperStore = "SESSION_LOCK_STORE=jdbc:sqlite:" + helperWork.resolve("training.db");
+      String runDir = "XDG_RUNTIME_DIR=" + helperWork.resolve("run");
+      ProcessBuilder starting = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", jar.toString(),
+          Installer.MAIN_CLASS, "store-helper").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      starting.environment().keySet().removeIf(name -> name.startsWith("SESSION_LOCK"));
+      starting.environment().put("SESSION_LOCK_STORE", helperStore.substring(helperStore.indexOf('=') + 1));
+      starting.environment().put("XDG_RUNTIME_DIR", runDir.substring(runDir.indexOf('=') + 1));
+      starting.environment().put("SESSION_LOCK_HELPER_IDLE_SECONDS", "120");
+      helper = starting.start();
+      dev.parallelsessionlock.hook.runtime.resident.HelperPaths paths = dev.parallelsessionlock.hook.runtime.resident.HelperPaths.of(
+          starting.environment(), starting.environment().get("SESSION_LOCK_STORE"));
+      long until = System.nanoTime() + 60_000_000_000L;
+      while (dev.parallelsessionlock.hook.runtime.resident.Helpers.whoServes(paths) == null && helper.isAlive()
+          && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      String through = dev.parallelsessionlock.hook.runtime.resident.Helpers.whoServes(paths) == null ? null
+          : helperStore + "\n" + runDir + "\nSESSION_LOCK_HELPER=on";
+      return trainedForDatabase(java, jar, archive, through);
+    } catch (IOException e) {
+      return trainedForDatabase(java, jar, archive, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Either.left("interrupted");
+    } finally {
+      if (helper != null) {
+        helper.destroy();
+        try {
+          helper.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      TempTrees.delete(helperWork);
+    }
+  }
+
+  /** The database archive's training; {@code throughHelper} the variables of runs through a helper, or null. */
+  private static Either<String, Path> trainedForDatabase(Path java, Path jar, Path archive, String throughHelper) {
     return trained(java, jar, archive, (work, workspace) -> {
       String sqlite = "SESSION_LOCK_STORE=jdbc:sqlite:" + work.resolve("training.db");
       int port;
@@ -167,6 +211,13 @@ public final class ClassDataArchive {
         }
       }
       runs.add(new Run(new String[] {"hook"}, trainingEvent("PreToolUse", "training-b", workspace), postgres));
+      if (throughHelper != null) {
+        for (String[] args : List.of(new String[] {"hook"}, new String[] {"hook", "--mode", "files"})) {
+          for (String[] step : steps) {
+            runs.add(new Run(args, trainingEvent(step[0], step[1], workspace), throughHelper));
+          }
+        }
+      }
       return runs;
     });
   }
@@ -214,10 +265,13 @@ public final class ClassDataArchive {
     Map<String, String> env = builder.environment();
     env.put("SESSION_LOCK_DIR", work.resolve("locks").toString());
     env.put("SESSION_LOCK_OWNER", "session");
+    env.put("SESSION_LOCK_HELPER", "off"); // a training run starts no store helper
     env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("COPILOT") || name.startsWith("GEMINI")
         || name.startsWith("SESSION_LOCK_STORE"));
-    if (!variable.isEmpty()) {
-      env.put(variable.substring(0, variable.indexOf('=')), variable.substring(variable.indexOf('=') + 1));
+    for (String one : variable.split("\n")) {
+      if (!one.isEmpty()) {
+        env.put(one.substring(0, one.indexOf('=')), one.substring(one.indexOf('=') + 1));
+      }
     }
     Process process = builder.start();
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -436,5 +436,8 @@ public final class Doctor {
     } else {
       out.println("ok  " + (store.get().files().isDefined() ? "lock directory " : "lock store ") + store.get().description());
     }
+    if (config.store().isDefined()) {
+      out.println(dev.parallelsessionlock.hook.runtime.resident.Helpers.report(config.storeCredentials(), config.store().get()));
+    }
   }
 }

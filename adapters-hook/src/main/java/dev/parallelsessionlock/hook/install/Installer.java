@@ -605,6 +605,10 @@ public final class Installer {
       writeAtomically(jar, Files.readAllBytes(sourceJar));
       lines = lines.append("installed " + jar);
     }
+    Path sqlite = lib.resolve("sqlite").resolve(dev.parallelsessionlock.jdbc.JdbcStores.SQLITE_NATIVE_LIBRARY);
+    if (jarChanged || !Files.exists(sqlite)) {
+      unpackSqlite(jar, sqlite);
+    }
     String script = launcherScript(java, jar, archive);
     Path launcher = launcher();
     boolean scriptChanged = !Files.exists(launcher) || !Files.readString(launcher).equals(script);
@@ -661,6 +665,27 @@ public final class Installer {
       }
     }
     return lines;
+  }
+
+  /**
+   * Unpacks SQLite's native library for this machine from the installed jar to {@code target}, which the launcher
+   * then names to the driver (a database store's hook no longer unpacks its own copy into the temp folder on every
+   * start). Nothing when the jar has none for this machine: the driver then finds its own as before.
+   */
+  static void unpackSqlite(Path jar, Path target) throws IOException {
+    Files.deleteIfExists(target);
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+      java.util.zip.ZipEntry entry = zip.getEntry(dev.parallelsessionlock.jdbc.JdbcStores.sqliteNativeLibraryEntry());
+      if (entry == null) {
+        return;
+      }
+      Files.createDirectories(target.getParent());
+      try (java.io.InputStream in = zip.getInputStream(entry)) {
+        writeAtomically(target, in.readAllBytes());
+      }
+    } catch (java.util.zip.ZipException notAJar) {
+      // nothing to unpack from: the driver unpacks its own copy as before
+    }
   }
 
   /** {@code done in 9.6 s}, or {@code failed after 0.2 s}: the end of a progress line. */

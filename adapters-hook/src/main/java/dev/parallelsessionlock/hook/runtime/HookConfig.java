@@ -25,7 +25,8 @@ import java.util.Map;
  *   <li>{@code SESSION_LOCK_STORE}: {@code jdbc:sqlite:/path} or {@code jdbc:postgresql://host/db}: the lock records
  *       in a database instead of the lock directory; credentials from {@code SESSION_LOCK_STORE_USER} and
  *       {@code SESSION_LOCK_STORE_PASSWORD} or the file {@code SESSION_LOCK_STORE_CREDENTIALS};
- *       {@code SESSION_LOCK_STORE_CLOCK=database} judges leases by the database's clock.</li>
+ *       {@code SESSION_LOCK_STORE_CLOCK=database} judges leases by the database's clock;
+ *       {@code SESSION_LOCK_HELPER=off} turns its resident helper off.</li>
  * </ul>
  */
 public record HookConfig(
@@ -80,7 +81,9 @@ public record HookConfig(
       warnings.add("SESSION_LOCK_STORE_CLOCK=" + clock + " is neither local nor database; using local");
     }
     Map<String, String> credentials = new java.util.HashMap<>();
-    for (String name : new String[] {"SESSION_LOCK_STORE_USER", "SESSION_LOCK_STORE_PASSWORD", "SESSION_LOCK_STORE_CREDENTIALS"}) {
+    // The store's environment: its credentials, and where and whether its resident helper runs (hook.resident).
+    for (String name : new String[] {"SESSION_LOCK_STORE_USER", "SESSION_LOCK_STORE_PASSWORD", "SESSION_LOCK_STORE_CREDENTIALS",
+        "SESSION_LOCK_HELPER", "XDG_RUNTIME_DIR", "HOME", "SESSION_LOCK_LAUNCHER"}) {
       if (env.get(name) != null) {
         credentials.put(name, env.get(name));
       }
