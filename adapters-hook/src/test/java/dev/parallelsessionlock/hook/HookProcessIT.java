@@ -717,7 +717,7 @@ final class HookProcessIT {
     assertThat(alice.run(files, edit("PreToolUse", "alice", "a.txt")).exit()).isZero();
     assertThat(bob.run(files, edit("PreToolUse", "bob", "b.txt")).exit()).isZero();
     Result denied = bob.run(files, edit("PreToolUse", "bob", "a.txt"));
-    assertThat(denied.exit()).isEqualTo(2);
+    assertThat(denied.exit()).as(denied.stderr()).isEqualTo(2);
     assertThat(denied.stderr()).contains(project + "/a.txt - session alice (claude, pid " + alice.pid + ")");
     assertThat(alice.run(filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "Stop"), claude("Stop", "alice", null))
         .exit()).isZero();
