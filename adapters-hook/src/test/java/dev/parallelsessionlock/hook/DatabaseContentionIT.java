@@ -52,6 +52,9 @@ final class DatabaseContentionIT {
     final BufferedReader fromAgent;
 
     Agent(Map<String, String> env) throws IOException {
+      if (env.containsKey("SESSION_LOCK_STORE") && env.containsKey("XDG_RUNTIME_DIR")) {
+        HELPERS.add(HelperPaths.of(env, env.get("SESSION_LOCK_STORE")));
+      }
       ProcessBuilder builder = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
           "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
@@ -94,10 +97,19 @@ final class DatabaseContentionIT {
     assertThat(installHome.resolve("lib").resolve("session-lock-db.jsa")).as(output).exists();
   }
 
+  /** Every store the agents used: the helpers their hooks started are stopped after the class. */
+  private static final List<HelperPaths> HELPERS = new ArrayList<>();
+
   @AfterAll
   static void stopAgents() throws InterruptedException {
     for (Agent agent : AGENTS) {
       agent.process.destroyForcibly().waitFor();
+    }
+    for (HelperPaths paths : HELPERS) {
+      String[] serving = Helpers.whoServes(paths);
+      if (serving != null) {
+        stopHelper(Long.parseLong(serving[0]));
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WriteOutcome;
+import dev.parallelsessionlock.store.RecordCodec;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import java.util.ArrayList;
  * <p>When the helper goes away (killed, stopped, a broken socket) a request's outcome is unknown: this store then
  * opens the database itself ({@link DirectPath}) and repeats the request there, and serves every later call from
  * there. A repeat is safe because every write is conditional: a create or a change that did take effect makes its
- * repeat a {@link WriteOutcome#CONFLICT}, and the protocol then reads again and finds its own lease.
+ * repeat a conflict; finding then exactly the record it wrote, this store reports the write as made.
  *
  * <p>On the hook path: plain loops, {@code java.util} lists, no lambdas.
  */
@@ -137,7 +138,27 @@ public final class ResidentStore implements LockStore, HolderIndex {
       return answer;
     }
     Either<StoreFailure, DirectPath.Direct> opened = direct();
-    return opened.isLeft() ? Either.left(opened.getLeft()) : opened.get().store.create(key, record);
+    return opened.isLeft() ? Either.left(opened.getLeft())
+        : repeated(opened.get(), key, record, opened.get().store.create(key, record));
+  }
+
+  /**
+   * A write repeated on the database after the helper went away mid-call: a conflict there may be this call's own
+   * write, which the helper made before it died. When the key holds exactly the record this call wrote (the same
+   * bytes: its session, its process, its instant), it did: {@link WriteOutcome#WRITTEN}. Otherwise what the
+   * repeat says.
+   */
+  private static Either<StoreFailure, WriteOutcome> repeated(DirectPath.Direct direct, LockKey key, LockRecord mine,
+      Either<StoreFailure, WriteOutcome> outcome) {
+    if (outcome.isLeft() || outcome.get() != WriteOutcome.CONFLICT) {
+      return outcome;
+    }
+    Either<StoreFailure, Option<Slot>> now = direct.store.read(key);
+    if (now.isRight() && now.get().isDefined() && now.get().get() instanceof Slot.Held
+        && java.util.Arrays.equals(RecordCodec.encode(((Slot.Held) now.get().get()).record()), RecordCodec.encode(mine))) {
+      return Either.right(WriteOutcome.WRITTEN);
+    }
+    return outcome;
   }
 
   @Override
@@ -148,7 +169,8 @@ public final class ResidentStore implements LockStore, HolderIndex {
       return answer;
     }
     Either<StoreFailure, DirectPath.Direct> opened = direct();
-    return opened.isLeft() ? Either.left(opened.getLeft()) : opened.get().store.replace(expected, next);
+    return opened.isLeft() ? Either.left(opened.getLeft())
+        : repeated(opened.get(), expected.key(), next, opened.get().store.replace(expected, next));
   }
 
   @Override

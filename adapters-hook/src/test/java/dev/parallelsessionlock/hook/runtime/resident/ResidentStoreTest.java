@@ -255,6 +255,54 @@ final class ResidentStoreTest {
     direct.get(0).close();
   }
 
+  /**
+   * The same death during a create: the repeat on the database finds the very record this call sent, so the create
+   * took effect and is reported so, not as a conflict (which a two-phase grant would read as another call of its
+   * session still checking, and give up on).
+   */
+  @Test
+  void create_whenTheHelperDiesAfterItsWriteBeforeItsAnswer_isWritten() throws Exception {
+    Path db = temp.resolve("dies-create.db");
+    JdbcLockStore helperSide = sqlite(db).readingThrough();
+    Path socket = temp.resolve("dies-create.sock");
+    ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    dying.bind(UnixDomainSocketAddress.of(socket));
+    Thread helper = new Thread(() -> {
+      try (SocketChannel client = dying.accept()) {
+        Wire.In request = Wire.In.receive(client);
+        assertThat(request.get()).isEqualTo(Wire.CREATE);
+        LockKey key = request.getKey();
+        helperSide.create(key, request.getRecord());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    helper.start();
+    List<JdbcLockStore> direct = new ArrayList<>();
+    ResidentStore store = ResidentStore.connect(socket, new DirectPath() {
+      @Override
+      public Either<StoreFailure, Direct> open() {
+        JdbcLockStore opened = sqlite(db).readingThrough();
+        direct.add(opened);
+        return Either.right(new Direct(opened, opened, null));
+      }
+    }, "test");
+    Instant now = Instant.parse("2026-12-06T10:00:00Z");
+    dev.parallelsessionlock.core.LockRecord record = new dev.parallelsessionlock.core.LockRecord(1, "s1",
+        ProcessRef.ofPid(4242), now, Duration.ofMinutes(5), now);
+
+    Either<StoreFailure, WriteOutcome> created = store.create(KEY, record);
+    helper.join(5_000);
+    dying.close();
+
+    assertThat(created.get()).isEqualTo(WriteOutcome.WRITTEN);
+    dev.parallelsessionlock.core.LockRecord other = new dev.parallelsessionlock.core.LockRecord(1, "s2",
+        ProcessRef.ofPid(4243), now, Duration.ofMinutes(5), now);
+    assertThat(store.create(KEY, other).get()).as("another's create still conflicts").isEqualTo(WriteOutcome.CONFLICT);
+    helperSide.close();
+    direct.get(0).close();
+  }
+
   @Test
   void helperServer_socketAndDirectory_areTheUsersOnly() throws Exception {
     HelperPaths paths = HelperPaths.of(Map.of("XDG_RUNTIME_DIR", temp.toString()), "jdbc:sqlite:/x.db");
