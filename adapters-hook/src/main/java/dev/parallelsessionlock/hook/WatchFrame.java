@@ -86,9 +86,9 @@ record WatchFrame(Path workspace, List<Session> sessions, List<Line> lines, List
    * @param place 1 for the next to be served, 2 behind it, ...; 0 for a ticket that no longer keeps its place (its
    *     waiter died or stopped trying): the next attempt skips and deletes it
    * @param session the waiter, or {@code ?} for unreadable bytes
-   * @param since when it joined the line
+   * @param since when it joined the line; none for unreadable bytes
    */
-  record Waiter(int place, String session, Option<String> agent, long pid, boolean live, Instant since) {}
+  record Waiter(int place, String session, Option<String> agent, long pid, boolean live, Option<Instant> since) {}
 
   /** A claimed work item. {@code stale}: its claim may be taken over. */
   record Claim(String item, String session, long pid, Liveness liveness, Instant since, boolean stale) {}
@@ -148,12 +148,12 @@ record WatchFrame(Path workspace, List<Session> sessions, List<Line> lines, List
       int place = 0;
       for (Ticket ticket : read.tickets()) {
         if (ticket.record().isEmpty()) {
-          waiters.add(new Waiter(ticket.live() ? ++place : 0, "?", Option.none(), 0, ticket.live(), Instant.EPOCH));
+          waiters.add(new Waiter(ticket.live() ? ++place : 0, "?", Option.none(), 0, ticket.live(), Option.none()));
           continue;
         }
         LockRecord record = ticket.record().get();
         waiters.add(new Waiter(ticket.live() ? ++place : 0, record.sessionId(), record.details().agent(),
-            record.pid(), ticket.live(), record.heldSince()));
+            record.pid(), ticket.live(), Option.some(record.heldSince())));
         if (!sessions.containsKey(record.sessionId())) {
           sessions.put(record.sessionId(), new Session(record.sessionId(), record.details().agent(), record.pid(),
               liveness.of(record.holder()), List.of()));

@@ -47,8 +47,9 @@ final class WatchRender {
       for (WatchFrame.Waiter waiter : line.waiters()) {
         String who = waiter.session().equals("?") ? "unreadable ticket"
             : who(waiter.session(), waiter.agent(), waiter.pid());
-        lines.add("    " + (waiter.live() ? waiter.place() + ". " + who + "  waiting "
-            + Durations.human(since(waiter.since(), now)) : "-  " + who + "  gone: skipped"));
+        String waiting = waiter.since().isDefined() ? "  waiting " + Durations.human(since(waiter.since().get(), now))
+            : "";
+        lines.add("    " + (waiter.live() ? waiter.place() + ". " + who + waiting : "-  " + who + "  gone: skipped"));
       }
     }
     lines.add("claims  (work items under " + frame.itemsRoot() + ")");
@@ -120,7 +121,7 @@ final class WatchRender {
         waiter.agent().forEach(agent -> ticket.put("agent", agent));
         ticket.put("pid", waiter.pid());
         ticket.put("live", waiter.live());
-        ticket.put("since", waiter.since().toString());
+        waiter.since().forEach(since -> ticket.put("since", since.toString()));
         waiters.add(ticket);
       }
       object.put("waiters", waiters);

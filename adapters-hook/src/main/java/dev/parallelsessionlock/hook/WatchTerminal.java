@@ -63,7 +63,8 @@ final class WatchTerminal {
           display.clear();
           shown = null;
         }
-        List<AttributedString> screen = screen(reader, context, size);
+        List<AttributedString> screen =
+            screen(text(reader, context.clock.instant()), size.getRows(), size.getColumns());
         if (!screen.equals(shown)) {
           display.update(screen, 0);
           terminal.flush();
@@ -92,9 +93,8 @@ final class WatchTerminal {
     }
   }
 
-  /** One screen: a title, then the frame's lines, cut to the terminal's width and height. */
-  static List<AttributedString> screen(WatchCommand.Reader reader, CommandContext context, Size size) {
-    Instant now = context.clock.instant();
+  /** The text of one screen: a title with the time, then the frame's lines (or why the store could not be read). */
+  static List<String> text(WatchCommand.Reader reader, Instant now) {
     List<String> text = new ArrayList<>();
     text.add("session-lock watch  " + now.toString().substring(0, 19).replace('T', ' ') + " UTC  (q quits)");
     Either<String, WatchFrame> frame = reader.read();
@@ -103,21 +103,26 @@ final class WatchTerminal {
     } else {
       text.addAll(WatchRender.lines(frame.get(), now));
     }
-    int rows = Math.max(1, size.getRows());
-    int columns = Math.max(1, size.getColumns());
+    return text;
+  }
+
+  /**
+   * {@code text} for a terminal of {@code rows} by {@code columns}: the title inverse, headings bold, every line cut
+   * to the width, and when there are more lines than rows, the last row says how many are not shown.
+   */
+  static List<AttributedString> screen(List<String> text, int rows, int columns) {
+    int height = Math.max(1, rows);
+    int width = Math.max(1, columns - 1); // the last column left free: no terminal wraps a line that fits
     List<AttributedString> screen = new ArrayList<>();
-    for (int i = 0; i < text.size(); i++) {
+    for (int i = 0; i < text.size() && screen.size() < height; i++) {
       String line = text.get(i);
-      if (screen.size() == rows - 1 && text.size() > rows) {
+      if (screen.size() == height - 1 && text.size() > height) {
         line = "... " + (text.size() - i) + " more lines: make the terminal taller, or use watch --once";
       }
       AttributedStyle style = i == 0 ? AttributedStyle.INVERSE
           : line.startsWith(" ") ? AttributedStyle.DEFAULT : AttributedStyle.BOLD;
       AttributedString styled = new AttributedString(line, style);
-      screen.add(styled.columnLength() > columns - 1 ? styled.columnSubSequence(0, columns - 1) : styled);
-      if (screen.size() == rows) {
-        break;
-      }
+      screen.add(styled.columnLength() > width ? styled.columnSubSequence(0, width) : styled);
     }
     return screen;
   }
