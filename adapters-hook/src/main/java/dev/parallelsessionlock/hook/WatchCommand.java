@@ -104,8 +104,13 @@ final class WatchCommand extends DirectoryCommand {
     return context.out == System.out && System.console() != null;
   }
 
-  /** Reads one frame's worth from the store, the work items and the queue; cheap enough to run every 250 ms. */
+  /**
+   * Reads one frame's worth from the store, the work items and the queue; cheap enough to run every 250 ms. The
+   * items folder is walked again only every {@link #CLAIMS_EVERY} (it reads every markdown file under it).
+   */
   static final class Reader {
+    static final java.time.Duration CLAIMS_EVERY = java.time.Duration.ofSeconds(2);
+
     private final CommandContext context;
     private final OpenStore store;
     private final Path workspace;
@@ -114,6 +119,8 @@ final class WatchCommand extends DirectoryCommand {
     private final Option<Path> queueDir;
     /** Opened once (opening runs git), when the queue's folder first shows up. */
     private MergeQueue mergeQueue;
+    private Instant claimsReadAt;
+    private List<WorkItems.ItemClaim> itemClaims = List.of();
 
     Reader(CommandContext context, OpenStore store, Path workspace, Path itemsRoot, WorkItems workItems,
         Option<Path> gitCommonDir) {
@@ -143,19 +150,22 @@ final class WatchCommand extends DirectoryCommand {
       if (files.isLeft()) {
         return Either.left(files.getLeft().describe());
       }
-      List<WatchFrame.ClaimRead> claims = new ArrayList<>();
-      Set<LockKey> claimKeys = new HashSet<>();
-      if (Files.isDirectory(itemsRoot)) {
-        Either<ClaimFailure, io.vavr.collection.List<WorkItems.ItemClaim>> read =
-            workItems.claims(itemsRoot, malformed -> { });
+      Instant now = context.clock.instant();
+      if (claimsReadAt == null || !now.isBefore(claimsReadAt.plus(CLAIMS_EVERY)) || now.isBefore(claimsReadAt)) {
+        Either<ClaimFailure, io.vavr.collection.List<WorkItems.ItemClaim>> read = Files.isDirectory(itemsRoot)
+            ? workItems.claims(itemsRoot, malformed -> { }) : Either.right(io.vavr.collection.List.empty());
         if (read.isLeft()) {
           return Either.left(read.getLeft().describe());
         }
-        for (WorkItems.ItemClaim claim : read.get()) {
-          claims.add(new WatchFrame.ClaimRead(
-              claim.id().getOrElse(WatchFrame.relative(itemsRoot, claim.file().toString())), claim.status()));
-          claimKeys.add(claim.status().key());
-        }
+        itemClaims = read.get().asJava();
+        claimsReadAt = now;
+      }
+      List<WatchFrame.ClaimRead> claims = new ArrayList<>();
+      Set<LockKey> claimKeys = new HashSet<>();
+      for (WorkItems.ItemClaim claim : itemClaims) {
+        claims.add(new WatchFrame.ClaimRead(
+            claim.id().getOrElse(WatchFrame.relative(itemsRoot, claim.file().toString())), claim.status()));
+        claimKeys.add(claim.status().key());
       }
       Either<String, List<WatchFrame.LineRead>> lines = lines(lock, hash, workspaceKey, claimKeys);
       if (lines.isLeft()) {

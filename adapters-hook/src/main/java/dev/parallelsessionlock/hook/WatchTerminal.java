@@ -53,13 +53,13 @@ final class WatchTerminal {
       terminal.flush();
       Display display = new Display(terminal, true);
       Size size = terminal.getSize();
-      display.resize(size.getRows(), size.getColumns());
+      display.resize(size);
       NonBlockingReader keys = terminal.reader();
       List<AttributedString> shown = null;
       while (!quit.get()) {
         if (resized.getAndSet(false)) {
           size = terminal.getSize();
-          display.resize(size.getRows(), size.getColumns());
+          display.resize(size);
           display.clear();
           shown = null;
         }
@@ -117,7 +117,7 @@ final class WatchTerminal {
     for (int i = 0; i < text.size() && screen.size() < height; i++) {
       String line = text.get(i);
       if (screen.size() == height - 1 && text.size() > height) {
-        line = "... " + (text.size() - i) + " more lines: make the terminal taller, or use watch --once";
+        line = "... " + (text.size() - i) + " more lines (make the terminal taller)";
       }
       AttributedStyle style = i == 0 ? AttributedStyle.INVERSE
           : line.startsWith(" ") ? AttributedStyle.DEFAULT : AttributedStyle.BOLD;

@@ -245,6 +245,23 @@ final class WatchCommandTest {
   }
 
   @Test
+  void reader_claimMadeBetweenTwoReads_showsAtTheNextWalkOfTheItems() throws Exception {
+    Map<String, String> with = new HashMap<>(env);
+    CommandContext context = new CommandContext(with, repo, System.out, System.err, clock, () -> alive);
+    WatchCommand.Reader reader = new WatchCommand.Reader(context, context.openStore().get(), repo, items,
+        dev.parallelsessionlock.markdown.WorkItems.open(temp.resolve("locks"), ProcessTableLiveness.forThisHost(),
+            clock, dev.parallelsessionlock.markdown.WorkItems.DEFAULT_STALE_AFTER).get(), Option.none());
+    assertThat(reader.read().get().claims()).isEmpty();
+
+    assertThat(run("alice", alive, "claim", "WRK-8", "--items", items.toString())).isZero();
+    clock.advance(WatchCommand.Reader.CLAIMS_EVERY.minusMillis(1));
+    assertThat(reader.read().get().claims()).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+
+    assertThat(reader.read().get().claims()).extracting(WatchFrame.Claim::item).containsExactly("WRK-8");
+  }
+
+  @Test
   void watchOnce_emptyWorkspace_saysSoInEverySection() throws Exception {
     Path plain = Files.createDirectories(temp.resolve("plain"));
 
