@@ -37,6 +37,8 @@ public final class Commands {
       "  session-lock doctor [--dir DIR]            is protection really on here? one line per problem",
       "  session-lock status [--json] [--dir DIR]   who is working here: the workspace lock and every file lock holder",
       "  session-lock list [--json]                 every lock in the lock directory",
+      "  session-lock watch [--dir DIR] [--once] [--json] [--items DIR]   live: sessions, holds, lines, claims, queue;",
+      "      q quits; --once / --json print one frame",
       "  session-lock release --force [--dir DIR]   remove the workspace lock, whoever holds it",
       "  session-lock files acquire (--session S | --task T) [--agent NAME] [--ttl SEC] [--wait SEC] FILE...",
       "  session-lock files release (--session S | --task T) [FILE...]   no FILE: all of that holder's file locks",
@@ -191,6 +193,8 @@ public final class Commands {
         return new QueueCommands.Queue(context);
       case "worktree":
         return new QueueCommands.Worktree(context);
+      case "watch":
+        return new WatchCommand(context);
       default:
         return null;
     }

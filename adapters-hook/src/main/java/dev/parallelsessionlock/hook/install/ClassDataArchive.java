@@ -141,7 +141,8 @@ public final class ClassDataArchive {
     return trained(java, jar, archive, (work, workspace) -> List.of(
         new Run(new String[] {"status", "--dir", workspace.toString()}, "", ""),
         new Run(new String[] {"files", "list", "--json"}, "", ""),
-        new Run(new String[] {"list"}, "", "")));
+        new Run(new String[] {"list"}, "", ""),
+        new Run(new String[] {"watch", "--once", "--dir", workspace.toString()}, "", "")));
   }
 
   /**
