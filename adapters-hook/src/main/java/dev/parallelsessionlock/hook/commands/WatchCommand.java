@@ -37,7 +37,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code watch}: a live view of one workspace in the terminal (JLine), or one frame for scripts. Reading the store is
- * {@link Reader}'s, the frame is {@link WatchFrame}, the text and JSON are {@link WatchRender}'s; only {@link
+ * {@link WatchReader}'s, the frame is {@link WatchFrame}, the text and JSON are {@link WatchRender}'s; only {@link
  * WatchTerminal} touches the terminal, and JLine loads only there.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true, versionProvider = CommandText.VersionText.class,
@@ -76,7 +76,7 @@ final class WatchCommand extends DirectoryCommand {
       context.err.println("session-lock: " + workItems.getLeft().describe());
       return ExitCodes.UNAVAILABLE;
     }
-    Reader reader = new Reader(context, store.get(), workspace, itemsRoot, workItems.get(),
+    WatchReader reader = new WatchReader(context, store.get(), workspace, itemsRoot, workItems.get(),
         Git.in(workspace).commonDir());
     if (json || once || !interactive()) {
       Either<String, WatchFrame> frame = reader.read();
@@ -108,139 +108,4 @@ final class WatchCommand extends DirectoryCommand {
     return context.out == System.out && System.console() != null;
   }
 
-  /**
-   * Reads one frame's worth from the store, the work items and the queue; cheap enough to run every 250 ms. The
-   * items folder is walked again only every {@link #CLAIMS_EVERY} (it reads every markdown file under it).
-   */
-  static final class Reader {
-    static final java.time.Duration CLAIMS_EVERY = java.time.Duration.ofSeconds(2);
-
-    private final CommandContext context;
-    private final OpenStore store;
-    private final Path workspace;
-    private final Path itemsRoot;
-    private final WorkItems workItems;
-    private final Option<Path> queueDir;
-    /** Opened once (opening runs git), when the queue's folder first shows up. */
-    private MergeQueue mergeQueue;
-    private Instant claimsReadAt;
-    private List<WorkItems.ItemClaim> itemClaims = List.of();
-
-    Reader(CommandContext context, OpenStore store, Path workspace, Path itemsRoot, WorkItems workItems,
-        Option<Path> gitCommonDir) {
-      this.context = context;
-      this.store = store;
-      this.workspace = workspace;
-      this.itemsRoot = itemsRoot;
-      this.workItems = workItems;
-      this.queueDir = gitCommonDir.map(common -> common.resolve("session-lock").resolve("queue"));
-    }
-
-    Path workspace() {
-      return workspace;
-    }
-
-    /** One frame, or why the store could not be read. */
-    Either<String, WatchFrame> read() {
-      ParallelSessionLock lock = store.lock(context.clock, context.config().ttl());
-      WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
-      LockKey workspaceKey = LockKey.workspace(hash);
-      Either<LockFailure, LockStatus> lease = lock.status(workspaceKey);
-      if (lease.isLeft()) {
-        return Either.left(lease.getLeft().describe());
-      }
-      Either<LockFailure, io.vavr.collection.List<LockStatus>> files =
-          FileLocks.of(lock, store.store(), store.index()).list(Option.some(hash));
-      if (files.isLeft()) {
-        return Either.left(files.getLeft().describe());
-      }
-      Instant now = context.clock.instant();
-      if (claimsReadAt == null || !now.isBefore(claimsReadAt.plus(CLAIMS_EVERY)) || now.isBefore(claimsReadAt)) {
-        Either<ClaimFailure, io.vavr.collection.List<WorkItems.ItemClaim>> read = Files.isDirectory(itemsRoot)
-            ? workItems.claims(itemsRoot, malformed -> { }) : Either.right(io.vavr.collection.List.empty());
-        if (read.isLeft()) {
-          return Either.left(read.getLeft().describe());
-        }
-        itemClaims = read.get().asJava();
-        claimsReadAt = now;
-      }
-      List<WatchFrame.ClaimRead> claims = new ArrayList<>();
-      Set<LockKey> claimKeys = new HashSet<>();
-      for (WorkItems.ItemClaim claim : itemClaims) {
-        claims.add(new WatchFrame.ClaimRead(
-            claim.id().getOrElse(WatchFrame.relative(itemsRoot, claim.file().toString())), claim.status()));
-        claimKeys.add(claim.status().key());
-      }
-      Either<String, List<WatchFrame.LineRead>> lines = lines(lock, hash, workspaceKey, claimKeys);
-      if (lines.isLeft()) {
-        return Either.left(lines.getLeft());
-      }
-      Either<String, Option<WatchFrame.Queue>> queue = queue();
-      if (queue.isLeft()) {
-        return Either.left(queue.getLeft());
-      }
-      return Either.right(WatchFrame.of(workspace, lease.get(), files.get().asJava(), lines.get(), claims, itemsRoot,
-          queue.get(), ProcessTableLiveness.forThisHost()));
-    }
-
-    /** The lines of this workspace's keys: every marker names its key; a line without tickets is left out. */
-    private Either<String, List<WatchFrame.LineRead>> lines(ParallelSessionLock lock, WorkspaceHash hash,
-        LockKey workspaceKey, Set<LockKey> claimKeys) {
-      Either<StoreFailure, io.vavr.collection.List<Slot>> markers = store.store().list(FairLine.MARKER_PREFIX);
-      if (markers.isLeft()) {
-        return Either.left(markers.getLeft().describe());
-      }
-      FairLine fairLine = FairLine.of(lock, store.store());
-      String files = LockKey.filePrefix(hash);
-      List<WatchFrame.LineRead> lines = new ArrayList<>();
-      for (Slot marker : markers.get()) {
-        if (!(marker instanceof Slot.Held held) || held.record().details().path().isEmpty()) {
-          continue;
-        }
-        LockRecord record = held.record();
-        String name = record.details().path().get();
-        LockKey key;
-        try {
-          key = new LockKey(name);
-        } catch (IllegalArgumentException notAKey) {
-          continue;
-        }
-        if (!key.equals(workspaceKey) && !name.startsWith(files) && !claimKeys.contains(key)) {
-          continue;
-        }
-        Either<LockFailure, List<Ticket>> tickets = fairLine.line(key);
-        if (tickets.isLeft()) {
-          return Either.left(tickets.getLeft().describe());
-        }
-        if (!tickets.get().isEmpty()) {
-          lines.add(new WatchFrame.LineRead(key, tickets.get()));
-        }
-      }
-      return Either.right(lines);
-    }
-
-    /** The merge queue, when the repository has one (watch never creates it). */
-    private Either<String, Option<WatchFrame.Queue>> queue() {
-      if (queueDir.isEmpty() || !Files.isDirectory(queueDir.get().resolve("entries"))) {
-        return Either.right(Option.none());
-      }
-      if (mergeQueue == null) {
-        Either<String, MergeQueue> queue = MergeQueue.open(workspace, QueueLeases.IN_LOCK_DIRECTORY);
-        if (queue.isLeft()) {
-          return Either.left(queue.getLeft());
-        }
-        mergeQueue = queue.get();
-      }
-      try {
-        List<WatchFrame.QueueItem> entries = new ArrayList<>();
-        for (QueueEntry entry : mergeQueue.entries()) {
-          entries.add(WatchFrame.QueueItem.of(entry));
-        }
-        Option<LockRecord> processor = QueueProcessor.processor(mergeQueue, context.clock);
-        return Either.right(Option.some(new WatchFrame.Queue(processor.map(LockRecord::pid), entries)));
-      } catch (IOException e) {
-        return Either.left(e.getMessage());
-      }
-    }
-  }
 }

@@ -34,7 +34,7 @@ final class WatchTerminal {
 
   private WatchTerminal() {}
 
-  static int run(WatchCommand.Reader reader, CommandContext context) {
+  static int run(WatchReader reader, CommandContext context) {
     Terminal terminal;
     try {
       terminal = TerminalBuilder.builder().system(true).ffm(false).jni(true).exec(true).dumb(false)
@@ -96,7 +96,7 @@ final class WatchTerminal {
   }
 
   /** The text of one screen: a title with the time, then the frame's lines (or why the store could not be read). */
-  static List<String> text(WatchCommand.Reader reader, Instant now) {
+  static List<String> text(WatchReader reader, Instant now) {
     List<String> text = new ArrayList<>();
     text.add("session-lock watch  " + now.toString().substring(0, 19).replace('T', ' ') + " UTC  (q quits)");
     Either<String, WatchFrame> frame = reader.read();

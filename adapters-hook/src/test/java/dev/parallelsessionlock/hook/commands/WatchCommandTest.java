@@ -248,13 +248,13 @@ final class WatchCommandTest {
   void reader_claimMadeBetweenTwoReads_showsAtTheNextWalkOfTheItems() throws Exception {
     Map<String, String> with = new HashMap<>(env);
     CommandContext context = new CommandContext(with, repo, System.out, System.err, clock, () -> alive);
-    WatchCommand.Reader reader = new WatchCommand.Reader(context, context.openStore().get(), repo, items,
+    WatchReader reader = new WatchReader(context, context.openStore().get(), repo, items,
         dev.parallelsessionlock.markdown.WorkItems.open(temp.resolve("locks"), ProcessTableLiveness.forThisHost(),
             clock, dev.parallelsessionlock.markdown.WorkItems.DEFAULT_STALE_AFTER).get(), Option.none());
     assertThat(reader.read().get().claims()).isEmpty();
 
     assertThat(run("alice", alive, "claim", "WRK-8", "--items", items.toString())).isZero();
-    clock.advance(WatchCommand.Reader.CLAIMS_EVERY.minusMillis(1));
+    clock.advance(WatchReader.CLAIMS_EVERY.minusMillis(1));
     assertThat(reader.read().get().claims()).isEmpty();
     clock.advance(Duration.ofMillis(1));
 
