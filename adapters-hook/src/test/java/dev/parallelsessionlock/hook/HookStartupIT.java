@@ -138,8 +138,6 @@ final class HookStartupIT {
     assertThat(Files.readString(lastStdout)).as("bob was denied").contains("\"permissionDecision\":\"deny\"");
     List<List<String>> runs = List.of(create, renew, deny,
         loadedBy(edit("PostToolUse", "alice", "a.txt"), "hook", "--mode", "files"),           // refresh
-        loadedBy("{\"hook_event_name\":\"Stop\",\"session_id\":\"alice\",\"cwd\":\"" + project + "\"}",
-            "hook", "--mode", "files"),                                                         // release
         loadedBy("{\"toolName\":\"edit\",\"sessionId\":\"c\",\"cwd\":\"" + project + "\",\"toolArgs\":{\"path\":"
             + "\"b.txt\"}}", "hook", "--mode", "files", "--agent", "copilot", "preToolUse"),
         loadedBy("{\"session_id\":\"x\",\"turn_id\":\"t\",\"model\":\"m\",\"cwd\":\"" + project + "\","
@@ -155,6 +153,16 @@ final class HookStartupIT {
       assertThat(loaded).as("the hook ran").contains("dev.parallelsessionlock.hook.runtime.FilesHook");
       assertThat(forbidden(loaded)).isEmpty();
     }
+
+    // The end of a turn asks git which of the session's files differ from HEAD (KeptFiles): starting a process
+    // spins the JDK's own lambdas (ProcessImpl, ProcessHandleImpl), a few milliseconds once per turn, when no tool
+    // call waits. Nothing of ours spins a class.
+    List<String> stop = loadedBy("{\"hook_event_name\":\"Stop\",\"session_id\":\"alice\",\"cwd\":\"" + project
+        + "\"}", "hook", "--mode", "files");
+    assertThat(stop).as("the hook ran git").contains("dev.parallelsessionlock.hook.runtime.KeptFiles",
+        "dev.parallelsessionlock.hook.runtime.GitStatus");
+    assertThat(forbidden(stop)).allMatch(name -> name.startsWith("java.lang.ProcessImpl")
+        || name.startsWith("java.lang.ProcessHandleImpl") || name.startsWith("java.lang.invoke.LambdaForm$"));
   }
 
   /**
@@ -286,7 +294,7 @@ final class HookStartupIT {
           loadedBy(event("Stop", "alice", ""), "hook"));                                          // release
 
       for (List<String> loaded : runs) {
-        assertThat(loaded).as("the hook ran through the helper").contains("dev.parallelsessionlock.hook.HookRunner",
+        assertThat(loaded).as("the hook ran through the helper").contains("dev.parallelsessionlock.hook.runtime.HookRunner",
             "dev.parallelsessionlock.hook.runtime.resident.ResidentStore");
         assertThat(forbidden(loaded)).as("beyond the JDK's own lambdas behind SocketChannel.open, which no Unix socket"
             + " avoids on Java 17 (install's database archive holds their classes)").allMatch(name ->
