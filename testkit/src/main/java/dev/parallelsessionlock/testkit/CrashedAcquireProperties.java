@@ -62,56 +62,20 @@ public abstract class CrashedAcquireProperties {
   }
 
   /** A store whose {@code crashAt}-th call (from 1) never happens: the process is gone. */
-  private static final class CrashingStore implements LockStore {
-    final LockStore inner;
+  private static final class CrashingStore extends ForwardingLockStore {
     int calls;
     int crashAt = -1;
 
     CrashingStore(LockStore inner) {
-      this.inner = inner;
+      super(inner);
     }
 
-    private void call() {
+    @Override
+    protected void beforeCall() {
       if (crashAt >= 0 && ++calls >= crashAt) {
         crashAt = -1;
         throw new Crash();
       }
-    }
-
-    @Override
-    public Either<StoreFailure, Option<Slot>> read(LockKey key) {
-      call();
-      return inner.read(key);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
-      call();
-      return inner.create(key, record);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
-      call();
-      return inner.replace(expected, next);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
-      call();
-      return inner.delete(expected);
-    }
-
-    @Override
-    public Either<StoreFailure, io.vavr.collection.List<Slot>> list() {
-      call();
-      return inner.list();
-    }
-
-    @Override
-    public Either<StoreFailure, java.util.List<Slot>> slots(String keyPrefix) {
-      call();
-      return inner.slots(keyPrefix);
     }
   }
 
@@ -122,8 +86,8 @@ public abstract class CrashedAcquireProperties {
     final CrashingStore store;
     final InMemoryHolderIndex index = new InMemoryHolderIndex();
     final ParallelSessionLock lock;
-    final Claimant task = Claimant.task("T", process(500), Option.none());
-    final Claimant rival = Claimant.task("R", process(600), Option.none());
+    final Claimant task = Claimant.task("T", ModelHolders.process(500), Option.none());
+    final Claimant rival = Claimant.task("R", ModelHolders.process(600), Option.none());
     boolean crashed;
     boolean partial;
 
@@ -133,14 +97,9 @@ public abstract class CrashedAcquireProperties {
       this.lock = ParallelSessionLock.of(store, liveness, clock).withTtl(TTL);
     }
 
-    static ProcessRef process(long pid) {
-      return new ProcessRef(pid, Option.none(), Option.none(),
-          Option.some(new ProcessRef.Identity("boot", "pid-ns", pid * 7)));
-    }
-
     /** The locks of a command run by process {@code writer} (the short-lived CLI, not the task's agent). */
     FileLocks locksOf(long writer) {
-      return FileLocks.of(lock, store, index).withWriter(process(writer));
+      return FileLocks.of(lock, store, index).withWriter(ModelHolders.process(writer));
     }
 
     static List<FileLocks.LockedFile> files(String prefix, int count) {

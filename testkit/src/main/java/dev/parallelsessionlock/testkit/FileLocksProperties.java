@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.parallelsessionlock.testkit.ModelHolders.State;
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileAcquisition;
@@ -135,14 +136,12 @@ public abstract class FileLocksProperties {
   /** The model's view of one file's record. */
   record Rec(String holder, long pid, Instant expires) {}
 
-  enum State { FREE, OWN, BOUND, ADOPT, TAKE, BLOCK }
-
   private final class Run {
     final MutableClock clock = new MutableClock(T0);
     final FakeLiveness liveness = new FakeLiveness();
     final WrittenProcesses store;
     final FileLocks locks;
-    final long[] pids = {1001, 2001, 0, 4001}; // task A runs in session 0's process
+    final ModelHolders holders = new ModelHolders(liveness);
     final Map<Integer, Rec> model = new HashMap<>();
 
     Run(LockStore store) {
@@ -153,27 +152,15 @@ public abstract class FileLocksProperties {
     }
 
     String id(int holder) {
-      return switch (holder) {
-        case 0 -> "session-0";
-        case 1 -> "session-1";
-        case 2 -> "task:A";
-        default -> "task:B";
-      };
+      return holders.id(holder);
     }
 
     long pid(int holder) {
-      return holder == 2 ? pids[0] : pids[holder];
+      return holders.pid(holder);
     }
 
     Claimant claimant(int holder) {
-      long pid = pid(holder);
-      ProcessRef process = new ProcessRef(pid, Option.none(), Option.none(),
-          Option.some(new ProcessRef.Identity("boot", "pid-ns", pid * 7)));
-      return switch (holder) {
-        case 0, 1 -> new Claimant(id(holder), process);
-        case 2 -> Claimant.task("A", process, Option.some("session-0"));
-        default -> Claimant.task("B", process, Option.none());
-      };
+      return holders.claimant(holder);
     }
 
     List<FileLocks.LockedFile> files(List<Integer> indexes) {
@@ -211,23 +198,12 @@ public abstract class FileLocksProperties {
       if (rec == null) {
         return State.FREE;
       }
-      boolean task = holder >= 2;
-      if (rec.holder.equals(id(holder))
-          && (task || rec.pid == pid(holder) || liveness.isDead(rec.pid))) {
-        return State.OWN;
-      }
-      if (holder == 0 && rec.holder.equals("task:A")) {
-        return State.BOUND;
-      }
-      if (holder == 2 && rec.holder.equals("session-0")) {
-        return State.ADOPT;
-      }
-      return !clock.instant().isBefore(rec.expires) || liveness.isDead(rec.pid) ? State.TAKE : State.BLOCK;
+      return holders.state(holder, rec.holder, rec.pid, !clock.instant().isBefore(rec.expires));
     }
 
     /** The lock was the holder's before, in a way every rival respected: fresh, its process not dead. */
     boolean heldFresh(Rec rec, int holder) {
-      return clock.instant().isBefore(rec.expires) && (rec.pid == pid(holder) || !liveness.isDead(rec.pid));
+      return holders.heldFresh(holder, rec.pid, !clock.instant().isBefore(rec.expires));
     }
 
     void play(List<Op> ops) {
@@ -242,9 +218,7 @@ public abstract class FileLocksProperties {
       if (op instanceof Op.Advance advance) {
         clock.advance(Duration.ofMillis(advance.millis()));
       } else if (op instanceof Op.Kill kill) {
-        int owner = kill.holder() == 2 ? 0 : kill.holder();
-        liveness.kill(pids[owner]);
-        pids[owner] += 100;
+        holders.kill(kill.holder());
       } else if (op instanceof Op.Acquire acquire) {
         Map<Integer, State> states = new HashMap<>();
         for (int f : new TreeSet<>(acquire.files())) {

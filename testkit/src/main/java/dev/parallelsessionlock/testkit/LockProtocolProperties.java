@@ -427,8 +427,7 @@ public abstract class LockProtocolProperties {
      * Wraps the store; before a conditional write that the schedule marks, a rival session runs a whole
      * acquire or release on the backing store, so the write that follows judges a slot that has changed.
      */
-    final class RivalStore implements LockStore {
-      final LockStore inner;
+    final class RivalStore extends ForwardingLockStore {
       final List<Boolean> schedule;
       int writes;
       int conflictsCaused;
@@ -436,7 +435,7 @@ public abstract class LockProtocolProperties {
           Option.some(new ProcessRef.Identity("boot", "pid:[1]", 9))));
 
       RivalStore(LockStore inner, List<Boolean> schedule) {
-        this.inner = inner;
+        super(inner);
         this.schedule = schedule;
       }
 
@@ -446,7 +445,7 @@ public abstract class LockProtocolProperties {
         if (!go) {
           return;
         }
-        ParallelSessionLock rivalLock = ParallelSessionLock.of(inner, liveness, clock);
+        ParallelSessionLock rivalLock = ParallelSessionLock.of(delegate(), liveness, clock);
         int workspace = WORKSPACES.indexOf(key);
         if (writes % 3 == 0) {
           rivalLock.release(key, rival);
@@ -467,31 +466,21 @@ public abstract class LockProtocolProperties {
       }
 
       @Override
-      public Either<StoreFailure, Option<Slot>> read(LockKey key) {
-        return inner.read(key);
-      }
-
-      @Override
       public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
         interfere(key);
-        return counted(inner.create(key, record));
+        return counted(delegate().create(key, record));
       }
 
       @Override
       public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
         interfere(expected.key());
-        return counted(inner.replace(expected, next));
+        return counted(delegate().replace(expected, next));
       }
 
       @Override
       public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
         interfere(expected.key());
-        return counted(inner.delete(expected));
-      }
-
-      @Override
-      public Either<StoreFailure, List<Slot>> list() {
-        return inner.list();
+        return counted(delegate().delete(expected));
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
+import dev.parallelsessionlock.testkit.ModelHolders.State;
 import dev.parallelsessionlock.core.*;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
@@ -131,8 +132,6 @@ public abstract class MixedModesProperties {
     }
   }
 
-  enum State { FREE, OWN, BOUND, ADOPT, TAKE, BLOCK }
-
   private static final class Run {
     final MutableClock clock = new MutableClock(T0);
     final FakeLiveness liveness = new FakeLiveness();
@@ -142,7 +141,7 @@ public abstract class MixedModesProperties {
     final ParallelSessionLock lock;
     final FileLocks files;
     final WorkspaceLease lease;
-    final long[] pids = {1001, 2001, 0, 4001}; // task A runs in session 0's process
+    final ModelHolders holders = new ModelHolders(liveness);
     Rec leaseRec;
     final Map<Integer, Rec> fileRecs = new HashMap<>();
 
@@ -150,35 +149,21 @@ public abstract class MixedModesProperties {
       this.backing = backing;
       this.store = new SteppedStore(backing);
       this.lock = ParallelSessionLock.of(store, liveness, clock).withTtl(TTL);
-      this.files = FileLocks.of(lock, store, index).withWriter(process(9001));
+      this.files = FileLocks.of(lock, store, index).withWriter(ModelHolders.process(9001));
       this.lease = WorkspaceLease.of(files);
     }
 
-    static ProcessRef process(long pid) {
-      return new ProcessRef(pid, Option.none(), Option.none(),
-          Option.some(new ProcessRef.Identity("boot", "pid-ns", pid * 7)));
-    }
 
     String id(int holder) {
-      return switch (holder) {
-        case 0 -> "session-0";
-        case 1 -> "session-1";
-        case 2 -> "task:A";
-        default -> "task:B";
-      };
+      return holders.id(holder);
     }
 
     long pid(int holder) {
-      return holder == 2 ? pids[0] : pids[holder];
+      return holders.pid(holder);
     }
 
     Claimant claimant(int holder) {
-      ProcessRef process = process(pid(holder));
-      return switch (holder) {
-        case 0, 1 -> new Claimant(id(holder), process);
-        case 2 -> Claimant.task("A", process, Option.some("session-0"));
-        default -> Claimant.task("B", process, Option.none());
-      };
+      return holders.claimant(holder);
     }
 
     List<FileLocks.LockedFile> locked(List<Integer> indexes) {
@@ -199,23 +184,12 @@ public abstract class MixedModesProperties {
       if (rec == null) {
         return State.FREE;
       }
-      boolean task = holder >= 2;
-      if (rec.holder.equals(id(holder)) && (task || rec.pid == pid(holder) || liveness.isDead(rec.pid))) {
-        return State.OWN;
-      }
-      if (holder == 0 && rec.holder.equals("task:A")) {
-        return State.BOUND;
-      }
-      if (holder == 2 && rec.holder.equals("session-0")) {
-        return State.ADOPT;
-      }
-      return clock.instant().toEpochMilli() >= rec.expires || liveness.isDead(rec.pid) ? State.TAKE : State.BLOCK;
+      return holders.state(holder, rec.holder, rec.pid, clock.instant().toEpochMilli() >= rec.expires);
     }
 
     /** The lock was the holder's before in a way every rival respected: fresh, its process not dead. */
     boolean heldFresh(Rec rec, int holder) {
-      return rec != null && clock.instant().toEpochMilli() < rec.expires
-          && (rec.pid == pid(holder) || !liveness.isDead(rec.pid));
+      return rec != null && holders.heldFresh(holder, rec.pid, clock.instant().toEpochMilli() >= rec.expires);
     }
 
     boolean live(Rec rec) {
@@ -232,9 +206,7 @@ public abstract class MixedModesProperties {
       if (op instanceof Op.Advance advance) {
         clock.advance(Duration.ofMillis(advance.millis()));
       } else if (op instanceof Op.Kill kill) {
-        int owner = kill.holder() == 2 ? 0 : kill.holder();
-        liveness.kill(pids[owner]);
-        pids[owner] += 100;
+        holders.kill(kill.holder());
       } else if (op instanceof Op.Workspace w) {
         int s = w.session();
         State st = state(s, leaseRec);
@@ -528,13 +500,12 @@ public abstract class MixedModesProperties {
    * waiting racer makes its next store call, so a generated list of numbers is one interleaving of the racers'
    * reads and writes. Calls from the test's own thread pass straight through.
    */
-  static final class SteppedStore implements LockStore {
+  static final class SteppedStore extends ForwardingLockStore {
 
     interface Body {
       Object run(int racer);
     }
 
-    private final LockStore inner;
     private final ThreadLocal<Integer> racer = new ThreadLocal<>();
     private final Object monitor = new Object();
     private boolean[] waiting = new boolean[0];
@@ -543,7 +514,7 @@ public abstract class MixedModesProperties {
     private int switches;
 
     SteppedStore(LockStore inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     int switches() {
@@ -646,7 +617,8 @@ public abstract class MixedModesProperties {
     }
 
     /** A racer's turn: wait until the scheduler picks it. */
-    private void pass() {
+    @Override
+    protected void beforeCall() {
       Integer me = racer.get();
       if (me == null) {
         return;
@@ -661,42 +633,6 @@ public abstract class MixedModesProperties {
         running = -1;
         waiting[me] = false;
       }
-    }
-
-    @Override
-    public Either<StoreFailure, Option<Slot>> read(LockKey key) {
-      pass();
-      return inner.read(key);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
-      pass();
-      return inner.create(key, record);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
-      pass();
-      return inner.replace(expected, next);
-    }
-
-    @Override
-    public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
-      pass();
-      return inner.delete(expected);
-    }
-
-    @Override
-    public Either<StoreFailure, io.vavr.collection.List<Slot>> list() {
-      pass();
-      return inner.list();
-    }
-
-    @Override
-    public Either<StoreFailure, java.util.List<Slot>> slots(String keyPrefix) {
-      pass();
-      return inner.slots(keyPrefix);
     }
   }
 }

@@ -18,13 +18,12 @@ import java.util.Map;
  * holder's process per session, not per record, gives back for each of that session's records (a work item names
  * only its session). The models of the properties read it; it decides nothing.
  */
-final class WrittenProcesses implements LockStore {
+final class WrittenProcesses extends ForwardingLockStore {
 
-  private final LockStore store;
   private final Map<String, ProcessRef> lastWritten = new HashMap<>();
 
   WrittenProcesses(LockStore store) {
-    this.store = store;
+    super(store);
   }
 
   /** The process of the last record written for {@code session}; none before its first write. */
@@ -47,32 +46,12 @@ final class WrittenProcesses implements LockStore {
   }
 
   @Override
-  public Either<StoreFailure, Option<Slot>> read(LockKey key) {
-    return store.read(key);
-  }
-
-  @Override
   public Either<StoreFailure, WriteOutcome> create(LockKey key, LockRecord record) {
-    return noted(record, store.create(key, record));
+    return noted(record, delegate().create(key, record));
   }
 
   @Override
   public Either<StoreFailure, WriteOutcome> replace(Slot expected, LockRecord next) {
-    return noted(next, store.replace(expected, next));
-  }
-
-  @Override
-  public Either<StoreFailure, WriteOutcome> delete(Slot expected) {
-    return store.delete(expected);
-  }
-
-  @Override
-  public Either<StoreFailure, List<Slot>> list() {
-    return store.list();
-  }
-
-  @Override
-  public Either<StoreFailure, List<Slot>> list(String keyPrefix) {
-    return store.list(keyPrefix);
+    return noted(next, delegate().replace(expected, next));
   }
 }
