@@ -2,8 +2,6 @@ package dev.parallelsessionlock.fs;
 
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.testkit.MixedModesProperties;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,11 +13,7 @@ final class FileStoreMixedModesProperties extends MixedModesProperties {
 
   @Override
   protected LockStore newStore() {
-    try {
-      return FileLockStore.open(Files.createTempDirectory(temp, "store")).get();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return TempStores.fresh(temp, false);
   }
 
   @Override
