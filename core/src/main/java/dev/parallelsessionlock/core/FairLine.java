@@ -172,6 +172,11 @@ public final class FairLine {
     return Either.right(tickets);
   }
 
+  /** Whether {@code key} is one of the line's own records (a ticket or a marker), not a lock. */
+  public static boolean isLineRecord(LockKey key) {
+    return key.name().startsWith(TICKET_PREFIX) || key.name().startsWith(MARKER_PREFIX);
+  }
+
   /** The marker of {@code key}'s line. */
   public static LockKey markerKey(LockKey key) {
     return new LockKey(MARKER_PREFIX + lineName(key));

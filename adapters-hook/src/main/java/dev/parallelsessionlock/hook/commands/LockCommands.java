@@ -8,6 +8,7 @@ import dev.parallelsessionlock.hook.runtime.OpenStore;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.FairLine;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.LockFailure;
@@ -17,6 +18,7 @@ import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.Ticket;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.fs.FileHolderIndex;
@@ -164,26 +166,41 @@ final class LockCommands {
       if (store.isLeft()) {
         return store.getLeft();
       }
-      Either<LockFailure, List<LockStatus>> all = store.get().lock(context.clock, context.config().ttl()).list();
+      ParallelSessionLock lock = store.get().lock(context.clock, context.config().ttl());
+      Either<LockFailure, List<LockStatus>> all = lock.list();
       if (all.isLeft()) {
         return context.failed(all.getLeft());
       }
+      List<LockStatus> locks = all.get().filter(status -> !FairLine.isLineRecord(status.key()));
       if (json) {
         JsonArray array = new JsonArray();
-        for (LockStatus status : all.get()) {
+        for (LockStatus status : locks) {
           array.add(LockCommands.json(status));
         }
         context.out.println(JsonWriter.string(array));
-      } else if (all.get().isEmpty()) {
-        context.out.println("no locks");
-      } else {
-        StringBuilder text = new StringBuilder();
-        for (LockStatus status : all.get()) {
-          text.append(name(status.key(), status instanceof LockStatus.Held held ? held.record().details().path()
-              : io.vavr.control.Option.none(), store.get())).append("  ").append(describeHolder(status)).append('\n');
-        }
-        context.out.print(text);
+        return ExitCodes.OK;
       }
+      StringBuilder text = new StringBuilder();
+      for (LockStatus status : locks) {
+        text.append(name(status.key(), pathOf(status), store.get())).append("  ").append(describeHolder(status))
+            .append('\n');
+      }
+      FairLine line = FairLine.of(lock, store.get().store());
+      for (LockStatus status : all.get()) {
+        if (!status.key().name().startsWith(FairLine.MARKER_PREFIX) || pathOf(status).isEmpty()) {
+          continue;
+        }
+        io.vavr.control.Option<LockKey> key = LockKey.parse(pathOf(status).get());
+        if (key.isEmpty()) {
+          continue;
+        }
+        Either<LockFailure, java.util.List<Ticket>> tickets = line.line(key.get());
+        if (tickets.isLeft()) {
+          return context.failed(tickets.getLeft());
+        }
+        text.append(waiters(key.get(), tickets.get(), locks, store.get(), context.clock.instant()));
+      }
+      context.out.print(text.length() == 0 ? "no locks\n" : text);
       return ExitCodes.OK;
     }
   }
@@ -275,10 +292,18 @@ final class LockCommands {
         if (deleted.isRight() && deleted.get() == WriteOutcome.WRITTEN) {
           removed++;
           index.remove(record.sessionId(), slot.key());
-          context.out.println("removed the lock on " + name(slot.key(), record.details().path(), opened.get()) + ": "
-              + (record.details().isTask() ? "task " + record.details().task().get() : "session " + record.sessionId())
-              + " (pid " + record.pid() + ", " + (dead ? "dead" : "lease ended "
-              + Durations.human(Duration.between(record.expiresAt(), now)) + " ago") + ")");
+          String why = dead ? "dead" : "lease ended " + Durations.human(Duration.between(record.expiresAt(), now))
+              + " ago";
+          if (slot.key().name().startsWith(FairLine.TICKET_PREFIX)) {
+            context.out.println("removed the place in line of session " + record.sessionId() + " (pid "
+                + record.pid() + ", " + why + ")");
+          } else if (slot.key().name().startsWith(FairLine.MARKER_PREFIX)) {
+            context.out.println("removed the marker of a line nobody waits in: " + slot.key().name());
+          } else {
+            context.out.println("removed the lock on " + name(slot.key(), record.details().path(), opened.get())
+                + ": " + (record.details().isTask() ? "task " + record.details().task().get()
+                : "session " + record.sessionId()) + " (pid " + record.pid() + ", " + why + ")");
+          }
         }
       }
       Either<StoreFailure, List<Path>> kept = opened.get().files().isDefined()
@@ -306,6 +331,35 @@ final class LockCommands {
    * What a lock is on, for people: its path (the file, or the workspace), else the record's file in the lock
    * directory (an unreadable record, or one an older writer left without a path), never a bare key.
    */
+  /** The path a lock's record names, if any. */
+  private static io.vavr.control.Option<String> pathOf(LockStatus status) {
+    return status instanceof LockStatus.Held held ? held.record().details().path() : io.vavr.control.Option.none();
+  }
+
+  /** The live waiters of one line, in order, for {@code list}; nothing when none waits. */
+  static String waiters(LockKey key, java.util.List<Ticket> tickets, List<LockStatus> locks, OpenStore store,
+      Instant now) {
+    io.vavr.control.Option<String> path = io.vavr.control.Option.none();
+    for (LockStatus status : locks) {
+      if (status.key().equals(key)) {
+        path = pathOf(status);
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    int place = 0;
+    for (Ticket ticket : tickets) {
+      if (!ticket.live() || ticket.record().isEmpty()) {
+        continue;
+      }
+      LockRecord waiter = ticket.record().get();
+      place++;
+      text.append("  ").append(dev.parallelsessionlock.core.Turn.ordinal(place)).append(" in line: session ")
+          .append(waiter.sessionId()).append(" (pid ").append(waiter.pid()).append("), waiting ")
+          .append(Durations.human(Duration.between(waiter.heldSince(), now))).append('\n');
+    }
+    return place == 0 ? "" : "waiting for " + name(key, path, store) + ":\n" + text;
+  }
+
   static String name(LockKey key, io.vavr.control.Option<String> path, OpenStore store) {
     if (path.isDefined()) {
       return path.get();

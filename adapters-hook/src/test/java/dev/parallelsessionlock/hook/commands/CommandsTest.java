@@ -2,7 +2,21 @@ package dev.parallelsessionlock.hook.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.ParallelSessionLock;
+import dev.parallelsessionlock.core.ProcessRef;
+import dev.parallelsessionlock.core.Turn;
+import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.process.LocalProcesses;
+import dev.parallelsessionlock.process.ProcessTableLiveness;
 import dev.parallelsessionlock.testkit.MutableClock;
+import io.vavr.control.Option;
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -121,5 +135,62 @@ final class CommandsTest {
     assertThat(run("demo")).isZero();
     assertThat(out()).contains("bob    PreToolUse   Write  -> exit 2 (denied)", "parallel session lock held by alice")
         .containsPattern("bob    PreToolUse   Write  -> exit 0 \\(allowed\\)");
+  }
+
+  /**
+   * alice (this JVM) holds the workspace lease of {@code ws}; bob (process as given), then carol (pid 1, alive), wait
+   * in its line. Each its own process: sessions of one process are one owner.
+   */
+  private LockKey lineUp(Path ws, ProcessRef bob) throws Exception {
+    FileLockStore store = FileLockStore.open(temp.resolve("locks")).get();
+    ParallelSessionLock lock = ParallelSessionLock.of(store, ProcessTableLiveness.forThisHost(), clock);
+    LockKey key = LockKey.workspace(WorkspaceHash.of(ws.toRealPath().toString()));
+    Option<String> path = Option.some(ws.toRealPath().toString());
+    long me = ProcessHandle.current().pid();
+    Claimant alice = new Claimant("alice", LocalProcesses.of(me));
+    var got = lock.acquire(key, alice, Duration.ofMinutes(5), path);
+    assertThat(got.isRight()).as("%s", got).isTrue();
+    assertThat(got.get()).isInstanceOf(Acquisition.Acquired.class);
+    FairLine line = FairLine.of(lock, store);
+    for (Claimant waiter : java.util.List.of(new Claimant("bob", bob),
+        new Claimant("carol", LocalProcesses.of(1)))) {
+      var turn = line.attempt(java.util.List.of(key), waiter,
+          Grantor.lease(lock, key, waiter, Duration.ofMinutes(5), path));
+      assertThat(turn.isRight()).as("%s", turn).isTrue();
+      assertThat(turn.get()).isInstanceOf(Turn.Waiting.class);
+      clock.advance(Duration.ofSeconds(2));
+    }
+    return key;
+  }
+
+  @Test
+  void list_withSessionsWaiting_showsTheLineInOrder_notItsRecordsAsLocks() throws Exception {
+    Path ws = Files.createDirectory(temp.resolve("ws"));
+    long parent = ProcessHandle.current().parent().orElseThrow().pid();
+    lineUp(ws, LocalProcesses.of(parent));
+
+    assertThat(run("list")).isZero();
+    assertThat(out()).doesNotContain("wait-", "line-")
+        .contains(ws.toRealPath() + "  held by session alice")
+        .contains("waiting for " + ws.toRealPath() + ":\n  1st in line: session bob (pid " + parent
+            + "), waiting 4s\n  2nd in line: session carol (pid 1), waiting 2s\n");
+    out.reset();
+    assertThat(run("list", "--json")).isZero();
+    assertThat(out()).contains("alice").doesNotContain("wait-", "line-", "bob", "carol");
+  }
+
+  @Test
+  void prune_ofADeadWaiter_removesItsPlaceInLine_inWords() throws Exception {
+    Path ws = Files.createDirectory(temp.resolve("ws"));
+    Process gone = new ProcessBuilder("sleep", "60").start();
+    ProcessRef bob = LocalProcesses.of(gone.pid());
+    lineUp(ws, bob);
+    gone.destroyForcibly().waitFor();
+
+    assertThat(run("prune")).isZero();
+    assertThat(out()).isEqualTo("removed the place in line of session bob (pid " + bob.pid() + ", dead)\npruned 1\n");
+    out.reset();
+    assertThat(run("list")).isZero();
+    assertThat(out()).contains("1st in line: session carol").doesNotContain("bob");
   }
 }
