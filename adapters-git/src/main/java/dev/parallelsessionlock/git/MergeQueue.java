@@ -73,21 +73,14 @@ public final class MergeQueue {
   /** How often an enqueue or a remove reads again after losing a conditional write before it gives up. */
   private static final int MAX_ATTEMPTS = ParallelSessionLock.DEFAULT_MAX_ATTEMPTS;
 
-  /**
-   * Opens the lock store of a folder: the caller's choice of store (the executable passes the lock directory's), so
-   * this module depends on the protocol, not on a store. The queue's entries and the processor's lease live in such
-   * stores.
-   */
-  public interface LeaseStores extends FolderStores {}
-
   private final Git git;
   private final Path dir;
   private final StripedGuard guard;
-  private final LeaseStores leases;
+  private final FolderStores leases;
   private Documents documents;
   private Either<String, LockStore> leaseStore;
 
-  private MergeQueue(Git git, Path dir, StripedGuard guard, LeaseStores leases, Documents documents) {
+  private MergeQueue(Git git, Path dir, StripedGuard guard, FolderStores leases, Documents documents) {
     this.git = git;
     this.dir = dir;
     this.guard = guard;
@@ -97,9 +90,10 @@ public final class MergeQueue {
 
   /**
    * The queue of the repository around {@code workTree}, or why there is none; its entries and the processor's
-   * lease live in the stores {@code leases} opens in {@code records/} and {@code lease/}.
+   * lease live in the stores {@code leases} opens in {@code records/} and {@code lease/} (the caller's choice of
+   * store: the executable passes the lock directory's, so this module depends on the protocol, not on a store).
    */
-  public static Either<String, MergeQueue> open(Path workTree, LeaseStores leases) {
+  public static Either<String, MergeQueue> open(Path workTree, FolderStores leases) {
     Git git = Git.in(workTree);
     Option<Path> common = git.commonDir();
     if (common.isEmpty()) {

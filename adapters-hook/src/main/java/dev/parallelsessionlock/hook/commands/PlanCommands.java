@@ -212,7 +212,7 @@ final class PlanCommands {
         }
       }
       String bound = session != null ? session : context.sessionFromEnvironment();
-      Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir())
+      Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES)
           .snapshot(workspace.toString(), task, io.vavr.control.Option.of(bound), paths);
       if (baseline.isLeft()) {
         context.err.println("session-lock: " + baseline.getLeft());
@@ -249,7 +249,7 @@ final class PlanCommands {
         return context.usage("check takes --task T or --session-tasks");
       }
       Path workspace = context.workspace(dir);
-      Snapshots snapshots = Snapshots.in(context.config().lockDir());
+      Snapshots snapshots = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES);
       List<Snapshots.Baseline> baselines = new ArrayList<>();
       try {
         if (sessionTasks) {
@@ -352,7 +352,7 @@ final class PlanCommands {
         return context.usage(problem.get());
       }
       Path workspace = context.workspace(dir);
-      Snapshots snapshots = Snapshots.in(context.config().lockDir());
+      Snapshots snapshots = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES);
       try {
         io.vavr.control.Option<Snapshots.Baseline> baseline = snapshots.read(workspace.toString(), task);
         List<Snapshots.Change> changes = baseline.isDefined() ? snapshots.check(baseline.get()) : List.of();

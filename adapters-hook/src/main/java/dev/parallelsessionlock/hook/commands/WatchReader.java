@@ -1,6 +1,6 @@
 package dev.parallelsessionlock.hook.commands;
 
-import dev.parallelsessionlock.hook.runtime.QueueLeases;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.ExitCodes;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.FairLine;
@@ -152,7 +152,7 @@ final class WatchReader {
       return Either.right(Option.none());
     }
     if (mergeQueue == null) {
-      Either<String, MergeQueue> queue = MergeQueue.open(workspace, QueueLeases.IN_LOCK_DIRECTORY);
+      Either<String, MergeQueue> queue = MergeQueue.open(workspace, LockDirectoryStores.FILES);
       if (queue.isLeft()) {
         return Either.left(queue.getLeft());
       }
