@@ -3,6 +3,7 @@ package dev.parallelsessionlock.hook.commands;
 import dev.parallelsessionlock.hook.ExitCodes;
 import dev.parallelsessionlock.hook.runtime.FilesHook;
 import dev.parallelsessionlock.hook.runtime.Hints;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.hook.runtime.Workspaces;
 import com.grack.nanojson.JsonArray;
