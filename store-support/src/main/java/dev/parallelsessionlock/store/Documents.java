@@ -62,8 +62,21 @@ public final class Documents {
   /** How often a read follows a body that a later write replaced meanwhile before it gives up. */
   private static final int READ_ATTEMPTS = 8;
   private static final AtomicLong WRITES = new AtomicLong();
-  private static final String WRITER = Long.toHexString(ProcessHandle.current().pid()) + "-"
-      + Long.toHexString(System.nanoTime() & 0xffffffL);
+  /** Names this process's bodies apart from every other writer's (a loser deletes its own body by its name). */
+  private static final String WRITER = processName() + "-" + Long.toHexString(System.nanoTime()
+      ^ System.identityHashCode(WRITES) * 0x9E3779B97F4A7C15L);
+
+  /**
+   * This process's pid, read from {@code /proc/self} where there is one, else "0" (the time and salt beside it then
+   * tell writers apart). Not {@code ProcessHandle}: it loads lambda classes into every hook process that writes.
+   */
+  private static String processName() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self")).getFileName().toString();
+    } catch (IOException | UnsupportedOperationException | SecurityException none) {
+      return "0";
+    }
+  }
 
   /** One document as read: its record's slot (what a conditional write compares), generation and body. */
   public static final class Document {

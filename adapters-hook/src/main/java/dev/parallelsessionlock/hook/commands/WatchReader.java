@@ -148,7 +148,9 @@ final class WatchReader {
 
   /** The merge queue, when the repository has one (watch never creates it). */
   private Either<String, Option<WatchFrame.Queue>> queue() {
-    if (queueDir.isEmpty() || !Files.isDirectory(queueDir.get().resolve("entries"))) {
+    // records/ holds the entries; entries/ the entries of an earlier version, which opening the queue moves
+    if (queueDir.isEmpty() || !Files.isDirectory(queueDir.get().resolve("records"))
+        && !Files.isDirectory(queueDir.get().resolve("entries"))) {
       return Either.right(Option.none());
     }
     if (mergeQueue == null) {
