@@ -395,7 +395,7 @@ public final class ParallelSessionLock {
   /**
    * What an acquire of {@code key} by {@code claimant} would be refused for now, without writing: the lease of
    * another holder, fresh, whose process is not provably dead ({@link SlotState#FOREIGN_FRESH}); none otherwise.
-   * One read. Unreadable bytes are not named (they name no holder), as in {@link #blocking}.
+   * One read. Unreadable bytes are not named (they name no holder), as in {@link #blockingAmong}.
    */
   public Either<LockFailure, Option<Acquisition.Blocked>> wouldBlock(LockKey key, Claimant claimant) {
     Either<StoreFailure, Option<Slot>> stored = store.read(key);
@@ -511,22 +511,6 @@ public final class ParallelSessionLock {
   /** The locks whose key starts with {@code keyPrefix} (e.g. one workspace's file locks), by key. */
   public Either<LockFailure, List<LockStatus>> list(String keyPrefix) {
     return statuses(store.list(keyPrefix));
-  }
-
-  /**
-   * The locks whose key starts with {@code keyPrefix} that an acquire by {@code claimant} would refuse now
-   * ({@link SlotState#FOREIGN_FRESH}): what a step touching all of them must wait for. Unreadable bytes are not
-   * listed (they name no holder). Each holder process is probed once.
-   */
-  public Either<LockFailure, List<LockStatus.Held>> blocking(String keyPrefix, Claimant claimant) {
-    java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
-    ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
-    Instant now = clock.instant();
-    return store.list(keyPrefix).<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
-        .map(slots -> slots.map(slot -> RecordBounds.bound(slot, now, maxTtl()))
-            .filter(slot -> slot instanceof Slot.Held
-                && SlotState.classify(Option.some(slot), claimant, now, once, ttl) == SlotState.FOREIGN_FRESH)
-            .map(slot -> (LockStatus.Held) statusOf(slot, once)));
   }
 
   private Either<LockFailure, List<LockStatus>> statuses(Either<StoreFailure, List<Slot>> listed) {
