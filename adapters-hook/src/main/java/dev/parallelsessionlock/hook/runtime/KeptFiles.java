@@ -94,8 +94,9 @@ final class KeptFiles {
   private static void split(List<String> paths, long budgetMs, boolean unknownIsChanged, List<String> changed,
       List<String> clean) {
     Map<Path, List<String>> byTree = new LinkedHashMap<>();
+    Map<String, Path> trees = Workspaces.gitWorkTreesOf(paths);
     for (String path : paths) {
-      Path tree = Workspaces.gitWorkTreeOf(path);
+      Path tree = trees.get(path);
       if (tree == null) {
         clean.add(path);
         continue;
