@@ -66,7 +66,10 @@ import java.util.Set;
  */
 public final class MergeQueue {
 
-  /** The guard of the guarded refs' list. */
+  /**
+   * The guard of the guarded refs' list: the key earlier versions took for every write of the queue, so one of them
+   * still running takes the same guard file.
+   */
   private static final LockKey TARGETS = new LockKey("queue-entries");
   static final String ENTRY_PREFIX = "queue-entry-";
   static final String BRANCH_PREFIX = "queue-branch-";
