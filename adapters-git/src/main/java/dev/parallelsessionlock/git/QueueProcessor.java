@@ -265,7 +265,8 @@ public final class QueueProcessor {
   /**
    * Puts back what a killed processor left: a landing it began (finished: the entries marked landed and the
    * checked-out work tree brought along, when the target did move), entries it was validating (landed when the
-   * target already has them, else back in the queue), its scratch worktrees. Returns why processing must stop: a
+   * target already has them, else back in the queue), its scratch worktrees, and what killed writers left of the
+   * queue's documents ({@link MergeQueue#sweep}). Returns why processing must stop: a
    * checked-out work tree that still shows the target as it was before the landing and has changes of its own.
    */
   Option<String> reconcile() throws IOException {
@@ -305,6 +306,7 @@ public final class QueueProcessor {
       }
     }
     git.run("worktree", "prune");
+    queue.sweep(clock.instant());
     return stop;
   }
 

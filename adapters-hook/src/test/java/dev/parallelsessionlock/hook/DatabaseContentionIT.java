@@ -2,18 +2,16 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.FakeAgents.Agent;
+import dev.parallelsessionlock.hook.FakeAgents.Result;
 import dev.parallelsessionlock.hook.runtime.resident.HelperPaths;
 import dev.parallelsessionlock.hook.runtime.resident.Helpers;
 import dev.parallelsessionlock.jdbc.PostgresCluster;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -43,41 +41,14 @@ final class DatabaseContentionIT {
   static Path temp;
 
   private static Path launcher;
-  private static final List<Agent> AGENTS = new ArrayList<>();
+  private static final FakeAgents AGENTS = new FakeAgents();
 
-  /** One agent CLI stand-in ({@link FakeAgent}), alive for the whole class. */
-  static final class Agent {
-    final Process process;
-    final PrintStream toAgent;
-    final BufferedReader fromAgent;
-
-    Agent(Map<String, String> env) throws IOException {
-      if (env.containsKey("SESSION_LOCK_STORE") && env.containsKey("XDG_RUNTIME_DIR")) {
-        HELPERS.add(HelperPaths.of(env, env.get("SESSION_LOCK_STORE")));
-      }
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
-      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
-      builder.environment().putAll(env);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      process = builder.start();
-      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(fromAgent.readLine()).startsWith("READY ");
+  /** An agent CLI stand-in ({@link FakeAgent}), alive for the whole class; the helper its store starts is stopped after. */
+  private static Agent startAgent(Map<String, String> env) throws IOException {
+    if (env.containsKey("SESSION_LOCK_STORE") && env.containsKey("XDG_RUNTIME_DIR")) {
+      HELPERS.add(HelperPaths.of(env, env.get("SESSION_LOCK_STORE")));
     }
-
-    void send(String command, String payload) {
-      toAgent.println(command + "\t" + payload);
-    }
-
-    HookProcessIT.Result receive() throws IOException {
-      String[] answer = fromAgent.readLine().split("\t", -1);
-      Base64.Decoder b64 = Base64.getDecoder();
-      return new HookProcessIT.Result(Integer.parseInt(answer[0]),
-          new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
-          new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
-    }
+    return AGENTS.start(env);
   }
 
   @BeforeAll
@@ -102,9 +73,7 @@ final class DatabaseContentionIT {
 
   @AfterAll
   static void stopAgents() throws InterruptedException {
-    for (Agent agent : AGENTS) {
-      agent.process.destroyForcibly().waitFor();
-    }
+    AGENTS.killAll();
     for (HelperPaths paths : HELPERS) {
       String[] serving = Helpers.whoServes(paths);
       if (serving != null) {
@@ -132,7 +101,7 @@ final class DatabaseContentionIT {
         "JAVA_TOOL_OPTIONS", "-Dorg.sqlite.tmpdir=" + tmp));
 
     agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "native"));
-    HookProcessIT.Result result = agent.receive();
+    Result result = agent.receive();
 
     assertThat(result.exit()).as(result.stderr()).isZero();
     assertThat(result.stderr()).doesNotContain("allowing");
@@ -153,7 +122,7 @@ final class DatabaseContentionIT {
       statement.execute("BEGIN EXCLUSIVE");
 
       agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "second-" + System.nanoTime())); // the notice is once per session
-      HookProcessIT.Result result = agent.receive();
+      Result result = agent.receive();
 
       assertThat(result.exit()).isZero();
       assertThat(result.stderr()).contains("allowing").doesNotContain("did not open within");
@@ -182,7 +151,7 @@ final class DatabaseContentionIT {
 
       long started = System.nanoTime();
       agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "gone-" + System.nanoTime()));
-      HookProcessIT.Result result = agent.receive();
+      Result result = agent.receive();
       long tookMs = (System.nanoTime() - started) / 1_000_000;
 
       assertThat(result.exit()).isZero();
@@ -215,7 +184,7 @@ final class DatabaseContentionIT {
           + "/locks?user=u", "SESSION_LOCK_DEADLINE_MS", "1000"));
 
       agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "silent-" + System.nanoTime()));
-      HookProcessIT.Result result = agent.receive();
+      Result result = agent.receive();
 
       assertThat(result.exit()).isZero();
       assertThat(result.stderr()).contains("lock store unavailable", "allowing").doesNotContain("did not open within");
@@ -227,8 +196,7 @@ final class DatabaseContentionIT {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("SESSION_LOCK_DIR", temp.resolve("dir-single").toString());
     all.putIfAbsent("XDG_RUNTIME_DIR", temp.resolve("run").toString());
-    Agent agent = new Agent(all);
-    AGENTS.add(agent);
+    Agent agent = startAgent(all);
     return agent;
   }
 
@@ -237,14 +205,13 @@ final class DatabaseContentionIT {
         temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString());
     List<Agent> agents = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      Agent agent = new Agent(env);
-      AGENTS.add(agent);
+      Agent agent = startAgent(env);
       agents.add(agent);
     }
     // One call first: the tables exist before the race (creating them at once is not what is measured here).
     Path first = Files.createDirectories(temp.resolve(name + "-first"));
     agents.get(0).send(HookProcessIT.command(launcher.toString(), ""), edit(first, "first"));
-    assertThat(agents.get(0).receive()).isEqualTo(new HookProcessIT.Result(0, "", ""));
+    assertThat(agents.get(0).receive()).isEqualTo(new Result(0, "", ""));
     // That call found no helper and started one, as a session's first call does; the race is among warm sessions.
     HelperPaths paths = HelperPaths.of(env, store);
     long helper = awaitHelper(paths);
@@ -259,7 +226,7 @@ final class DatabaseContentionIT {
         int denied = 0;
         List<String> other = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
-          HookProcessIT.Result result = agents.get(i).receive();
+          Result result = agents.get(i).receive();
           if (result.exit() == 0 && result.stdout().isEmpty() && result.stderr().isEmpty()) {
             winners++;
           } else if (result.exit() == 2 && result.stderr().contains("parallel session lock held by s")) {
@@ -275,7 +242,7 @@ final class DatabaseContentionIT {
       }
     }
     for (Agent agent : agents) {
-      agent.process.destroyForcibly().waitFor();
+      agent.kill();
     }
     String[] after = Helpers.whoServes(paths);
     stopHelper(helper);
@@ -341,13 +308,12 @@ final class DatabaseContentionIT {
         temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString());
     List<Agent> agents = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      Agent agent = new Agent(env);
-      AGENTS.add(agent);
+      Agent agent = startAgent(env);
       agents.add(agent);
     }
     Path first = Files.createDirectories(temp.resolve(name + "-first"));
     agents.get(0).send(HookProcessIT.command(launcher.toString(), ""), edit(first, "first"));
-    assertThat(agents.get(0).receive()).isEqualTo(new HookProcessIT.Result(0, "", ""));
+    assertThat(agents.get(0).receive()).isEqualTo(new Result(0, "", ""));
     List<String> failures = new ArrayList<>();
     int killedInFlight = 0;
     try (java.sql.Connection db = java.sql.DriverManager.getConnection(store)) {
@@ -373,7 +339,7 @@ final class DatabaseContentionIT {
         int denied = 0;
         List<String> other = new ArrayList<>();
         for (int i = 0; i < agents.size(); i++) {
-          HookProcessIT.Result result = agents.get(i).receive();
+          Result result = agents.get(i).receive();
           if (result.exit() == 0 && result.stdout().isEmpty() && result.stderr().isEmpty()) {
             winners++;
             winner = "s" + i;
@@ -392,7 +358,7 @@ final class DatabaseContentionIT {
       }
     }
     for (Agent agent : agents) {
-      agent.process.destroyForcibly().waitFor();
+      agent.kill();
     }
     String[] left = Helpers.whoServes(HelperPaths.of(env, store));
     if (left != null) {
@@ -463,9 +429,9 @@ final class DatabaseContentionIT {
     Path workspace = Files.createDirectories(temp.resolve("off-ws")).toRealPath();
     Agent agent = agent(env);
     agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "off"));
-    HookProcessIT.Result result = agent.receive();
+    Result result = agent.receive();
 
-    assertThat(result).isEqualTo(new HookProcessIT.Result(0, "", ""));
+    assertThat(result).isEqualTo(new Result(0, "", ""));
     assertThat(paths.started()).doesNotExist();
     assertThat(paths.socket()).doesNotExist();
     assertThat(run(env, launcher.toString(), "doctor")).contains("ok  store helper: off (SESSION_LOCK_HELPER=off)");
@@ -481,7 +447,7 @@ final class DatabaseContentionIT {
     Agent agent = agent(env);
     agent.send(HookProcessIT.command(launcher.toString(), ""), edit(workspace, "open"));
 
-    assertThat(agent.receive()).isEqualTo(new HookProcessIT.Result(0, "", ""));
+    assertThat(agent.receive()).isEqualTo(new Result(0, "", ""));
     assertThat(paths.started()).doesNotExist();
     assertThat(run(env, launcher.toString(), "doctor")).contains("store helper: not used (" + paths.directory()
         + " can be entered by others");

@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.hook.install.ClassDataArchive;
 import dev.parallelsessionlock.hook.install.HookRegistrations;
-import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.FakeAgents.Agent;
+import dev.parallelsessionlock.hook.FakeAgents.Result;
 import dev.parallelsessionlock.hook.runtime.JsonSkim;
 import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonWriter;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,61 +37,10 @@ final class HookProcessIT {
 
   private Path project;
   private Path locks;
-  private final List<Agent> agents = new ArrayList<>();
+  private final FakeAgents agents = new FakeAgents();
 
-  record Result(int exit, String stdout, String stderr) {}
-
-  /** One agent CLI stand-in, alive until closed or killed. */
-  final class Agent {
-    final Process process;
-    final long pid;
-    final PrintStream toAgent;
-    final BufferedReader fromAgent;
-
-    Agent(Map<String, String> extraEnv) throws IOException {
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
-      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
-      if (extraEnv.containsKey("LC_ALL")) { // a locale of the test's choosing, nothing inherited
-        builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
-      }
-      builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-      builder.environment().putAll(extraEnv);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      process = builder.start();
-      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String ready = fromAgent.readLine();
-      assertThat(ready).startsWith("READY ");
-      pid = Long.parseLong(ready.substring(6));
-      agents.add(this);
-    }
-
-    Result hook(String eventArgument, String payload) throws IOException {
-      return run(command(LAUNCHER.toString(), eventArgument), payload);
-    }
-
-    Result run(String command, String payload) throws IOException {
-      send(command, payload);
-      return receive();
-    }
-
-    /** Starts a hook without waiting for it, so several agents' hooks run at once. */
-    void send(String command, String payload) {
-      toAgent.println(command + "\t" + payload);
-    }
-
-    Result receive() throws IOException {
-      String[] answer = fromAgent.readLine().split("\t", -1);
-      Base64.Decoder b64 = Base64.getDecoder();
-      return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
-          new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly().waitFor();
-    }
+  private Agent agent(Map<String, String> extraEnv) throws IOException {
+    return agents.start(locks, extraEnv);
   }
 
   @BeforeEach
@@ -105,9 +51,12 @@ final class HookProcessIT {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    for (Agent agent : agents) {
-      agent.kill();
-    }
+    agents.killAll();
+  }
+
+  /** Runs the registered command ({@link #command}) in {@code agent}. */
+  private static Result hook(Agent agent, String eventArgument, String payload) throws IOException {
+    return agent.run(command(LAUNCHER.toString(), eventArgument), payload);
   }
 
   /** The registered command: Claude's registration, or Copilot's when an event argument is given. */
@@ -141,14 +90,14 @@ final class HookProcessIT {
 
   @Test
   void twoSessions_contend_andTheWorkspacePassesOnWhenTheHoldersTurnEnds() throws Exception {
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
 
-    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(alice, "", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
     JsonObject lease = JsonParser.object().from(Files.readString(record()));
     assertThat(lease.getLong("pid")).as("the lease names the agent, not the hook").isEqualTo(alice.pid);
 
-    Result denied = bob.hook("", claude("PreToolUse", "bob", "Write"));
+    Result denied = hook(bob, "", claude("PreToolUse", "bob", "Write"));
     assertThat(denied.exit()).isEqualTo(2);
     JsonObject decision = JsonParser.object().from(denied.stdout());
     String reason = decision.getString("permissionDecisionReason");
@@ -159,25 +108,25 @@ final class HookProcessIT {
     assertThat(decision.getObject("hookSpecificOutput").getString("hookEventName")).isEqualTo("PreToolUse");
     assertThat(denied.stderr()).isEqualTo(reason + "\n");
 
-    assertThat(bob.hook("", claude("PreToolUse", "bob", "Read"))).as("read-only tools pass").isEqualTo(new Result(0, "", ""));
-    assertThat(alice.hook("", claude("PostToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
-    assertThat(alice.hook("", claude("Stop", "alice", null))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(bob, "", claude("PreToolUse", "bob", "Read"))).as("read-only tools pass").isEqualTo(new Result(0, "", ""));
+    assertThat(hook(alice, "", claude("PostToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(alice, "", claude("Stop", "alice", null))).isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(record())).isFalse();
-    assertThat(bob.hook("", claude("PreToolUse", "bob", "Write"))).isEqualTo(new Result(0, "", ""));
-    assertThat(bob.hook("", claude("SessionEnd", "bob", null))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(bob, "", claude("PreToolUse", "bob", "Write"))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(bob, "", claude("SessionEnd", "bob", null))).isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(record())).isFalse();
   }
 
   @Test
   void nonAsciiWorkspace_underTheCLocale_isLockedLikeAnyOther() throws Exception {
     Path unicode = Files.createDirectory(temp.resolve("wörkspace ☃")).toRealPath();
-    Agent alice = new Agent(Map.of("LC_ALL", "C"));
-    Agent bob = new Agent(Map.of("LC_ALL", "C"));
+    Agent alice = agent(Map.of("LC_ALL", "C"));
+    Agent bob = agent(Map.of("LC_ALL", "C"));
     String edit = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"%s\",\"cwd\":\"" + unicode
         + "\",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"" + unicode + "/ä.txt\"}}";
 
-    Result first = alice.hook("", String.format(edit, "alice"));
-    Result second = bob.hook("", String.format(edit, "bob"));
+    Result first = hook(alice, "", String.format(edit, "alice"));
+    Result second = hook(bob, "", String.format(edit, "bob"));
 
     assertThat(first).isEqualTo(new Result(0, "", ""));
     assertThat(second.exit()).isEqualTo(2);
@@ -188,15 +137,15 @@ final class HookProcessIT {
 
   @Test
   void aWriteOf64MiB_isReadAndDeniedWithinTheDeadline() throws Exception {
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
-    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit")).exit()).isZero();
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
+    assertThat(hook(alice, "", claude("PreToolUse", "alice", "Edit")).exit()).isZero();
     String head = "{\"hook_event_name\":\"PreToolUse\",\"session_id\":\"bob\",\"cwd\":\"" + project
         + "\",\"tool_name\":\"Write\",\"tool_input\":{\"file_path\":\"" + project + "/big.txt\",\"content\":\"";
     String tail = "\"}}";
     String payload = head + "x".repeat(JsonSkim.MAX_INPUT_BYTES - head.length() - tail.length()) + tail;
 
-    Result denied = bob.hook("", payload);
+    Result denied = hook(bob, "", payload);
 
     assertThat(denied.exit()).as(denied.stderr()).isEqualTo(2);
     assertThat(denied.stderr()).contains("held by alice");
@@ -221,8 +170,8 @@ final class HookProcessIT {
 
   @Test
   void codex_isDeniedByExit2WithTheReasonOnStderr_andShellCommandsThatOnlyReadPass() throws Exception {
-    Agent alice = new Agent(Map.of("CODEX_HOME", temp.resolve("codex-home").toString()));
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of("CODEX_HOME", temp.resolve("codex-home").toString()));
+    Agent bob = agent(Map.of());
     String pre = registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "PreToolUse");
     String patch = "*** Begin Patch\n*** Add File: a.txt\n+by A\n*** End Patch\n";
 
@@ -243,8 +192,8 @@ final class HookProcessIT {
 
   @Test
   void gemini_isDeniedWithDecisionDeny_andAfterAgentReleases() throws Exception {
-    Agent alice = new Agent(Map.of("GEMINI_SESSION_ID", "alice", "GEMINI_PROJECT_DIR", project.toString()));
-    Agent bob = new Agent(Map.of("GEMINI_SESSION_ID", "bob", "GEMINI_PROJECT_DIR", project.toString()));
+    Agent alice = agent(Map.of("GEMINI_SESSION_ID", "alice", "GEMINI_PROJECT_DIR", project.toString()));
+    Agent bob = agent(Map.of("GEMINI_SESSION_ID", "bob", "GEMINI_PROJECT_DIR", project.toString()));
     String before = registered(dev.parallelsessionlock.hook.runtime.Agent.GEMINI, "BeforeTool");
     String write = "{\"session_id\":\"%s\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"BeforeTool\","
         + "\"tool_name\":\"write_file\",\"tool_input\":{\"file_path\":\"" + project + "/a.txt\",\"content\":\"x\"}}";
@@ -263,29 +212,29 @@ final class HookProcessIT {
 
   @Test
   void claudeStop_whileABackgroundSubagentRuns_keepsTheLease_andTheNextStopReleases() throws Exception {
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
-    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
+    hook(alice, "", claude("PreToolUse", "alice", "Edit"));
     String stop = "{\"session_id\":\"alice\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"Stop\","
         + "\"stop_hook_active\":false,\"background_tasks\":%s}";
 
-    assertThat(alice.hook("", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"running\"}]")).exit()).isZero();
+    assertThat(hook(alice, "", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"running\"}]")).exit()).isZero();
     assertThat(Files.exists(record())).as("the subagent still edits for alice").isTrue();
-    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
+    assertThat(hook(bob, "", claude("PreToolUse", "bob", "Edit")).exit()).isEqualTo(2);
 
-    alice.hook("", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"completed\"}]"));
+    hook(alice, "", String.format(stop, "[{\"type\":\"subagent\",\"status\":\"completed\"}]"));
     assertThat(Files.exists(record())).isFalse();
-    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
+    assertThat(hook(bob, "", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
   }
 
   @Test
   void staleLease_isTakenOver() throws Exception {
-    Agent alice = new Agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
-    Agent bob = new Agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
-    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    Agent alice = agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
+    Agent bob = agent(Map.of("SESSION_LOCK_TTL_MS", "400"));
+    hook(alice, "", claude("PreToolUse", "alice", "Edit"));
     Thread.sleep(500); // real processes, real clock: let the 400 ms lease run out
 
-    Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+    Result taken = hook(bob, "", claude("PreToolUse", "bob", "Edit"));
 
     assertThat(taken).isEqualTo(new Result(0, "",
         "session-lock: took the workspace lock over from session alice (pid " + alice.pid + "): its lease had run out\n"));
@@ -293,12 +242,12 @@ final class HookProcessIT {
 
   @Test
   void deadHolder_isTakenOverBeforeItsLeaseEnds() throws Exception {
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
-    alice.hook("", claude("PreToolUse", "alice", "Edit"));
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
+    hook(alice, "", claude("PreToolUse", "alice", "Edit"));
     alice.kill();
 
-    Result taken = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+    Result taken = hook(bob, "", claude("PreToolUse", "bob", "Edit"));
 
     assertThat(taken).isEqualTo(new Result(0, "",
         "session-lock: took the workspace lock over from session alice (pid " + alice.pid + "): its holder is gone\n"));
@@ -306,38 +255,38 @@ final class HookProcessIT {
 
   @Test
   void copilotCamelCaseHooks_contendToo() throws Exception {
-    Agent claude = new Agent(Map.of());
-    Agent copilot = new Agent(Map.of());
-    claude.hook("", claude("PreToolUse", "alice", "Bash"));
+    Agent claude = agent(Map.of());
+    Agent copilot = agent(Map.of());
+    hook(claude, "", claude("PreToolUse", "alice", "Bash"));
 
-    Result denied = copilot.hook(" preToolUse", "{\"sessionId\":\"cp-7\",\"timestamp\":1795341600000,\"cwd\":\""
+    Result denied = hook(copilot, " preToolUse", "{\"sessionId\":\"cp-7\",\"timestamp\":1795341600000,\"cwd\":\""
         + project + "\",\"toolName\":\"edit\",\"toolArgs\":\"{\\\"path\\\":\\\"" + project + "/a.txt\\\"}\"}");
 
     assertThat(denied.exit()).as("Copilot CLI blocks on the top-level deny with exit 0 and shows its reason")
         .isZero();
     assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecision")).isEqualTo("deny");
     assertThat(JsonParser.object().from(denied.stdout()).getString("permissionDecisionReason")).contains("held by alice");
-    assertThat(copilot.hook(" agentStop", "{\"sessionId\":\"cp-7\",\"cwd\":\"" + project + "\",\"stopReason\":\"end_turn\"}"))
+    assertThat(hook(copilot, " agentStop", "{\"sessionId\":\"cp-7\",\"cwd\":\"" + project + "\",\"stopReason\":\"end_turn\"}"))
         .isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(record())).as("agentStop of another session releases nothing").isTrue();
   }
 
   @Test
   void optOut_allowsAndWritesNothing() throws Exception {
-    Agent alice = new Agent(Map.of("CLAUDE_FILE_LOCK", "0"));
+    Agent alice = agent(Map.of("CLAUDE_FILE_LOCK", "0"));
 
-    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    assertThat(hook(alice, "", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
     assertThat(Files.exists(locks)).isFalse();
   }
 
   @Test
   void missingExecutable_failsOpen() throws Exception {
-    Agent alice = new Agent(Map.of());
+    Agent alice = agent(Map.of());
 
     String gone = temp.resolve("gone/session-lock").toString();
     Result result = alice.run(command(gone, ""), claude("PreToolUse", "alice", "Edit"));
     Result again = alice.run(command(gone, ""), claude("PreToolUse", "alice", "Edit"));
-    Result copilot = new Agent(Map.of()).run(command(gone, " preToolUse"), claude("PreToolUse", "alice", "Edit"));
+    Result copilot = agent(Map.of()).run(command(gone, " preToolUse"), claude("PreToolUse", "alice", "Edit"));
     assertThat(copilot.exit()).as("Copilot CLI denies every tool call on a failing hook: exit 0").isZero();
     assertThat(copilot.stderr()).contains("the workspace lock is OFF");
 
@@ -422,8 +371,8 @@ final class HookProcessIT {
     JsonObject settings = JsonParser.object().from(Files.readString(project.resolve(".claude/settings.json")));
     String command = settings.getObject("hooks").getArray("PreToolUse").getObject(0).getArray("hooks").getObject(0)
         .getString("command");
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
     assertThat(alice.run(command, claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
     Result denied = bob.run(command, claude("PreToolUse", "bob", "Edit"));
     assertThat(denied.exit()).isEqualTo(2);
@@ -458,8 +407,8 @@ final class HookProcessIT {
     assertThat(output).contains("built the start-up archive " + installHome.resolve("lib/session-lock.aot"));
     assertThat(Files.exists(installHome.resolve("lib/session-lock.jsa"))).isFalse();
 
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
     String launcher = installHome.resolve("bin/session-lock").toString();
     assertThat(alice.run(command(launcher, ""), claude("PreToolUse", "alice", "Edit")))
         .as("no JVM warning may reach stdout").isEqualTo(new Result(0, "", ""));
@@ -495,8 +444,8 @@ final class HookProcessIT {
   @Test
   void filesMode_twoSessionsEditDifferentFilesAtOnce_theSameFileIsDenied_andStopHandsItOver() throws Exception {
     gitRepo();
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
 
     assertThat(claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "src/A.java"))).isEqualTo(new Result(0, "", ""));
     assertThat(claudeFiles(bob, "PreToolUse", edit("PreToolUse", "bob", "src/B.java"))).isEqualTo(new Result(0, "", ""));
@@ -512,8 +461,8 @@ final class HookProcessIT {
 
   @Test
   void filesMode_codexPatchOverAHeldFile_isDenied_andLeavesNothingLocked() throws Exception {
-    Agent claude = new Agent(Map.of());
-    Agent codex = new Agent(Map.of());
+    Agent claude = agent(Map.of());
+    Agent codex = agent(Map.of());
     claudeFiles(claude, "PreToolUse", edit("PreToolUse", "alice", "b.txt"));
     String patch = "{\"session_id\":\"cx\",\"turn_id\":\"t\",\"cwd\":\"" + project + "\",\"hook_event_name\":"
         + "\"PreToolUse\",\"model\":\"gpt-5.5\",\"tool_name\":\"apply_patch\",\"tool_input\":{\"command\":"
@@ -532,8 +481,8 @@ final class HookProcessIT {
   @Test
   void filesMode_gitCheckoutWhileAnotherSessionHoldsFiles_isDenied() throws Exception {
     gitRepo();
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
     claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
     String checkout = "{\"session_id\":\"bob\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"PreToolUse\","
         + "\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"cd " + project + " && git checkout other\"}}";
@@ -546,8 +495,8 @@ final class HookProcessIT {
 
   @Test
   void filesMode_aKilledHoldersFiles_areTakenOver() throws Exception {
-    Agent alice = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent alice = agent(Map.of());
+    Agent bob = agent(Map.of());
     claudeFiles(alice, "PreToolUse", edit("PreToolUse", "alice", "a.txt"));
     alice.kill();
 
@@ -559,8 +508,8 @@ final class HookProcessIT {
 
   @Test
   void filesMode_aTaskLockTakenWithTheCli_blocksASession() throws Exception {
-    Agent executor = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent executor = agent(Map.of());
+    Agent bob = agent(Map.of());
     Result taken = executor.run("cd '" + project + "' && '" + LAUNCHER + "' files acquire --task T-3 a.txt b.txt", "");
     assertThat(taken.exit()).as(taken.stderr()).isZero();
 
@@ -575,8 +524,8 @@ final class HookProcessIT {
 
   @Test
   void filesAcquireWithWait_getsTheFileOnceItsHolderReleasesIt() throws Exception {
-    Agent executor = new Agent(Map.of());
-    Agent bob = new Agent(Map.of());
+    Agent executor = agent(Map.of());
+    Agent bob = agent(Map.of());
     String cli = "cd '" + project + "' && '" + LAUNCHER + "' files ";
     assertThat(executor.run(cli + "acquire --task T-4 a.txt", "").exit()).isZero();
 
@@ -593,7 +542,7 @@ final class HookProcessIT {
   void filesMode_eightSessionsRacingForOneFile_exactlyOneWins() throws Exception {
     List<Agent> racers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      racers.add(new Agent(Map.of()));
+      racers.add(agent(Map.of()));
     }
     String command = filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse");
     for (int i = 0; i < racers.size(); i++) {
@@ -617,7 +566,7 @@ final class HookProcessIT {
   void filesMode_aStopThatMustRelease10000FileLocks_releasesThemAll_pastTheDeadline_andSaysNothingUntrue()
       throws Exception {
     // A short deadline, so that releasing 10,000 locks certainly outlasts it, on any machine.
-    Agent alice = new Agent(Map.of("SESSION_LOCK_DEADLINE_MS", "300"));
+    Agent alice = agent(Map.of("SESSION_LOCK_DEADLINE_MS", "300"));
     dev.parallelsessionlock.fs.FileLockStore store = dev.parallelsessionlock.fs.FileLockStore.open(locks).get();
     dev.parallelsessionlock.fs.FileHolderIndex index = dev.parallelsessionlock.fs.FileHolderIndex.of(store);
     dev.parallelsessionlock.core.ProcessRef agent = dev.parallelsessionlock.process.LocalProcesses.of(alice.pid);
@@ -677,16 +626,16 @@ final class HookProcessIT {
   @Test
   void aSqliteStore_isSharedByTheHooksOfTwoSessions() throws Exception {
     Map<String, String> store = Map.of("SESSION_LOCK_STORE", "jdbc:sqlite:" + temp.resolve("locks.db"));
-    Agent alice = new Agent(store);
-    Agent bob = new Agent(store);
+    Agent alice = agent(store);
+    Agent bob = agent(store);
 
-    assertThat(alice.hook("", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
-    Result denied = bob.hook("", claude("PreToolUse", "bob", "Edit"));
+    assertThat(hook(alice, "", claude("PreToolUse", "alice", "Edit"))).isEqualTo(new Result(0, "", ""));
+    Result denied = hook(bob, "", claude("PreToolUse", "bob", "Edit"));
     assertThat(denied.exit()).isEqualTo(2);
     assertThat(denied.stderr()).contains("parallel session lock held by alice (pid " + alice.pid + ")");
     assertThat(Files.exists(record())).as("nothing in the lock directory").isFalse();
-    alice.hook("", claude("Stop", "alice", null));
-    assertThat(bob.hook("", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
+    hook(alice, "", claude("Stop", "alice", null));
+    assertThat(hook(bob, "", claude("PreToolUse", "bob", "Edit")).exit()).isZero();
   }
 
   @Test
@@ -695,10 +644,10 @@ final class HookProcessIT {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Agent alice = new Agent(Map.of("SESSION_LOCK_STORE", "jdbc:postgresql://127.0.0.1:" + port + "/locks",
+    Agent alice = agent(Map.of("SESSION_LOCK_STORE", "jdbc:postgresql://127.0.0.1:" + port + "/locks",
         "SESSION_LOCK_STORE_PASSWORD", "hunter2", "SESSION_LOCK_STORE_USER", "u"));
 
-    Result first = alice.hook("", claude("PreToolUse", "db-down-" + System.nanoTime(), "Edit"));
+    Result first = hook(alice, "", claude("PreToolUse", "db-down-" + System.nanoTime(), "Edit"));
 
     assertThat(first.exit()).isZero();
     assertThat(first.stderr()).contains("session-lock:", "allowing").doesNotContain("hunter2");
@@ -710,8 +659,8 @@ final class HookProcessIT {
     String url = dev.parallelsessionlock.jdbc.PostgresCluster.url();
     dev.parallelsessionlock.jdbc.JdbcStores.open(url, Map.of(), java.time.Duration.ofSeconds(5)).get().clearAll();
     Map<String, String> store = Map.of("SESSION_LOCK_STORE", url, "SESSION_LOCK_STORE_CLOCK", "database");
-    Agent alice = new Agent(store);
-    Agent bob = new Agent(store);
+    Agent alice = agent(store);
+    Agent bob = agent(store);
     String files = filesCommand(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse");
 
     assertThat(alice.run(files, edit("PreToolUse", "alice", "a.txt")).exit()).isZero();

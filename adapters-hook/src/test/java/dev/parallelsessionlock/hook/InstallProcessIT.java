@@ -340,7 +340,7 @@ final class InstallProcessIT {
 
     Map<String, String> alice = Map.of("CLAUDE_CODE_SESSION_ID", "alice");
     assertThat(run(LAUNCHER, "", alice, "snapshot", "--task", "T1", "a.txt").exit()).isZero();
-    try (var baselines = Files.newDirectoryStream(temp.resolve("locks/snapshots"), "*.json")) {
+    try (var baselines = Files.newDirectoryStream(temp.resolve("locks/snapshots/baselines/bodies"))) {
       for (Path baseline : baselines) {
         Files.writeString(baseline, "not a baseline"); // the check now fails (exit 69), neither clean nor stale
       }

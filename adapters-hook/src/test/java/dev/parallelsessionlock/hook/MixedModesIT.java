@@ -3,18 +3,14 @@ package dev.parallelsessionlock.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parallelsessionlock.hook.install.HookRegistrations;
-import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.FakeAgents.Agent;
+import dev.parallelsessionlock.hook.FakeAgents.Result;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonWriter;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,50 +35,10 @@ final class MixedModesIT {
 
   private Path project;
   private Path locks;
-  private final List<Agent> agents = new ArrayList<>();
+  private final FakeAgents agents = new FakeAgents();
 
-  record Result(int exit, String stdout, String stderr) {}
-
-  /** One agent CLI stand-in ({@link FakeAgent}), alive until the test ends. */
-  final class Agent {
-    final Process process;
-    final long pid;
-    final PrintStream toAgent;
-    final BufferedReader fromAgent;
-
-    Agent(Map<String, String> extraEnv) throws IOException {
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
-      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
-          || name.startsWith("CODEX") || name.startsWith("GEMINI") || name.startsWith("COPILOT"));
-      builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-      builder.environment().putAll(extraEnv);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      process = builder.start();
-      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String ready = fromAgent.readLine();
-      assertThat(ready).startsWith("READY ");
-      pid = Long.parseLong(ready.substring(6));
-      agents.add(this);
-    }
-
-    Result run(String command, String payload) throws IOException {
-      send(command, payload);
-      return receive();
-    }
-
-    void send(String command, String payload) {
-      toAgent.println(command + "\t" + payload);
-    }
-
-    Result receive() throws IOException {
-      String[] answer = fromAgent.readLine().split("\t", -1);
-      Base64.Decoder b64 = Base64.getDecoder();
-      return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
-          new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
-    }
+  private Agent agent(Map<String, String> extraEnv) throws IOException {
+    return agents.start(locks, extraEnv);
   }
 
   @BeforeEach
@@ -95,9 +51,7 @@ final class MixedModesIT {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    for (Agent agent : agents) {
-      agent.process.destroyForcibly().waitFor();
-    }
+    agents.killAll();
   }
 
   /** The command {@code install} registers for {@code agent}'s {@code event}, in workspace or files mode. */
@@ -147,8 +101,8 @@ final class MixedModesIT {
 
   @Test
   void workspaceHolder_deniesAFilesSessionsEditAndGitReset_andOnceReleasedBothPass() throws Exception {
-    Agent claude = new Agent(Map.of());
-    Agent codex = new Agent(Map.of());
+    Agent claude = agent(Map.of());
+    Agent codex = agent(Map.of());
     assertThat(claude(claude, "PreToolUse", "alice", "src/App.java")).isEqualTo(new Result(0, "", ""));
 
     Result edit = codex(codex, "PreToolUse", "bob", "apply_patch", patch("a.txt"));
@@ -169,8 +123,8 @@ final class MixedModesIT {
 
   @Test
   void filesHolder_deniesAWorkspaceSessionsEdit_andOnceReleasedItPasses() throws Exception {
-    Agent claude = new Agent(Map.of());
-    Agent codex = new Agent(Map.of());
+    Agent claude = agent(Map.of());
+    Agent codex = agent(Map.of());
     assertThat(codex(codex, "PreToolUse", "bob", "apply_patch", patch("a.txt"))).isEqualTo(new Result(0, "", ""));
 
     Result denied = claude(claude, "PreToolUse", "alice", "src/App.java");
@@ -195,8 +149,8 @@ final class MixedModesIT {
     List<Agent> workspace = new ArrayList<>();
     List<Agent> files = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      workspace.add(new Agent(env));
-      files.add(new Agent(env));
+      workspace.add(agent(env));
+      files.add(agent(env));
     }
     String claudePre = registered(dev.parallelsessionlock.hook.runtime.Agent.CLAUDE, "PreToolUse", false);
     String codexPre = registered(dev.parallelsessionlock.hook.runtime.Agent.CODEX, "PreToolUse", true);

@@ -2,23 +2,24 @@ package dev.parallelsessionlock.jdbc;
 
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.testkit.CrashedAcquireProperties;
-import java.io.IOException;
-import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 
 /** The testkit's {@link CrashedAcquireProperties} over the JDBC store, on SQLite and on PostgreSQL. */
 final class JdbcCrashedAcquireProperties {
 
-  /** One store for the whole property, emptied before each generated run. */
+  /** One database for the whole property ({@link TestDatabases.Shared}), emptied before each generated run. */
   abstract static class OnOneDatabase extends CrashedAcquireProperties {
-    JdbcLockStore store;
+    private final TestDatabases.Shared database;
+
+    OnOneDatabase(TestDatabases.Shared database) {
+      this.database = database;
+    }
 
     @Override
     protected LockStore newStore() {
-      return TestDatabases.emptied(store);
+      return database.emptied();
     }
 
     @Override
@@ -28,27 +29,23 @@ final class JdbcCrashedAcquireProperties {
 
     @AfterAll
     void close() {
-      store.close();
+      database.close();
     }
   }
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   final class Sqlite extends OnOneDatabase {
-    @BeforeAll
-    void open() throws IOException {
-      java.nio.file.Path dir = Files.createTempDirectory("session-lock-sqlite-");
-      dir.toFile().deleteOnExit();
-      store = TestDatabases.sqlite(dir, "CrashedAcquireProperties");
+    Sqlite() {
+      super(TestDatabases.sharedSqlite("CrashedAcquireProperties"));
     }
   }
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   final class Postgres extends OnOneDatabase {
-    @BeforeAll
-    void open() {
-      store = TestDatabases.postgres();
+    Postgres() {
+      super(TestDatabases.sharedPostgres());
     }
   }
 }

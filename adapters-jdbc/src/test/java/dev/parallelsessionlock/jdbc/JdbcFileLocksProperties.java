@@ -3,23 +3,24 @@ package dev.parallelsessionlock.jdbc;
 import dev.parallelsessionlock.core.HolderIndex;
 import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.testkit.FileLocksProperties;
-import java.io.IOException;
-import java.nio.file.Files;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestInstance;
 
 /** The testkit's file-locks properties over the JDBC store and its holder table, on SQLite and on PostgreSQL. */
 final class JdbcFileLocksProperties {
 
-  /** One store for the whole property, emptied before each generated run; it is its own holder index. */
+  /** One database for the whole property ({@link TestDatabases.Shared}), emptied before each generated run; it is its own holder index. */
   abstract static class OnOneDatabase extends FileLocksProperties {
-    JdbcLockStore store;
+    private final TestDatabases.Shared database;
+
+    OnOneDatabase(TestDatabases.Shared database) {
+      this.database = database;
+    }
 
     @Override
     protected LockStore newStore() {
-      return TestDatabases.emptied(store);
+      return database.emptied();
     }
 
     @Override
@@ -34,27 +35,23 @@ final class JdbcFileLocksProperties {
 
     @AfterAll
     void close() {
-      store.close();
+      database.close();
     }
   }
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   final class Sqlite extends OnOneDatabase {
-    @BeforeAll
-    void open() throws IOException {
-      java.nio.file.Path dir = Files.createTempDirectory("session-lock-sqlite-");
-      dir.toFile().deleteOnExit();
-      store = TestDatabases.sqlite(dir, "file-locks");
+    Sqlite() {
+      super(TestDatabases.sharedSqlite("file-locks"));
     }
   }
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   final class Postgres extends OnOneDatabase {
-    @BeforeAll
-    void open() {
-      store = TestDatabases.postgres();
+    Postgres() {
+      super(TestDatabases.sharedPostgres());
     }
   }
 }

@@ -8,11 +8,12 @@ import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.core.WriteOutcome;
 import dev.parallelsessionlock.store.AtomicWrite;
+import dev.parallelsessionlock.store.Documents;
+import dev.parallelsessionlock.store.FolderStores;
 import dev.parallelsessionlock.store.IoErrors;
-import dev.parallelsessionlock.store.LockDirectory;
 import dev.parallelsessionlock.store.RegularFiles;
-import dev.parallelsessionlock.store.StripedGuard;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,16 +35,21 @@ import java.util.TreeMap;
 /**
  * Content baselines of a task's files, and the stale-check against them (seed 001's {@code stale-check.sh}): a
  * snapshot records each file's SHA-256 and size (or that it is absent); a check says which files changed, were
- * created or deleted since. Kept per workspace and task in {@code <lock dir>/snapshots/}, one JSON file each,
- * written by temp file and atomic rename; {@code sessions/<session>/} names the baselines of the tasks bound to
- * a session, so the hook finds them without reading the others. Anything but a regular file at one of these paths
- * (a FIFO would block a read) is refused with one line ({@link RegularFiles}).
+ * created or deleted since. Kept per workspace and task in {@code <lock dir>/snapshots/}; {@code
+ * sessions/<session>/} names the baselines of the tasks bound to a session, so the hook finds them without reading
+ * the others. Anything but a regular file at one of these paths (a FIFO would block a read) is refused with one
+ * line ({@link RegularFiles}).
  *
- * <p>A baseline changes by compare-and-swap: it is read, the new one is made from it, and it is written only if the
- * file still holds the bytes read (compared and written under the guard of the baseline's key in the lock
- * directory's guard, {@link StripedGuard#exclusively}); otherwise it is read again, at most {@value #MAX_ATTEMPTS}
- * times. So two edits of one task's files at once (an agent's parallel tool calls, each a hook process of its own)
- * both land in it.
+ * <p>A baseline is a recipe over the one lock protocol ({@link Documents}, in {@code snapshots/baselines/}): the
+ * document {@code baseline-<workspace hash>-<task hash>}, whose record's generation is its version and whose body is
+ * the baseline's JSON. It changes by read, change, conditional replace at the version read; a writer that lost reads
+ * again, at most {@value #MAX_ATTEMPTS} times. So two edits of one task's files at once (an agent's parallel tool
+ * calls, each a hook process of its own) both land in it, and a writer killed half way leaves the version before.
+ * {@link #delete} is a conditional delete, so an edit accepted at the same time finds the baseline gone and does not
+ * write it back.
+ *
+ * <p>A baseline of the layout before (a JSON file {@code snapshots/<workspace hash>-<task hash>.json}) is read as
+ * it is, and moved into its document by its next write (a conditional create; the file goes once that is made).
  */
 public final class Snapshots {
 
@@ -64,20 +71,68 @@ public final class Snapshots {
   static final int MAX_ATTEMPTS = ParallelSessionLock.DEFAULT_MAX_ATTEMPTS;
 
   private final Path dir;
-  /** The guard of the baselines' writes, opened on the first write. */
-  private StripedGuard guard;
+  private final FolderStores stores;
+  /** The baselines' documents, opened on the first read of one (the hook's edits mostly have none to read). */
+  private Documents documents;
 
-  private Snapshots(Path dir) {
+  private Snapshots(Path dir, FolderStores stores) {
     this.dir = dir;
+    this.stores = stores;
   }
 
-  /** The baselines kept under {@code lockDir}. */
-  public static Snapshots in(Path lockDir) {
-    return new Snapshots(lockDir.resolve("snapshots"));
+  /** The baselines kept under {@code lockDir}, their records in the stores {@code stores} opens. */
+  public static Snapshots in(Path lockDir, FolderStores stores) {
+    return new Snapshots(lockDir.resolve("snapshots"), stores);
   }
 
+  /** The file of a baseline in the layout before, and the name its session's entry has. */
   private Path file(String workspace, String task) {
-    return dir.resolve(WorkspaceHash.of(workspace).hex() + "-" + WorkspaceHash.of(task).hex() + ".json");
+    return dir.resolve(name(workspace, task) + ".json");
+  }
+
+  private static String name(String workspace, String task) {
+    return WorkspaceHash.of(workspace).hex() + "-" + WorkspaceHash.of(task).hex();
+  }
+
+  private static LockKey key(String workspace, String task) {
+    return new LockKey("baseline-" + name(workspace, task));
+  }
+
+  /** A baseline as read: its document, or none when it is still the file of the layout before. */
+  private static final class Stored {
+    final Option<Documents.Document> document;
+    final Baseline baseline;
+
+    Stored(Option<Documents.Document> document, Baseline baseline) {
+      this.document = document;
+      this.baseline = baseline;
+    }
+  }
+
+  private Documents documents() throws IOException {
+    if (documents == null) {
+      Either<StoreFailure, Documents> opened = Documents.open(dir.resolve("baselines"), stores, Clock.systemUTC());
+      if (opened.isLeft()) {
+        throw new IOException(opened.getLeft().describe());
+      }
+      documents = opened.get();
+    }
+    return documents;
+  }
+
+  /** The task's baseline as stored: its document, else the file of the layout before, else none. */
+  private Option<Stored> stored(String workspace, String task) throws IOException {
+    Either<StoreFailure, Option<Documents.Document>> read = documents().read(key(workspace, task));
+    if (read.isLeft()) {
+      throw new IOException(read.getLeft().describe());
+    }
+    if (read.get().isDefined()) {
+      return Option.some(new Stored(read.get(), parse(key(workspace, task).name(), read.get().get().body())));
+    }
+    Path legacy = file(workspace, task);
+    Option<byte[]> bytes = bytesOf(legacy);
+    return bytes.isDefined()
+        ? Option.some(new Stored(Option.none(), parse(legacy.toString(), bytes.get()))) : Option.none();
   }
 
   private Path sessionDir(String session) {
@@ -91,22 +146,21 @@ public final class Snapshots {
   public Either<String, Baseline> snapshot(String workspace, String task, Option<String> session, List<Path> files) {
     try {
       List<Entry> hashed = entriesOf(files);
-      Path path = file(workspace, task);
       for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        Option<byte[]> read = bytesOf(path);
-        Option<Baseline> existing = read.isDefined() ? Option.some(parse(path, read.get())) : Option.none();
+        Option<Stored> read = stored(workspace, task);
+        Option<Baseline> existing = read.isDefined() ? Option.some(read.get().baseline) : Option.none();
         Map<String, Entry> entries = new TreeMap<>(existing.isDefined() ? existing.get().files() : Map.of());
         for (int i = 0; i < files.size(); i++) {
           entries.put(files.get(i).toString(), hashed.get(i));
         }
         Option<String> bound = session.isDefined() ? session : existing.flatMap(Baseline::session);
         Baseline baseline = new Baseline(workspace, task, bound, entries);
-        if (replace(path, read, baseline)) {
+        if (write(workspace, task, read, baseline)) {
           bind(baseline);
           return Either.right(baseline);
         }
       }
-      return Either.left(contended(path));
+      return Either.left(contended(workspace, task));
     } catch (IOException e) {
       return Either.left(IoErrors.describe(e));
     }
@@ -114,9 +168,8 @@ public final class Snapshots {
 
   /** The task's baseline, if it has one. */
   public Option<Baseline> read(String workspace, String task) throws IOException {
-    Path path = file(workspace, task);
-    Option<byte[]> bytes = bytesOf(path);
-    return bytes.isDefined() ? Option.some(parse(path, bytes.get())) : Option.none();
+    Option<Stored> stored = stored(workspace, task);
+    return stored.isDefined() ? Option.some(stored.get().baseline) : Option.none();
   }
 
   /** The bytes of the baseline at {@code path}, or none. */
@@ -129,7 +182,7 @@ public final class Snapshots {
     }
   }
 
-  private static Baseline parse(Path path, byte[] bytes) throws IOException {
+  private static Baseline parse(String where, byte[] bytes) throws IOException {
     try {
       JsonObject root = JsonParser.object().from(new String(bytes, StandardCharsets.UTF_8));
       Map<String, Entry> entries = new TreeMap<>();
@@ -142,7 +195,7 @@ public final class Snapshots {
       return new Baseline(root.getString("workspace"), root.getString("task"),
           Option.of(root.getString("session", null)), entries);
     } catch (JsonParserException | RuntimeException e) {
-      throw new IOException(path + ": not a baseline (" + e.getMessage() + ")");
+      throw new IOException(where + ": not a baseline (" + e.getMessage() + ")");
     }
   }
 
@@ -178,13 +231,12 @@ public final class Snapshots {
     List<String> moved = new ArrayList<>();
     Entry now = null;
     for (String task : boundTasks(session)) {
-      Path path = file(workspace, task);
       for (int attempt = 1; ; attempt++) {
-        Option<byte[]> read = bytesOf(path);
+        Option<Stored> read = stored(workspace, task);
         if (read.isEmpty()) {
           break; // no baseline here (another workspace's task, or released meanwhile)
         }
-        Baseline baseline = parse(path, read.get());
+        Baseline baseline = read.get().baseline;
         if (!baseline.files().containsKey(written.toString())) {
           break;
         }
@@ -193,12 +245,12 @@ public final class Snapshots {
         }
         Map<String, Entry> files = new TreeMap<>(baseline.files());
         files.put(written.toString(), now);
-        if (replace(path, read, new Baseline(workspace, task, baseline.session(), files))) {
+        if (write(workspace, task, read, new Baseline(workspace, task, baseline.session(), files))) {
           moved.add(task);
           break;
         }
         if (attempt == MAX_ATTEMPTS) {
-          throw new IOException(contended(path));
+          throw new IOException(contended(workspace, task));
         }
       }
     }
@@ -241,21 +293,33 @@ public final class Snapshots {
   }
 
   /**
-   * Removes the task's baseline (under its guard, so an edit accepted at the same time cannot write it back) and its
-   * session entry.
+   * Removes the task's baseline (a conditional delete at the version read, so an edit accepted at the same time
+   * cannot write it back: it finds it gone), its file of the layout before, and its session entry; then what killed
+   * writers left of the baselines' documents ({@link Documents#sweep}).
    */
   public void delete(String workspace, String task) throws IOException {
-    Path path = file(workspace, task);
-    Option<Baseline> baseline = read(workspace, task);
-    Either<StoreFailure, Boolean> deleted = guard().exclusively(guardKey(path), "delete a baseline",
-        new StripedGuard.Guarded<Boolean>() {
-          @Override
-          public Boolean run() throws IOException {
-            return Files.deleteIfExists(path);
-          }
-        });
-    if (deleted.isLeft()) {
-      throw new IOException(deleted.getLeft().describe());
+    Option<Baseline> baseline = Option.none();
+    for (int attempt = 1; ; attempt++) {
+      Option<Stored> read = stored(workspace, task);
+      if (read.isEmpty()) {
+        break;
+      }
+      baseline = Option.some(read.get().baseline);
+      if (read.get().document.isEmpty()) {
+        Files.deleteIfExists(file(workspace, task));
+        continue; // a document made from it meanwhile is read next
+      }
+      Either<StoreFailure, WriteOutcome> deleted = documents().delete(read.get().document.get());
+      if (deleted.isLeft()) {
+        throw new IOException(deleted.getLeft().describe());
+      }
+      if (deleted.get() == WriteOutcome.WRITTEN) {
+        Files.deleteIfExists(file(workspace, task));
+        break;
+      }
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IOException(contended(workspace, task));
+      }
     }
     if (baseline.isDefined() && baseline.get().session().isDefined()) {
       Path bound = sessionDir(baseline.get().session().get());
@@ -266,56 +330,37 @@ public final class Snapshots {
         // the session has other tasks
       }
     }
+    documents().sweep();
   }
 
   /**
-   * Writes {@code baseline} at {@code path} only if the file still holds {@code expected} (none: no file), by temp
-   * file and atomic rename, comparing and writing under the guard of its key; false when another writer changed it
-   * since it was read, and then nothing was written.
+   * Writes {@code baseline} only if the task's baseline is still as {@code expected} was read (none: there was
+   * none): a conditional create or replace of its document; false when another writer changed it since, and then
+   * nothing was written. A baseline read from the file of the layout before is written as its document's creation,
+   * and the file goes once that is made. (A {@link #delete} of such a file at the very moment an edit moves it can
+   * miss that edit's document: only baselines written before this layout, once.)
    */
-  private boolean replace(Path path, Option<byte[]> expected, Baseline baseline) throws IOException {
-    String text = encode(baseline);
-    Either<StoreFailure, Boolean> done = guard().exclusively(guardKey(path), "write a baseline",
-        new StripedGuard.Guarded<Boolean>() {
-          @Override
-          public Boolean run() throws IOException {
-            Option<byte[]> now = bytesOf(path);
-            boolean unchanged = expected.isEmpty() ? now.isEmpty()
-                : now.isDefined() && java.util.Arrays.equals(now.get(), expected.get());
-            if (!unchanged) {
-              return Boolean.FALSE;
-            }
-            writeAtomically(path, text);
-            return Boolean.TRUE;
-          }
-        });
+  private boolean write(String workspace, String task, Option<Stored> expected, Baseline baseline)
+      throws IOException {
+    byte[] body = encode(baseline).getBytes(StandardCharsets.UTF_8);
+    Either<StoreFailure, WriteOutcome> done = expected.isDefined() && expected.get().document.isDefined()
+        ? documents().replace(expected.get().document.get(), body)
+        : documents().create(key(workspace, task), body);
     if (done.isLeft()) {
       throw new IOException(done.getLeft().describe());
     }
-    return done.get();
-  }
-
-  /** The key whose guard the writes of the baseline at {@code path} take: {@code baseline-<workspace>-<task>}. */
-  private static LockKey guardKey(Path path) {
-    String name = path.getFileName().toString();
-    return new LockKey("baseline-" + name.substring(0, name.length() - ".json".length()));
-  }
-
-  /** The lock directory's guards, which the baselines' writes take (under keys of their own). */
-  private StripedGuard guard() throws IOException {
-    if (guard == null) {
-      Files.createDirectories(dir);
-      Either<StoreFailure, LockDirectory> opened = LockDirectory.open(dir.getParent());
-      if (opened.isLeft()) {
-        throw new IOException(opened.getLeft().describe());
-      }
-      guard = StripedGuard.of(opened.get(), StripedGuard.DEFAULT_TIMEOUT);
+    if (done.get() != WriteOutcome.WRITTEN) {
+      return false;
     }
-    return guard;
+    if (expected.isDefined() && expected.get().document.isEmpty()) {
+      Files.deleteIfExists(file(workspace, task));
+    }
+    return true;
   }
 
-  private static String contended(Path path) {
-    return path + ": the baseline changed under this write " + MAX_ATTEMPTS + " times running; try again";
+  private static String contended(String workspace, String task) {
+    return "the baseline of task " + task + " in " + workspace + " changed under this write " + MAX_ATTEMPTS
+        + " times running; try again";
   }
 
   /** Names the task in its session's folder, so the hook finds its baseline (one entry per task, written whole). */

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.parallelsessionlock.core.WorkspaceHash;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.store.FolderStores;
+import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,13 +22,16 @@ final class SnapshotsTest {
   @TempDir
   Path temp;
 
+  /** The lock directory's store in a folder, as the executable opens it. */
+  private static final FolderStores STORES = dir -> Either.narrow(FileLockStore.open(dir));
+
   private Snapshots snapshots;
   private Path ws;
   private String workspace;
 
   @BeforeEach
   void setUp() throws Exception {
-    snapshots = Snapshots.in(temp.resolve("locks"));
+    snapshots = Snapshots.in(temp.resolve("locks"), STORES);
     ws = Files.createDirectories(temp.resolve("repo"));
     workspace = ws.toString();
   }
@@ -41,7 +48,7 @@ final class SnapshotsTest {
     Path entry;
     try (var files = Files.walk(temp.resolve("locks/snapshots"))) {
       List<Path> all = files.filter(Files::isRegularFile).toList();
-      baseline = all.stream().filter(f -> !f.toString().contains("/sessions/")).findFirst().orElseThrow();
+      baseline = all.stream().filter(f -> f.toString().contains("/bodies/")).findFirst().orElseThrow();
       entry = all.stream().filter(f -> f.toString().contains("/sessions/")).findFirst().orElseThrow();
     }
     Files.delete(entry);
@@ -153,5 +160,27 @@ final class SnapshotsTest {
     assertThat(snapshots.read(workspace, "T1")).isEmpty();
     assertThat(snapshots.boundTo("alice", workspace)).isEmpty();
     assertThat(temp.resolve("locks/snapshots/sessions")).isEmptyDirectory();
+  }
+
+  @Test
+  void aBaselineOfTheEarlierLayout_isRead_andMovedIntoItsDocumentByItsNextWrite() throws Exception {
+    Path file = Files.writeString(ws.resolve("a.txt"), "one");
+    Path legacy = Files.createDirectories(temp.resolve("locks/snapshots"))
+        .resolve(WorkspaceHash.of(workspace).hex() + "-" + WorkspaceHash.of("T1").hex() + ".json");
+    Files.writeString(legacy, "{\"workspace\":\"" + workspace + "\",\"task\":\"T1\",\"session\":\"alice\","
+        + "\"files\":{\"" + file + "\":{\"sha256\":\"" + "0".repeat(64) + "\",\"size\":3}}}\n");
+    Files.createDirectories(temp.resolve("locks/snapshots/sessions").resolve(WorkspaceHash.of("alice").hex()))
+        .resolve(legacy.getFileName()).toFile().createNewFile();
+    Files.writeString(temp.resolve("locks/snapshots/sessions").resolve(WorkspaceHash.of("alice").hex())
+        .resolve(legacy.getFileName()), "T1\n");
+
+    assertThat(snapshots.check(snapshots.read(workspace, "T1").get())).extracting(Snapshots.Change::kind)
+        .containsExactly(Snapshots.Kind.CHANGED);
+    assertThat(snapshots.acceptEdit("alice", workspace, file)).containsExactly("T1");
+
+    assertThat(legacy).doesNotExist();
+    assertThat(snapshots.check(snapshots.read(workspace, "T1").get())).isEmpty();
+    snapshots.delete(workspace, "T1");
+    assertThat(snapshots.read(workspace, "T1")).isEmpty();
   }
 }

@@ -437,22 +437,74 @@ public final class FileLocks {
    * index names whose record is still the caller's. Plain loops and {@code java.util} (the hook path).
    */
   public Either<LockFailure, List<String>> heldPaths(Claimant claimant) {
+    Either<LockFailure, List<Slot.Held>> held = held(claimant);
+    if (held.isLeft()) {
+      return Either.left(held.getLeft());
+    }
+    List<String> paths = new ArrayList<>();
+    for (Slot.Held slot : held.get()) {
+      paths.add(slot.record().details().path().get());
+    }
+    return Either.right(List.copyOf(paths));
+  }
+
+  /**
+   * The file locks the caller's session holds now, as read (each names its file in {@code path}), in key order: the
+   * keys its index names whose record is still the caller's. Each record read once; {@link #releaseHeld} and
+   * {@link #renew} write from these reads. Plain loops and {@code java.util} (the hook path).
+   */
+  public Either<LockFailure, List<Slot.Held>> held(Claimant claimant) {
     Either<StoreFailure, List<LockKey>> indexed = index.keys(claimant.sessionId());
     if (indexed.isLeft()) {
       return Either.left(new LockFailure.StoreUnavailable(indexed.getLeft()));
     }
-    List<String> paths = new ArrayList<>();
+    List<Slot.Held> held = new ArrayList<>();
     for (LockKey key : indexed.get()) {
       Either<StoreFailure, Option<Slot>> slot = store.read(key);
       if (slot.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(slot.getLeft()));
       }
-      if (slot.get().isDefined() && slot.get().get() instanceof Slot.Held held
-          && held.record().sessionId().equals(claimant.sessionId()) && held.record().details().path().isDefined()) {
-        paths.add(held.record().details().path().get());
+      if (slot.get().isDefined() && slot.get().get() instanceof Slot.Held found
+          && found.record().sessionId().equals(claimant.sessionId()) && found.record().details().path().isDefined()) {
+        held.add(found);
       }
     }
-    return Either.right(List.copyOf(paths));
+    return Either.right(held);
+  }
+
+  /**
+   * Releases the caller's own locks as {@code read} ({@link #held}): a lock still as read is deleted without another
+   * read; one that changed since is read again and judged afresh.
+   */
+  public Either<LockFailure, List<Release>> releaseHeld(List<Slot.Held> read, Claimant claimant) {
+    List<Release> released = new ArrayList<>();
+    for (Slot.Held slot : read) {
+      Either<LockFailure, Release> result = lock.release(slot, claimant);
+      if (result.isLeft()) {
+        return Either.left(result.getLeft());
+      }
+      if (result.get() instanceof Release.Released || !heldBy(result.get(), claimant)) {
+        forget(claimant, slot.key());
+      }
+      released.add(result.get());
+    }
+    return Either.right(List.copyOf(released));
+  }
+
+  /**
+   * Renews the caller's own locks as {@code read} ({@link #held}) for {@code ttl} from now, without another read of a
+   * lock still as read; a lock another holder has now is left alone ({@link Refresh.NotHolder}).
+   */
+  public Either<LockFailure, List<Refresh>> renew(List<Slot.Held> read, Claimant claimant, Duration ttl) {
+    List<Refresh> renewed = new ArrayList<>();
+    for (Slot.Held slot : read) {
+      Either<LockFailure, Refresh> result = lock.refresh(slot, claimant, ttl);
+      if (result.isLeft()) {
+        return Either.left(result.getLeft());
+      }
+      renewed.add(result.get());
+    }
+    return Either.right(List.copyOf(renewed));
   }
 
   /** For a person: removes the lock on {@code file}, whoever holds it, and returns what was there. */

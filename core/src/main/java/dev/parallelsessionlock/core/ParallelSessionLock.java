@@ -304,9 +304,22 @@ public final class ParallelSessionLock {
     return refresh(key, claimant, Option.some(generation), Option.none());
   }
 
+  /**
+   * {@link #refresh(LockKey, Claimant, Duration)} from {@code read}, the slot as the caller just read it: no read of
+   * its own, unless the slot changed since (the conditional write then loses, and it reads again).
+   */
+  public Either<LockFailure, Refresh> refresh(Slot read, Claimant claimant, Duration leaseTtl) {
+    return refresh(read.key(), claimant, Option.none(), Option.some(requirePositive(leaseTtl)), Option.some(read));
+  }
+
   private Either<LockFailure, Refresh> refresh(
       LockKey key, Claimant claimant, Option<Long> generation, Option<Duration> leaseTtl) {
-    return run(key, new Planner<Refresh>() {
+    return refresh(key, claimant, generation, leaseTtl, Option.none());
+  }
+
+  private Either<LockFailure, Refresh> refresh(LockKey key, Claimant claimant, Option<Long> generation,
+      Option<Duration> leaseTtl, Option<Slot> read) {
+    return run(key, read, new Planner<Refresh>() {
       @Override
       public Plan<Refresh> plan(Option<Slot> current) {
         Instant now = clock.instant();
@@ -333,8 +346,21 @@ public final class ParallelSessionLock {
     return release(key, claimant, Option.some(generation));
   }
 
+  /**
+   * {@link #release(LockKey, Claimant)} from {@code read}, the slot as the caller just read it: no read of its own,
+   * unless the slot changed since (the conditional delete then loses, and it reads again).
+   */
+  public Either<LockFailure, Release> release(Slot read, Claimant claimant) {
+    return release(read.key(), claimant, Option.none(), Option.some(read));
+  }
+
   private Either<LockFailure, Release> release(LockKey key, Claimant claimant, Option<Long> generation) {
-    return run(key, new Planner<Release>() {
+    return release(key, claimant, generation, Option.none());
+  }
+
+  private Either<LockFailure, Release> release(LockKey key, Claimant claimant, Option<Long> generation,
+      Option<Slot> read) {
+    return run(key, read, new Planner<Release>() {
       @Override
       public Plan<Release> plan(Option<Slot> current) {
         SlotState state = SlotState.classify(current, claimant, clock.instant(), liveness, ttl);
@@ -395,7 +421,7 @@ public final class ParallelSessionLock {
   /**
    * What an acquire of {@code key} by {@code claimant} would be refused for now, without writing: the lease of
    * another holder, fresh, whose process is not provably dead ({@link SlotState#FOREIGN_FRESH}); none otherwise.
-   * One read. Unreadable bytes are not named (they name no holder), as in {@link #blocking}.
+   * One read. Unreadable bytes are not named (they name no holder), as in {@link #blockingAmong}.
    */
   public Either<LockFailure, Option<Acquisition.Blocked>> wouldBlock(LockKey key, Claimant claimant) {
     Either<StoreFailure, Option<Slot>> stored = store.read(key);
@@ -513,22 +539,6 @@ public final class ParallelSessionLock {
     return statuses(store.list(keyPrefix));
   }
 
-  /**
-   * The locks whose key starts with {@code keyPrefix} that an acquire by {@code claimant} would refuse now
-   * ({@link SlotState#FOREIGN_FRESH}): what a step touching all of them must wait for. Unreadable bytes are not
-   * listed (they name no holder). Each holder process is probed once.
-   */
-  public Either<LockFailure, List<LockStatus.Held>> blocking(String keyPrefix, Claimant claimant) {
-    java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
-    ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
-    Instant now = clock.instant();
-    return store.list(keyPrefix).<LockFailure>mapLeft(LockFailure.StoreUnavailable::new)
-        .map(slots -> slots.map(slot -> RecordBounds.bound(slot, now, maxTtl()))
-            .filter(slot -> slot instanceof Slot.Held
-                && SlotState.classify(Option.some(slot), claimant, now, once, ttl) == SlotState.FOREIGN_FRESH)
-            .map(slot -> (LockStatus.Held) statusOf(slot, once)));
-  }
-
   private Either<LockFailure, List<LockStatus>> statuses(Either<StoreFailure, List<Slot>> listed) {
     java.util.Map<ProcessRef, Liveness> probed = new java.util.HashMap<>();
     ProcessLiveness once = process -> probed.computeIfAbsent(process, liveness::of);
@@ -555,9 +565,15 @@ public final class ParallelSessionLock {
   }
 
   private <T> Either<LockFailure, T> run(LockKey key, Planner<T> planner) {
+    return run(key, Option.none(), planner);
+  }
+
+  /** Plans and writes until a write is not lost; the first plan from {@code given} when there is one, not a read. */
+  private <T> Either<LockFailure, T> run(LockKey key, Option<Slot> given, Planner<T> planner) {
     Objects.requireNonNull(key, "key");
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      Either<StoreFailure, Option<Slot>> read = store.read(key);
+      Either<StoreFailure, Option<Slot>> read = attempt == 1 && given.isDefined()
+          ? Either.right(given) : store.read(key);
       if (read.isLeft()) {
         return Either.left(new LockFailure.StoreUnavailable(read.getLeft()));
       }

@@ -434,4 +434,35 @@ final class ParallelSessionLockTest {
       return Either.right(List.empty());
     }
   }
+
+  @Test
+  void releaseFromARead_whenTheSlotChangedSince_readsAgainAndJudgesAfresh() {
+    acquire(ALICE);
+    Slot read = store.read(KEY).get().get();
+    now = T0.plusSeconds(10);
+    lock.refresh(KEY, ALICE); // the slot changes after the read
+    assertThat(lock.release(read, ALICE).get()).isInstanceOf(Release.Released.class);
+    assertThat(store.read(KEY).get()).isEmpty();
+
+    acquire(ALICE);
+    Slot alices = store.read(KEY).get().get();
+    dead.add(100L);
+    acquire(BOB); // takes the dead holder's lease over
+    assertThat(lock.release(alices, ALICE).get()).isInstanceOf(Release.NotHolder.class);
+    assertThat(stored().sessionId()).isEqualTo("bob");
+  }
+
+  @Test
+  void refreshFromARead_renewsForTheTtlGiven_andNeverAnotherHoldersLease() {
+    acquire(ALICE);
+    Slot read = store.read(KEY).get().get();
+    now = T0.plusSeconds(10);
+
+    assertThat(lock.refresh(read, ALICE, java.time.Duration.ofHours(8)).get()).isInstanceOf(Refresh.Refreshed.class);
+    assertThat(stored().ttl()).isEqualTo(java.time.Duration.ofHours(8));
+    assertThat(stored().acquiredAt()).isEqualTo(now);
+
+    Slot renewed = store.read(KEY).get().get();
+    assertThat(lock.refresh(renewed, BOB, java.time.Duration.ofHours(8)).get()).isInstanceOf(Refresh.NotHolder.class);
+  }
 }

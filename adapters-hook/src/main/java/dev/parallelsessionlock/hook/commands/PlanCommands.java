@@ -3,6 +3,7 @@ package dev.parallelsessionlock.hook.commands;
 import dev.parallelsessionlock.hook.ExitCodes;
 import dev.parallelsessionlock.hook.runtime.FilesHook;
 import dev.parallelsessionlock.hook.runtime.Hints;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.hook.runtime.Workspaces;
 import com.grack.nanojson.JsonArray;
@@ -212,7 +213,7 @@ final class PlanCommands {
         }
       }
       String bound = session != null ? session : context.sessionFromEnvironment();
-      Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir())
+      Either<String, Snapshots.Baseline> baseline = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES)
           .snapshot(workspace.toString(), task, io.vavr.control.Option.of(bound), paths);
       if (baseline.isLeft()) {
         context.err.println("session-lock: " + baseline.getLeft());
@@ -249,7 +250,7 @@ final class PlanCommands {
         return context.usage("check takes --task T or --session-tasks");
       }
       Path workspace = context.workspace(dir);
-      Snapshots snapshots = Snapshots.in(context.config().lockDir());
+      Snapshots snapshots = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES);
       List<Snapshots.Baseline> baselines = new ArrayList<>();
       try {
         if (sessionTasks) {
@@ -352,7 +353,7 @@ final class PlanCommands {
         return context.usage(problem.get());
       }
       Path workspace = context.workspace(dir);
-      Snapshots snapshots = Snapshots.in(context.config().lockDir());
+      Snapshots snapshots = Snapshots.in(context.config().lockDir(), LockDirectoryStores.FILES);
       try {
         io.vavr.control.Option<Snapshots.Baseline> baseline = snapshots.read(workspace.toString(), task);
         List<Snapshots.Change> changes = baseline.isDefined() ? snapshots.check(baseline.get()) : List.of();

@@ -2,7 +2,7 @@ package dev.parallelsessionlock.hook.commands;
 
 import dev.parallelsessionlock.hook.ExitCodes;
 import dev.parallelsessionlock.hook.runtime.OpenStore;
-import dev.parallelsessionlock.hook.runtime.QueueLeases;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.runtime.Workspaces;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
@@ -51,7 +51,7 @@ final class QueueCommands {
       if (problem.isDefined()) {
         return Either.left(context.usage(problem.get()));
       }
-      Either<String, MergeQueue> queue = MergeQueue.open(context.workspace(dir), QueueLeases.IN_LOCK_DIRECTORY);
+      Either<String, MergeQueue> queue = MergeQueue.open(context.workspace(dir), LockDirectoryStores.FILES);
       if (queue.isLeft()) {
         return Either.left(context.usage(queue.getLeft()));
       }

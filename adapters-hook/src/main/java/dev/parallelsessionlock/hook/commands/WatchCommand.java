@@ -1,6 +1,5 @@
 package dev.parallelsessionlock.hook.commands;
 
-import dev.parallelsessionlock.hook.runtime.QueueLeases;
 import dev.parallelsessionlock.hook.ExitCodes;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.FairLine;

@@ -1,6 +1,6 @@
 package dev.parallelsessionlock.hook.commands;
 
-import dev.parallelsessionlock.hook.runtime.QueueLeases;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.ExitCodes;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.FairLine;
@@ -148,11 +148,13 @@ final class WatchReader {
 
   /** The merge queue, when the repository has one (watch never creates it). */
   private Either<String, Option<WatchFrame.Queue>> queue() {
-    if (queueDir.isEmpty() || !Files.isDirectory(queueDir.get().resolve("entries"))) {
+    // records/ holds the entries; entries/ the entries of an earlier version, which opening the queue moves
+    if (queueDir.isEmpty() || !Files.isDirectory(queueDir.get().resolve("records"))
+        && !Files.isDirectory(queueDir.get().resolve("entries"))) {
       return Either.right(Option.none());
     }
     if (mergeQueue == null) {
-      Either<String, MergeQueue> queue = MergeQueue.open(workspace, QueueLeases.IN_LOCK_DIRECTORY);
+      Either<String, MergeQueue> queue = MergeQueue.open(workspace, LockDirectoryStores.FILES);
       if (queue.isLeft()) {
         return Either.left(queue.getLeft());
       }

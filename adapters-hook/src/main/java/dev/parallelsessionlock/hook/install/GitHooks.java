@@ -1,7 +1,7 @@
 package dev.parallelsessionlock.hook.install;
 
 import dev.parallelsessionlock.hook.ExitCodes;
-import dev.parallelsessionlock.hook.runtime.QueueLeases;
+import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.runtime.ShellCommands;
 import dev.parallelsessionlock.git.Git;
 import dev.parallelsessionlock.git.MergeQueue;
@@ -176,7 +176,7 @@ public final class GitHooks {
     if (hooks.isLeft()) {
       return hooks;
     }
-    Either<String, MergeQueue> queue = MergeQueue.open(workspace, QueueLeases.IN_LOCK_DIRECTORY);
+    Either<String, MergeQueue> queue = MergeQueue.open(workspace, LockDirectoryStores.FILES);
     if (queue.isLeft()) {
       return Either.left(new Installer.Failure(ExitCodes.UNAVAILABLE, queue.getLeft()));
     }

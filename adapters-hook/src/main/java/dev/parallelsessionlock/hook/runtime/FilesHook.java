@@ -219,7 +219,7 @@ public final class FilesHook {
    */
   private static HookResult acceptOwnEdits(HookCall call, HookConfig config, Claimant claimant,
       List<FileLocks.LockedFile> written) {
-    dev.parallelsessionlock.plan.Snapshots snapshots = dev.parallelsessionlock.plan.Snapshots.in(config.lockDir());
+    dev.parallelsessionlock.plan.Snapshots snapshots = dev.parallelsessionlock.plan.Snapshots.in(config.lockDir(), LockDirectoryStores.FILES);
     try {
       for (FileLocks.LockedFile file : written) {
         snapshots.acceptEdit(claimant.sessionId(), Workspaces.workTreeOf(file.path()).toString(), Path.of(file.path()));

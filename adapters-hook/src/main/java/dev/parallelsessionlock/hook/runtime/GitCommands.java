@@ -415,40 +415,67 @@ final class GitCommands {
   }
 
   private static Call add(List<String> args, Option<String> dir) {
-    List<String> paths = new ArrayList<>();
-    boolean all = false;
-    boolean update = false;
-    boolean options = true;
-    for (int k = 0; k < args.size(); k++) {
-      String arg = args.get(k);
-      if (options && arg.equals("--")) {
-        options = false;
-      } else if (options && arg.startsWith("-") && !arg.equals(ANY_PATH)) {
-        if (arg.equals("-n") || arg.equals("--dry-run")) {
-          return null;
-        }
-        if (arg.equals("-A") || arg.equals("--all") || arg.equals("--no-ignore-removal")) {
-          all = true;
-        } else if (arg.equals("-u") || arg.equals("--update")) {
-          update = true;
-        } else if (arg.equals("-p") || arg.equals("--patch") || arg.equals("-i") || arg.equals("--interactive")
-            || arg.startsWith("--pathspec-from-file")) {
-          paths.add(ANY_PATH);
-        } else if (!arg.startsWith("--") && arg.length() > 2) {
-          all |= arg.indexOf('A') > 0;
-          update |= arg.indexOf('u') > 0;
-        }
-      } else {
-        paths.add(arg);
-      }
+    PathArgs parsed = PathArgs.of("add", args);
+    if (parsed == null) {
+      return null;
     }
+    List<String> paths = parsed.paths;
     if (paths.isEmpty()) {
-      if (!all && !update) {
+      if (!parsed.all && !parsed.update) {
         return null; // "Nothing specified, nothing added."
       }
       paths.add(ANY_PATH); // -A and -u without a pathspec: the whole tree, wherever it runs
     }
-    return new Call("add", dir, false, paths, false, true, !update, false);
+    return new Call("add", dir, false, paths, false, true, !parsed.update, false);
+  }
+
+  /**
+   * The pathspecs of {@code git add}, {@code rm}, {@code mv} or {@code restore} and the options of add that matter;
+   * the one walk over their words (commit's options differ too much to share it).
+   */
+  private static final class PathArgs {
+    final List<String> paths = new ArrayList<>();
+    boolean all;
+    boolean update;
+
+    /** The words of {@code sub} after it, read; null for a dry run ({@code -n}, {@code --dry-run}). */
+    static PathArgs of(String sub, List<String> args) {
+      PathArgs parsed = new PathArgs();
+      boolean options = true;
+      for (int k = 0; k < args.size(); k++) {
+        String arg = args.get(k);
+        if (options && arg.equals("--")) {
+          options = false;
+        } else if (options && arg.startsWith("-") && !arg.equals(ANY_PATH)) {
+          if (arg.equals("-n") || arg.equals("--dry-run")) {
+            return null;
+          }
+          if (arg.startsWith("--pathspec-from-file")) {
+            parsed.paths.add(ANY_PATH);
+          } else if (sub.equals("add")) {
+            parsed.addOption(arg);
+          } else if (sub.equals("restore") && (arg.equals("-s") || arg.equals("--source"))) {
+            k++; // the value is the next word
+          }
+        } else {
+          parsed.paths.add(arg);
+        }
+      }
+      return parsed;
+    }
+
+    private void addOption(String arg) {
+      if (arg.equals("-A") || arg.equals("--all") || arg.equals("--no-ignore-removal")) {
+        all = true;
+      } else if (arg.equals("-u") || arg.equals("--update")) {
+        update = true;
+      } else if (arg.equals("-p") || arg.equals("--patch") || arg.equals("-i") || arg.equals("--interactive")) {
+        paths.add(ANY_PATH);
+      } else if (!arg.startsWith("--") && arg.length() > 2) {
+        all |= arg.indexOf('A') > 0;
+        update |= arg.indexOf('u') > 0;
+      }
+    }
   }
 
   private static Call commit(List<String> args, Option<String> dir) {
@@ -507,27 +534,9 @@ final class GitCommands {
   }
 
   private static Call named(String sub, List<String> args, Option<String> dir) {
-    List<String> paths = new ArrayList<>();
-    boolean options = true;
-    for (int k = 0; k < args.size(); k++) {
-      String arg = args.get(k);
-      if (options && arg.equals("--")) {
-        options = false;
-      } else if (options && arg.startsWith("-") && !arg.equals(ANY_PATH)) {
-        if (arg.equals("-n") || arg.equals("--dry-run")) {
-          return null;
-        }
-        if (arg.startsWith("--pathspec-from-file")) {
-          paths.add(ANY_PATH);
-        }
-        if (sub.equals("restore") && (arg.equals("-s") || arg.equals("--source"))) {
-          k++;
-        }
-      } else {
-        paths.add(arg);
-      }
-    }
-    return paths.isEmpty() ? null : new Call(sub, dir, false, paths, true, false, false, false);
+    PathArgs parsed = PathArgs.of(sub, args);
+    return parsed == null || parsed.paths.isEmpty() ? null
+        : new Call(sub, dir, false, parsed.paths, true, false, false, false);
   }
 
   private static boolean rewrites(String sub, List<String> args) {

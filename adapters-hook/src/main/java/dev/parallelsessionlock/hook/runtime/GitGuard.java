@@ -104,22 +104,19 @@ final class GitGuard {
 
   /** The branch checked out in the work tree around {@code dir} when the queue's guard protects it, else null. */
   static String guardedBranch(Path dir) {
-    java.io.File top = dir.toFile();
-    while (top != null && !new java.io.File(top, ".git").exists()) {
-      top = top.getParentFile();
-    }
+    Path top = Workspaces.gitWorkTree(dir);
     if (top == null) {
       return null;
     }
     try {
-      java.io.File dotGit = new java.io.File(top, ".git");
+      java.io.File dotGit = top.resolve(".git").toFile();
       java.io.File gitDir = dotGit;
       if (dotGit.isFile()) { // a linked worktree: "gitdir: PATH"
         String pointer = readFirstLine(dotGit);
         if (pointer == null || !pointer.startsWith("gitdir:")) {
           return null;
         }
-        gitDir = top.toPath().resolve(pointer.substring("gitdir:".length()).strip()).toFile();
+        gitDir = top.resolve(pointer.substring("gitdir:".length()).strip()).toFile();
       }
       String head = readFirstLine(new java.io.File(gitDir, "HEAD"));
       if (head == null || !head.startsWith("ref: ")) {

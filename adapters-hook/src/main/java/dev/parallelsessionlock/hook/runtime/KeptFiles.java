@@ -1,10 +1,11 @@
 package dev.parallelsessionlock.hook.runtime;
 
 import dev.parallelsessionlock.core.Claimant;
-import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Release;
+import dev.parallelsessionlock.core.Slot;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.nio.file.Path;
@@ -48,24 +49,37 @@ final class KeptFiles {
    * the others. {@code budgetMs} bounds each {@code git status}.
    */
   static Either<LockFailure, Outcome> atTurnEnd(FileLocks files, Claimant claimant, Duration keep, long budgetMs) {
-    Either<LockFailure, List<String>> held = files.heldPaths(claimant);
+    // The session's records read once: the release and the renewal write from these reads.
+    Either<LockFailure, List<Slot.Held>> held = files.held(claimant);
     if (held.isLeft()) {
       return Either.left(held.getLeft());
     }
+    Map<String, Slot.Held> byPath = new LinkedHashMap<>();
+    for (Slot.Held slot : held.get()) {
+      byPath.put(slot.record().details().path().get(), slot);
+    }
     List<String> changed = new ArrayList<>();
     List<String> clean = new ArrayList<>();
-    split(held.get(), budgetMs, false, changed, clean);
-    Either<LockFailure, Integer> released = release(files, claimant, clean);
+    split(new ArrayList<>(byPath.keySet()), budgetMs, false, changed, clean);
+    Either<LockFailure, List<Release>> released = files.releaseHeld(slotsOf(clean, byPath), claimant);
     if (released.isLeft()) {
       return Either.left(released.getLeft());
     }
     if (!changed.isEmpty()) {
-      Either<LockFailure, FileAcquisition> renewed = files.acquire(lockedFiles(changed), claimant, keep);
+      Either<LockFailure, List<Refresh>> renewed = files.renew(slotsOf(changed, byPath), claimant, keep);
       if (renewed.isLeft()) {
         return Either.left(renewed.getLeft());
       }
     }
-    return Either.right(new Outcome(changed, released.get()));
+    return Either.right(new Outcome(changed, countReleased(released.get())));
+  }
+
+  private static List<Slot.Held> slotsOf(List<String> paths, Map<String, Slot.Held> byPath) {
+    List<Slot.Held> slots = new ArrayList<>(paths.size());
+    for (String path : paths) {
+      slots.add(byPath.get(path));
+    }
+    return slots;
   }
 
   /**
@@ -94,8 +108,9 @@ final class KeptFiles {
   private static void split(List<String> paths, long budgetMs, boolean unknownIsChanged, List<String> changed,
       List<String> clean) {
     Map<Path, List<String>> byTree = new LinkedHashMap<>();
+    Map<String, Path> trees = Workspaces.gitWorkTreesOf(paths);
     for (String path : paths) {
-      Path tree = Workspaces.gitWorkTreeOf(path);
+      Path tree = trees.get(path);
       if (tree == null) {
         clean.add(path);
         continue;
@@ -127,13 +142,17 @@ final class KeptFiles {
     if (released.isLeft()) {
       return Either.left(released.getLeft());
     }
+    return Either.right(countReleased(released.get()));
+  }
+
+  private static int countReleased(List<Release> released) {
     int count = 0;
-    for (Release release : released.get()) {
+    for (Release release : released) {
       if (release instanceof Release.Released) {
         count++;
       }
     }
-    return Either.right(count);
+    return count;
   }
 
   private static List<FileLocks.LockedFile> lockedFiles(List<String> paths) {

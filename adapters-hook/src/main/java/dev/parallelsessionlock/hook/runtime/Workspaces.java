@@ -77,10 +77,28 @@ public final class Workspaces {
     return enclosingWorkTree(parent == null ? Path.of(canonicalFile) : parent);
   }
 
-  /** The git work tree a canonical file path belongs to, or null when it is in none. */
-  static Path gitWorkTreeOf(String canonicalFile) {
-    Path parent = Path.of(canonicalFile).getParent();
-    return gitWorkTree(parent == null ? Path.of(canonicalFile) : parent);
+  /**
+   * The git work tree each canonical file path belongs to, by path; a path in none is left out. One walk up the
+   * folders per folder, not per file: the files of one folder share it.
+   */
+  static java.util.Map<String, Path> gitWorkTreesOf(java.util.List<String> canonicalFiles) {
+    java.util.Map<String, Path> trees = new java.util.HashMap<>();
+    java.util.Map<Path, Path> byFolder = new java.util.HashMap<>();
+    for (String file : canonicalFiles) {
+      Path parent = Path.of(file).getParent();
+      Path folder = parent == null ? Path.of(file) : parent;
+      Path tree;
+      if (byFolder.containsKey(folder)) {
+        tree = byFolder.get(folder);
+      } else {
+        tree = gitWorkTree(folder);
+        byFolder.put(folder, tree);
+      }
+      if (tree != null) {
+        trees.put(file, tree);
+      }
+    }
+    return trees;
   }
 
   private static Path enclosingWorkTree(Path realDir) {
@@ -88,8 +106,9 @@ public final class Workspaces {
     return tree == null ? realDir : tree;
   }
 
-  private static Path gitWorkTree(Path realDir) {
-    for (Path candidate = realDir; candidate != null; candidate = candidate.getParent()) {
+  /** The nearest folder from {@code dir} up that has a {@code .git} (a folder, or a linked worktree's file), or null. */
+  static Path gitWorkTree(Path dir) {
+    for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
       if (candidate.resolve(".git").toFile().exists()) {
         return candidate;
       }

@@ -174,7 +174,7 @@ final class GitGuardTest {
     git(Map.of(), "add", "-A");
     git(Map.of(), "commit", "-qm", "feature2");
     git(Map.of(), "checkout", "-q", "--detach");
-    MergeQueue queue = MergeQueue.open(repo, QueueLeases.IN_LOCK_DIRECTORY).get();
+    MergeQueue queue = MergeQueue.open(repo, LockDirectoryStores.FILES).get();
     queue.enqueue("feature2", Option.none(), Option.none(), Clock.systemUTC().instant());
     var summary = new QueueProcessor(queue, "true", Duration.ofMinutes(1), 1, Clock.systemUTC(),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).process().get();

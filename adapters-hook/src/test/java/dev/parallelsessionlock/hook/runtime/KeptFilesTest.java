@@ -171,4 +171,69 @@ final class KeptFilesTest {
 
     assertThat(run(edit("PreToolUse", "bob", plain + "/notes.txt"), bobAgent).exitCode()).isZero();
   }
+
+  /** A store that counts its reads of single keys. */
+  private static final class CountingStore implements dev.parallelsessionlock.core.LockStore {
+    final dev.parallelsessionlock.core.InMemoryLockStore inner = new dev.parallelsessionlock.core.InMemoryLockStore();
+    int reads;
+
+    @Override
+    public io.vavr.control.Either<dev.parallelsessionlock.core.StoreFailure,
+        io.vavr.control.Option<dev.parallelsessionlock.core.Slot>> read(dev.parallelsessionlock.core.LockKey key) {
+      reads++;
+      return inner.read(key);
+    }
+
+    @Override
+    public io.vavr.control.Either<dev.parallelsessionlock.core.StoreFailure, dev.parallelsessionlock.core.WriteOutcome>
+        create(dev.parallelsessionlock.core.LockKey key, dev.parallelsessionlock.core.LockRecord record) {
+      return inner.create(key, record);
+    }
+
+    @Override
+    public io.vavr.control.Either<dev.parallelsessionlock.core.StoreFailure, dev.parallelsessionlock.core.WriteOutcome>
+        replace(dev.parallelsessionlock.core.Slot expected, dev.parallelsessionlock.core.LockRecord next) {
+      return inner.replace(expected, next);
+    }
+
+    @Override
+    public io.vavr.control.Either<dev.parallelsessionlock.core.StoreFailure, dev.parallelsessionlock.core.WriteOutcome>
+        delete(dev.parallelsessionlock.core.Slot expected) {
+      return inner.delete(expected);
+    }
+
+    @Override
+    public io.vavr.control.Either<dev.parallelsessionlock.core.StoreFailure,
+        io.vavr.collection.List<dev.parallelsessionlock.core.Slot>> list() {
+      return inner.list();
+    }
+  }
+
+  @Test
+  void atTurnEnd_readsEachOfTheSessionsRecordsOnce_keepingTheChangedAndReleasingTheRest() throws Exception {
+    CountingStore store = new CountingStore();
+    dev.parallelsessionlock.core.FileLocks files = dev.parallelsessionlock.core.FileLocks.of(
+        dev.parallelsessionlock.core.ParallelSessionLock.of(store, new dev.parallelsessionlock.testkit.FakeLiveness(),
+            clock), store, new dev.parallelsessionlock.core.InMemoryHolderIndex());
+    dev.parallelsessionlock.core.Claimant alice = new dev.parallelsessionlock.core.Claimant("alice", aliceAgent);
+    List<String> paths = List.of(project.resolve("a.txt").toString(), project.resolve("b.txt").toString(),
+        project.resolve("c.txt").toString());
+    List<dev.parallelsessionlock.core.FileLocks.LockedFile> locked = new java.util.ArrayList<>();
+    for (String path : paths) {
+      locked.add(Workspaces.lockedFile(Path.of(path)));
+    }
+    assertThat(files.acquire(locked, alice, Duration.ofMinutes(5)).isRight()).isTrue();
+    Files.writeString(project.resolve("a.txt"), "alice's work\n");
+    store.reads = 0;
+
+    KeptFiles.Outcome outcome = KeptFiles.atTurnEnd(files, alice, Duration.ofHours(8), 10_000).get();
+
+    assertThat(outcome.kept).containsExactly(paths.get(0));
+    assertThat(outcome.released).isEqualTo(2);
+    assertThat(store.reads).as("one read of each record the session holds").isEqualTo(3);
+    dev.parallelsessionlock.core.LockRecord kept = ((dev.parallelsessionlock.core.Slot.Held) store.inner
+        .read(locked.get(0).key()).get().get()).record();
+    assertThat(kept.ttl()).isEqualTo(Duration.ofHours(8));
+    assertThat(store.inner.read(locked.get(1).key()).get()).isEmpty();
+  }
 }
