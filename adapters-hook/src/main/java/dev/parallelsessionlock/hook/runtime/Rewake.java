@@ -175,6 +175,15 @@ public final class Rewake {
           continue;
         }
         LockKey key = parsed.get();
+        Either<StoreFailure, Boolean> served = holdsFresh(store, key, session, now);
+        if (served.isLeft()) {
+          return Outcome.quiet();
+        }
+        if (served.get()) {
+          // Granted already, by a call that did not leave the line: the ticket is done, and no wake is due for it.
+          store.delete(ticket);
+          continue;
+        }
         Either<LockFailure, Boolean> clear = clearAhead(line, key, session, numberOf(ticket));
         if (clear.isLeft()) {
           return Outcome.quiet();
@@ -190,7 +199,10 @@ public final class Rewake {
         free &= clear.get() && blocked.get().isEmpty();
         what.add(key.name());
       }
-      if (free && !what.isEmpty()) {
+      if (what.isEmpty()) {
+        return Outcome.quiet(); // every ticket was served or is no ticket of a key
+      }
+      if (free) {
         return new Outcome(2, wakeLine(what, lastHolders));
       }
       if (!holders.isEmpty()) {
@@ -217,6 +229,16 @@ public final class Rewake {
       }
     }
     return Either.right(mine);
+  }
+
+  /** Whether {@code session} holds {@code key} itself, on a lease that still runs. */
+  private static Either<StoreFailure, Boolean> holdsFresh(LockStore store, LockKey key, String session, Instant now) {
+    Either<StoreFailure, Option<Slot>> read = store.read(key);
+    if (read.isLeft()) {
+      return Either.left(read.getLeft());
+    }
+    return Either.right(read.get().isDefined() && read.get().get() instanceof Slot.Held held
+        && held.record().sessionId().equals(session) && !held.record().isStaleAt(now));
   }
 
   /** The number at the end of a ticket's key ({@code wait-<key>.<number>}). */

@@ -211,6 +211,21 @@ final class RewakeTest {
   }
 
   @Test
+  void watch_sessionGrantedWithoutLeavingTheLine_leavesItAndEndsQuietly() {
+    hold(codex);
+    denied(alice);
+    lock.release(FILE, codex);
+    hold(alice); // served by a grant that did not go through the line (a hook that does not wait in it)
+    Script script = new Script();
+
+    Rewake.Outcome outcome = watch("alice", Rewake.BOUND, script);
+
+    assertThat(outcome.exitCode).as("no wake for what it holds already").isZero();
+    assertThat(script.pauses).isZero();
+    assertThat(line.line(FILE).get()).as("its ticket is gone, so the next turn's waker does not wake it").isEmpty();
+  }
+
+  @Test
   void bound_endsInsideTheRegisteredTimeout() {
     assertThat(Rewake.BOUND.plus(Rewake.POLL).plus(Duration.ofSeconds(30)))
         .isLessThan(Duration.ofSeconds(Rewake.TIMEOUT_SECONDS));
