@@ -75,6 +75,10 @@ final class ClaudeWakeIT {
   private volatile String ticketProblem;
   private Path project;
   private Path locks;
+  private PrintStream toHolder;
+  private Path tmuxSocket;
+  private volatile boolean wroteIt;
+  private static final String API_KEY = "sk-ant-offline-test-key-0123456789";
 
   private static Path claudeBinary() {
     String explicit = System.getenv("SESSION_LOCK_TEST_CLAUDE");
@@ -96,7 +100,10 @@ final class ClaudeWakeIT {
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void tearDown() throws Exception {
+    if (tmuxSocket != null) {
+      tmux("kill-server");
+    }
     if (server != null) {
       server.stop(0);
     }
@@ -110,21 +117,8 @@ final class ClaudeWakeIT {
   @Test
   void claudePrint_deniedThenTheFileIsFreed_isWokenByTheWakerAndWritesTheFile() throws Exception {
     Path binary = claudeBinary();
-    project = Files.createDirectories(temp.resolve("project")).toRealPath();
-    locks = temp.resolve("locks");
-    Path home = Files.createDirectories(temp.resolve("home"));
-    assertThat(new ProcessBuilder("git", "init", "-q", project.toString()).start().waitFor()).isZero();
-    Files.createDirectories(project.resolve("src"));
-    install(home);
-    startServer();
-
-    // Another session (its own agent process) holds src/App.java.
-    holder = fakeAgent();
-    PrintStream toHolder = new PrintStream(holder.getOutputStream(), true, StandardCharsets.UTF_8);
-    BufferedReader fromHolder = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-    assertThat(fromHolder.readLine()).startsWith("READY ");
-    toHolder.println(registered("PreToolUse") + "\t" + write("alice"));
-    assertThat(fromHolder.readLine()).startsWith("0\t");
+    Path home = setUp();
+    BufferedReader fromHolder = holdApp();
 
     ProcessBuilder builder = new ProcessBuilder(binary.toString(), "-p", "write src/App.java",
         "--permission-mode", "acceptEdits", "--model", "claude-sonnet-4-5")
@@ -132,25 +126,89 @@ final class ClaudeWakeIT {
         .redirectOutput(temp.resolve("claude.out").toFile()).redirectError(temp.resolve("claude.err").toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
         || name.startsWith("ANTHROPIC"));
-    builder.environment().put("HOME", home.toString());
-    builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-    builder.environment().put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + server.getAddress().getPort());
-    builder.environment().put("ANTHROPIC_API_KEY", "sk-ant-offline-test");
-    builder.environment().put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-    builder.environment().put("DISABLE_AUTOUPDATER", "1");
+    builder.environment().putAll(clientEnvironment(home));
     claude = builder.start();
     claudePid = claude.pid();
-
-    assertThat(ticketed.await(90, TimeUnit.SECONDS)).as("the model's write was denied").isTrue();
-    assertThat(ticketProblem).isNull();
-    Thread.sleep(2000); // the turn ends; the waker starts and watches (two real clients: nothing to fake)
-    toHolder.println(registered("SessionEnd") + "\t" + event("SessionEnd", "alice"));
-    assertThat(fromHolder.readLine()).startsWith("0\t");
+    freeAppOnceDenied(fromHolder);
 
     assertThat(claude.waitFor(120, TimeUnit.SECONDS)).as("claude -p ended").isTrue();
     String out = Files.readString(temp.resolve("claude.out"));
     assertThat(claude.exitValue()).as(out + Files.readString(temp.resolve("claude.err"))).isZero();
     assertThat(out).contains("WROTE IT");
+    assertWokenAndWritten("Stop hook feedback");
+  }
+
+  /** The interactive client, in a tmux pane (a real terminal): the waker runs in the background there. */
+  @Test
+  void claudeInteractive_deniedThenTheFileIsFreed_isWokenInTheBackgroundAndWritesTheFile() throws Exception {
+    Path binary = claudeBinary();
+    if (!onPath("tmux")) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("tmux is not installed (.ci/run installs it)");
+      }
+      Assumptions.abort("no tmux");
+    }
+    Path home = setUp();
+    // What a person's first run settles: onboarding done, the API key approved, the folder trusted.
+    Files.writeString(home.resolve(".claude.json"), "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\","
+        + "\"customApiKeyResponses\":{\"approved\":[\"" + API_KEY.substring(API_KEY.length() - 20) + "\"],"
+        + "\"rejected\":[]},\"projects\":{" + JsonWriter.string(project.toString()) + ":{\"hasTrustDialogAccepted\":true,"
+        + "\"hasCompletedProjectOnboarding\":true,\"allowedTools\":[]}}}");
+    BufferedReader fromHolder = holdApp();
+    tmuxSocket = temp.resolve("tmux.sock");
+    StringBuilder command = new StringBuilder("cd " + quote(project.toString()) + " && exec env -i PATH="
+        + quote(System.getenv().getOrDefault("PATH", "/usr/bin:/bin")) + " TERM=xterm-256color");
+    for (Map.Entry<String, String> variable : clientEnvironment(home).entrySet()) {
+      command.append(' ').append(variable.getKey()).append('=').append(quote(variable.getValue()));
+    }
+    command.append(' ').append(quote(binary.toString()))
+        .append(" --permission-mode acceptEdits --model claude-sonnet-4-5 'write src/App.java'");
+    assertThat(tmux("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "50", "-s", "claude",
+        command.toString())).isZero();
+    claudePid = Long.parseLong(tmuxOut("display-message", "-p", "-t", "claude", "#{pane_pid}").strip());
+    freeAppOnceDenied(fromHolder);
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!wroteIt && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(wroteIt).as("the model was woken and wrote the file; the pane:\n"
+        + tmuxOut("capture-pane", "-p", "-t", "claude")).isTrue();
+    assertWokenAndWritten("Stop hook blocking error from command");
+  }
+
+  private Path setUp() throws Exception {
+    project = Files.createDirectories(temp.resolve("project")).toRealPath();
+    locks = temp.resolve("locks");
+    Path home = Files.createDirectories(temp.resolve("home"));
+    assertThat(new ProcessBuilder("git", "init", "-q", project.toString()).start().waitFor()).isZero();
+    Files.createDirectories(project.resolve("src"));
+    install(home);
+    startServer();
+    return home;
+  }
+
+  /** Another session, in its own agent process, holds src/App.java; the reader of its answers. */
+  private BufferedReader holdApp() throws Exception {
+    holder = fakeAgent();
+    toHolder = new PrintStream(holder.getOutputStream(), true, StandardCharsets.UTF_8);
+    BufferedReader fromHolder = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(fromHolder.readLine()).startsWith("READY ");
+    toHolder.println(registered("PreToolUse") + "\t" + write("alice"));
+    assertThat(fromHolder.readLine()).startsWith("0\t");
+    return fromHolder;
+  }
+
+  /** Once the model was denied and its turn has ended, the holder's session ends and frees the file. */
+  private void freeAppOnceDenied(BufferedReader fromHolder) throws Exception {
+    assertThat(ticketed.await(90, TimeUnit.SECONDS)).as("the model's write was denied").isTrue();
+    assertThat(ticketProblem).isNull();
+    Thread.sleep(2000); // the turn ends; the waker starts and watches (two real clients: nothing to fake)
+    toHolder.println(registered("SessionEnd") + "\t" + event("SessionEnd", "alice"));
+    assertThat(fromHolder.readLine()).startsWith("0\t");
+  }
+
+  private void assertWokenAndWritten(String framing) throws Exception {
     assertThat(Files.readString(project.resolve("src/App.java"))).isEqualTo("class App {}\n");
     List<String> wakes = new ArrayList<>();
     synchronized (requests) {
@@ -162,8 +220,50 @@ final class ClaudeWakeIT {
       }
     }
     assertThat(wakes).as("the model was woken with the waker's line").isNotEmpty();
-    assertThat(wakes.get(0)).contains("Stop hook feedback", "session-lock: " + project + "/src/App.java (held by session"
+    assertThat(wakes.get(0)).contains(framing, "session-lock: " + project + "/src/App.java (held by session"
         + " alice (claude, pid " + holder.pid() + ")");
+  }
+
+  private Map<String, String> clientEnvironment(Path home) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("HOME", home.toString());
+    env.put("SESSION_LOCK_DIR", locks.toString());
+    env.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + server.getAddress().getPort());
+    env.put("ANTHROPIC_API_KEY", API_KEY);
+    env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    env.put("DISABLE_AUTOUPDATER", "1");
+    return env;
+  }
+
+  private static String quote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private int tmux(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tmux", "-S", tmuxSocket.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return process.exitValue();
+  }
+
+  private String tmuxOut(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("tmux", "-S", tmuxSocket.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out;
   }
 
   private void install(Path home) throws Exception {
@@ -241,6 +341,9 @@ final class ClaudeWakeIT {
     if (tools == null || tools.isEmpty()) {
       reply = text("ok"); // a side request (a title, a summary)
     } else if (conversation.contains(WAKE)) {
+      if (conversation.contains("toolu_retry")) {
+        wroteIt = true; // the retried write's result came back: the file is written
+      }
       reply = conversation.contains("toolu_retry") ? text("WROTE IT") : writeApp("toolu_retry");
     } else if (conversation.contains("\"tool_result\"")) {
       ticket(request);
