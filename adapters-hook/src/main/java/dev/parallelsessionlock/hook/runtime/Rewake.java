@@ -171,8 +171,8 @@ public final class Rewake {
       for (Slot.Held ticket : mine) {
         Option<String> keyName = ticket.record().details().path();
         Option<LockKey> parsed = keyName.isDefined() ? LockKey.parse(keyName.get()) : Option.<LockKey>none();
-        if (parsed.isEmpty()) {
-          continue;
+        if (parsed.isEmpty() || parsed.get().name().startsWith(LockKey.CLAIM_PREFIX)) {
+          continue; // a work item's claim is kept in the items store, whose holder this store does not show
         }
         LockKey key = parsed.get();
         Either<StoreFailure, Boolean> served = holdsFresh(store, key, session, now);

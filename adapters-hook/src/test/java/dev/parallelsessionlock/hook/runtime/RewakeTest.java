@@ -226,6 +226,25 @@ final class RewakeTest {
   }
 
   @Test
+  void watch_workItemTicket_isNotWatched_itsClaimIsKeptInTheItemsStore() {
+    LockKey item = LockKey.claim("/repo/items/T-1.md");
+    // The claim's holder is in the items store (here: a grant refused by it); only the line is in this store.
+    var turn = line.attempt(List.of(item), alice, new Grantor<Object>() {
+      @Override
+      public io.vavr.control.Either<dev.parallelsessionlock.core.LockFailure, Taking<Object>> take() {
+        return io.vavr.control.Either.right(new Taking.Refused<>(new Object(), List.of()));
+      }
+    });
+    assertThat(turn.get()).isInstanceOf(Turn.Waiting.class);
+    Script script = new Script();
+
+    Rewake.Outcome outcome = watch("alice", Rewake.BOUND, script);
+
+    assertThat(outcome.exitCode).as("a claim's holder is not read here: no wake on a guess").isZero();
+    assertThat(script.pauses).isZero();
+  }
+
+  @Test
   void bound_endsInsideTheRegisteredTimeout() {
     assertThat(Rewake.BOUND.plus(Rewake.POLL).plus(Duration.ofSeconds(30)))
         .isLessThan(Duration.ofSeconds(Rewake.TIMEOUT_SECONDS));
