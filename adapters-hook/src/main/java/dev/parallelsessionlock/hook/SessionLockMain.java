@@ -10,6 +10,7 @@ import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.hook.runtime.HookResult;
 import dev.parallelsessionlock.hook.runtime.HookRunner;
 import dev.parallelsessionlock.hook.runtime.Notices;
+import dev.parallelsessionlock.hook.runtime.Rewake;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.process.LocalProcesses;
 import io.vavr.control.Option;
@@ -62,11 +63,13 @@ public final class SessionLockMain {
   }
 
   /** What {@code session-lock hook --help} prints. */
-  static final String HOOK_HELP = "Usage: session-lock hook [--mode files] [--agent claude|copilot|codex|gemini] [EVENT]\n"
+  static final String HOOK_HELP = "Usage: session-lock hook [--mode files] [--agent claude|copilot|codex|gemini] [--wake] [EVENT]\n"
       + "Run by an agent, once per hook event: the event as JSON on stdin, the answer in that agent's form.\n"
       + "install registers it; doctor checks it. Not for people to run.\n"
       + "  --mode files   lock each file an edit tool writes (default: the whole workspace)\n"
       + "  --agent NAME   the agent the registration is for (the client's own variables win)\n"
+      + "  --wake         at the end of a turn (Claude Code, in the background): wait until what the session waits\n"
+      + "                 for in line is free, then exit 2 with one line that wakes it; exit 0 when it waits for nothing\n"
       + "  EVENT          the event, for Copilot CLI's camelCase hooks (their payload names none)\n"
       + "Exit codes: 0 the tool call proceeds (also whenever the hook cannot check it: it fails open and says so);\n"
       + "  2 the tool call is denied (Claude Code, Codex; Copilot CLI and Gemini CLI get their deny on stdout, exit 0).\n";
@@ -77,6 +80,12 @@ public final class SessionLockMain {
         System.out.print(HOOK_HELP);
         System.out.flush();
         System.exit(ExitCodes.OK);
+      }
+    }
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--wake")) {
+        wake();
+        return;
       }
     }
     try {
@@ -108,6 +117,24 @@ public final class SessionLockMain {
     } catch (Throwable t) {
       failOpen("internal", "internal error (" + (t.getMessage() == null ? "no detail" : t.getMessage()) + ")");
     }
+  }
+
+  /**
+   * {@code hook --wake}: the waker Claude Code runs in the background at the end of a turn ({@link Rewake}). No
+   * watchdog: it runs for minutes by design, bounded by {@link Rewake#BOUND}; every problem ends it quietly.
+   */
+  private static void wake() {
+    int code = ExitCodes.OK;
+    String line = "";
+    try {
+      Rewake.Outcome outcome = Rewake.run(System.in, HookConfig.from(System.getenv()), Clock.systemUTC(),
+          Rewake.BOUND, Rewake.SLEEP);
+      code = outcome.exitCode;
+      line = outcome.line;
+    } catch (Throwable t) {
+      // quiet: a waker that cannot watch wakes nobody
+    }
+    finish(code, "", line);
   }
 
   /** Set as soon as they are known, for the watchdog and the last-resort handler. */

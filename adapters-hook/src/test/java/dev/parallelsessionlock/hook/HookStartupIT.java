@@ -312,6 +312,25 @@ final class HookStartupIT {
   }
 
   @Test
+  void theWakerPath_ofASessionWaitingForNothing_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    sessionsAreRivals = true;
+    loadedBy(edit("PreToolUse", "alice", "src/A.java"), "hook", "--mode", "files");
+    String stop = "{\"hook_event_name\":\"Stop\",\"session_id\":\"bob\",\"cwd\":\"" + project
+        + "\",\"stop_hook_active\":false}";
+
+    List<List<String>> runs = List.of(
+        loadedBy(stop, "hook", "--agent", "claude", "--wake"),
+        loadedBy(stop, "hook", "--mode", "files", "--agent", "claude", "--wake"),
+        loadedBy("not json", "hook", "--agent", "claude", "--wake"));
+
+    for (List<String> loaded : runs) {
+      assertThat(loaded).as("the waker ran").contains("dev.parallelsessionlock.hook.runtime.Rewake")
+          .doesNotContain("dev.parallelsessionlock.hook.runtime.HookRunner");
+      assertThat(forbidden(loaded)).isEmpty();
+    }
+  }
+
+  @Test
   void theCheck_findsWhatItLooksFor_inACommandThatUsesLambdas() throws Exception {
     List<String> loaded = loadedBy("", "list");
 

@@ -72,6 +72,7 @@ final class InstallProcessIT {
     Run healthy = sessionLock("doctor", "--dir", project.resolve(".git").getParent().toString());
     assertThat(healthy.exit()).as(healthy.stdout()).isZero();
     assertThat(healthy.stdout()).contains("ok  claude (project", "dry run allowed a session and denied its rival",
+        "waker on Stop (asyncRewake)",
         "protection is on");
 
     assertThat(sessionLock("install", "--dir", project.toString(), "--mode", "files").exit()).isZero();

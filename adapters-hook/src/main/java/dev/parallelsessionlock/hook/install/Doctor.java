@@ -185,8 +185,35 @@ public final class Doctor {
     if (runs) {
       out.println("ok  " + where + ": registered (" + (command.get().contains(" hook --mode files ") ? "files" : "workspace")
           + " mode), launcher " + launcher.get()
-          + ", dry run allowed a session and denied its rival");
+          + ", dry run allowed a session and denied its rival" + wakerNote(agent, text));
     }
+  }
+
+  /**
+   * For Claude Code, whether the waker is registered beside the end-of-turn release ({@code hook --wake},
+   * {@code asyncRewake}); nothing for the other agents, which have no such hook.
+   */
+  static String wakerNote(Agent agent, String text) {
+    if (agent != Agent.CLAUDE) {
+      return "";
+    }
+    try {
+      if (JsonParser.object().from(text).get("hooks") instanceof JsonObject hooks
+          && hooks.get("Stop") instanceof JsonArray groups) {
+        for (Object group : groups) {
+          if (group instanceof JsonObject g && g.get("hooks") instanceof JsonArray handlers) {
+            for (Object handler : handlers) {
+              if (HookRegistrations.isWaker(handler) && ((JsonObject) handler).getBoolean("asyncRewake")) {
+                return "; waker on Stop (asyncRewake): a session waiting in line is woken when its turn comes";
+              }
+            }
+          }
+        }
+      }
+    } catch (JsonParserException e) {
+      return "";
+    }
+    return "; no waker on Stop: a session waiting in line is not woken (install again to add it)";
   }
 
   /** The command registered for the tool check of {@code agent} in the settings text. */

@@ -1,6 +1,7 @@
 package dev.parallelsessionlock.hook.install;
 
 import dev.parallelsessionlock.hook.runtime.Agent;
+import dev.parallelsessionlock.hook.runtime.Rewake;
 import dev.parallelsessionlock.hook.runtime.ShellCommands;
 import com.grack.nanojson.JsonArray;
 import com.grack.nanojson.JsonObject;
@@ -84,6 +85,41 @@ public final class HookRegistrations {
         + "; }; exit 0 " + MARKER;
   }
 
+  /**
+   * Whether {@code agent} gets a waker beside its handler for {@code event}: Claude Code, on {@code Stop}, the one
+   * client with a hook that runs in the background and wakes the model ({@code asyncRewake}). The others get no wake;
+   * their deny says when to retry.
+   */
+  public static boolean wakes(Agent agent, String event) {
+    return agent == Agent.CLAUDE && event.equals("Stop");
+  }
+
+  /** The command of the waker ({@code hook --wake}), with the same guard for a missing launcher, but quiet. */
+  public static String wakeCommand(String launcher, Agent agent, boolean filesMode) {
+    return "f=" + ShellCommands.quote(launcher) + "; [ -x \"$f\" ] && exec \"$f\" hook "
+        + (filesMode ? "--mode files " : "") + "--agent " + agent.id + " --wake; exit 0 " + MARKER;
+  }
+
+  /**
+   * The waker's handler: run at the end of a turn with {@code asyncRewake}, so an exit 2 wakes the model with its
+   * stderr. Without {@code async}: Claude Code then runs it in the background in interactive sessions, and in
+   * {@code claude -p} (no streaming input) in the foreground, where the Stop waits for it and its exit 2 continues
+   * the turn. Its timeout is {@link Rewake#TIMEOUT_SECONDS}; the waker ends inside it ({@link Rewake#BOUND}).
+   */
+  static JsonObject wakeHandler(String launcher, Agent agent, boolean filesMode) {
+    JsonObject handler = new JsonObject();
+    handler.put("type", "command");
+    handler.put("command", wakeCommand(launcher, agent, filesMode));
+    handler.put("timeout", Rewake.TIMEOUT_SECONDS);
+    handler.put("asyncRewake", true);
+    return handler;
+  }
+
+  /** Whether {@code handler} is our waker. */
+  static boolean isWaker(Object handler) {
+    return isOurs(handler, "command") && ((String) ((JsonObject) handler).get("command")).contains(" --wake;");
+  }
+
   static boolean isOurs(Object handler, String commandField) {
     return handler instanceof JsonObject
         && ((JsonObject) handler).get(commandField) instanceof String
@@ -108,7 +144,9 @@ public final class HookRegistrations {
     if (registration.matched()) {
       group.put("matcher", agent.matcher());
     }
-    group.put("hooks", new JsonArray(java.util.List.of(handler)));
+    group.put("hooks", wakes(agent, registration.event())
+        ? new JsonArray(java.util.List.of(handler, wakeHandler(launcher, agent, filesMode)))
+        : new JsonArray(java.util.List.of(handler)));
     return group;
   }
 

@@ -107,6 +107,65 @@ final class InstallerTest {
   }
 
   @Test
+  void install_claude_registersTheWakerOnStopBesideTheRelease_andUninstallRemovesIt() throws Exception {
+    assertThat(install(Agent.CLAUDE, Installer.Scope.PROJECT).isRight()).isTrue();
+
+    JsonArray stop = json(settings()).getObject("hooks").getArray("Stop");
+    assertThat(stop).hasSize(1);
+    JsonArray handlers = stop.getObject(0).getArray("hooks");
+    assertThat(handlers).hasSize(2);
+    assertThat(handlers.getObject(0).getString("command")).contains("hook --agent claude;");
+    assertThat(handlers.getObject(0).has("asyncRewake")).isFalse();
+    JsonObject waker = handlers.getObject(1);
+    assertThat(waker.getString("command"))
+        .isEqualTo("f='" + installHome.resolve("bin/session-lock") + "'; [ -x \"$f\" ] && exec \"$f\" hook --agent claude"
+            + " --wake; exit 0 # parallel-session-lock");
+    assertThat(waker.getBoolean("asyncRewake")).isTrue();
+    assertThat(waker.has("async")).isFalse();
+    assertThat(waker.getInt("timeout")).isEqualTo(600);
+
+    assertThat(installer.uninstall(Agent.CLAUDE, Installer.Scope.PROJECT).isRight()).isTrue();
+
+    assertThat(Files.exists(settings()) ? Files.readString(settings()) : "").doesNotContain("--wake", "asyncRewake");
+  }
+
+  @Test
+  void doctor_claude_saysWhetherTheWakerIsRegistered() throws Exception {
+    String before = "{\"hooks\": {\"Stop\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"x hook --agent claude;"
+        + " exit 0 # parallel-session-lock\"}]}]}}";
+    assertThat(Doctor.wakerNote(Agent.CLAUDE, before)).contains("no waker on Stop");
+
+    install(Agent.CLAUDE, Installer.Scope.PROJECT);
+
+    assertThat(Doctor.wakerNote(Agent.CLAUDE, Files.readString(settings())))
+        .startsWith("; waker on Stop (asyncRewake)");
+    assertThat(Doctor.wakerNote(Agent.CODEX, before)).isEmpty();
+  }
+
+  @Test
+  void install_claudeFilesMode_wakerWatchesInFilesMode() throws Exception {
+    assertThat(installer.install(new Installer.Target(Agent.CLAUDE, Installer.Scope.PROJECT, true), jar,
+        Path.of("/nonexistent/java"), false)
+        .isRight()).isTrue();
+
+    JsonArray handlers = json(settings()).getObject("hooks").getArray("Stop").getObject(0).getArray("hooks");
+    assertThat(handlers.getObject(1).getString("command")).contains("hook --mode files --agent claude --wake;");
+  }
+
+  @Test
+  void install_otherAgents_registerNoWaker() throws Exception {
+    for (Agent agent : new Agent[] {Agent.CODEX, Agent.GEMINI, Agent.COPILOT}) {
+      assertThat(install(agent, Installer.Scope.PROJECT).isRight()).isTrue();
+    }
+
+    try (var files = Files.walk(workspace)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        assertThat(Files.readString(file)).as(file.toString()).doesNotContain("--wake", "asyncRewake");
+      }
+    }
+  }
+
+  @Test
   void install_intoCompactSettings_staysOnOneLine_andRoundTrips() throws Exception {
     Files.createDirectories(settings().getParent());
     String compact = "{\"model\":\"opus\",\"n\":1.0E+2}";
