@@ -85,9 +85,12 @@ final class HookLine {
     return false;
   }
 
-  /** How long the call waited, for its answer. */
-  static Duration waited(long startNanos) {
-    return Duration.ofMillis(Math.max(0, (System.nanoTime() - startNanos) / 1_000_000));
+  /** How long the call waited, for its answer: zero when waiting is off. */
+  static Duration waited(long startNanos, HookConfig config) {
+    if (budgetNanos(config) == 0) {
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(Math.max(1, (System.nanoTime() - startNanos) / 1_000_000));
   }
 
   /**

@@ -219,12 +219,14 @@ public final class HookRunner {
       return call.deny(PREFIX + LineText.deadlock(deadlock, names));
     }
     if (turn.get() instanceof Turn.Waiting<WorkspaceAcquisition> waiting) {
-      String line = LineText.waiting(waiting, HookLine.waited(start), clock.instant(), names);
+      String line = LineText.waiting(waiting, HookLine.waited(start, call.config), clock.instant(), names);
       if (waiting.refused().isEmpty()) {
         return call.deny("parallel session lock: other sessions wait in line for this workspace ahead of you. "
             + line + "\nWorkspace " + workspace + "; if those sessions are gone: " + call.config.releaseHint(workspace));
       }
-      return denied(call, waiting.refused().get(), claimant, workspace, clock, line);
+      // Without waiting, the denial is the one from before the line.
+      return denied(call, waiting.refused().get(), claimant, workspace, clock,
+          HookLine.budgetNanos(call.config) == 0 ? "" : line);
     }
     return denied(call, ((Turn.Granted<WorkspaceAcquisition>) turn.get()).outcome(), claimant, workspace, clock, "");
   }

@@ -44,6 +44,7 @@ final class FilesCommandsTest {
   void setUp() throws Exception {
     project = Files.createDirectories(temp.resolve("project/.git")).getParent().toRealPath();
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
   }
 
   private int run(ProcessRef caller, String... args) {
