@@ -60,6 +60,7 @@ final class HookProcessIT {
         builder.environment().keySet().removeIf(name -> name.equals("LANG") || name.startsWith("LC_"));
       }
       builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+      builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
       builder.environment().putAll(extraEnv);
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
       process = builder.start();
@@ -350,6 +351,7 @@ final class HookProcessIT {
     ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().putAll(env);
     Process process = builder.start();
     Thread writer = new Thread(() -> {
@@ -391,6 +393,7 @@ final class HookProcessIT {
   void stdinThatNeverCloses_isAllowedAtTheDeadline() throws Exception {
     ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().put("SESSION_LOCK_DEADLINE_MS", "300");
     Process process = builder.start();
 
@@ -663,6 +666,7 @@ final class HookProcessIT {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", script);
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().put("SESSION_LOCK_ITEMS", items.toString());
     builder.redirectErrorStream(true);
     Process bash = builder.start();

@@ -73,6 +73,7 @@ final class HookStartupIT {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     if (sessionsAreRivals) {
       builder.environment().put("SESSION_LOCK_OWNER", "session");
     }

@@ -57,6 +57,7 @@ final class MixedModesIT {
       builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
           || name.startsWith("CODEX") || name.startsWith("GEMINI") || name.startsWith("COPILOT"));
       builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+      builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
       builder.environment().putAll(extraEnv);
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
       process = builder.start();
