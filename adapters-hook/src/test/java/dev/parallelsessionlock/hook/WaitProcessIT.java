@@ -35,6 +35,8 @@ final class WaitProcessIT {
   private Path project;
   private Path locks;
   private final List<Agent> agents = new ArrayList<>();
+  /** The hooks of killed agents, ended when the test ends. */
+  private final List<ProcessHandle> orphans = new ArrayList<>();
 
   record Result(int exit, String stdout, String stderr) {}
 
@@ -89,6 +91,7 @@ final class WaitProcessIT {
 
     /** SIGKILL of the agent process (its hook, a child, runs on as an orphan, as when a client is killed). */
     void kill() throws InterruptedException {
+      orphans.addAll(process.descendants().toList());
       process.destroyForcibly().waitFor();
     }
   }
@@ -102,10 +105,15 @@ final class WaitProcessIT {
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void tearDown() throws Exception {
+    for (ProcessHandle orphan : orphans) {
+      orphan.destroyForcibly();
+      orphan.onExit().get();
+    }
     for (Agent agent : agents) {
       for (ProcessHandle child : agent.process.descendants().toList()) {
         child.destroyForcibly();
+        child.onExit().get();
       }
       agent.process.destroyForcibly().waitFor();
     }
@@ -205,7 +213,7 @@ final class WaitProcessIT {
     Result denied = late.receive();
 
     assertThat(denied.exit()).isEqualTo(2);
-    assertThat(denied.stderr()).contains("this file is being edited by another session",
+    assertThat(denied.stderr()).contains("other sessions wait in line for this file ahead of you", "Waited ",
         "session holder (claude, pid " + holder.process.pid() + "), doing Edit " + project + "/a.txt",
         "2nd in line: 1 session is ahead", "waiting ahead for " + project + "/a.txt: session waiter-1 (claude, pid",
         "Your place is kept until");

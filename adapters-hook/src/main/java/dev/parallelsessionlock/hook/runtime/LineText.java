@@ -25,7 +25,7 @@ public final class LineText {
    */
   public static String waiting(Turn.Waiting<?> turn, Duration waited, Instant now, Map<?, String> names) {
     StringBuilder text = new StringBuilder();
-    text.append(waited.isZero() ? "Did not wait in line (waiting is off)" : "Waited " + Durations.human(waited)
+    text.append(waited.isZero() ? "Did not wait in line (waiting is off)" : "Waited " + (waited.toMillis() < 1000 ? waited.toMillis() + "ms" : Durations.human(waited))
         + " in line").append("; ");
     text.append(turn.position() == 1 ? "next in line (1st): only the holder is ahead"
         : turn.placeInLine() + ": " + (turn.position() - 1) + (turn.position() == 2 ? " session is" : " sessions are")
@@ -96,7 +96,12 @@ public final class LineText {
 
   /** {@code 13:05:12 UTC}. */
   static String clock(Instant at) {
-    String text = at.toString();
-    return text.length() >= 19 ? text.substring(11, 19) + " UTC" : text;
+    // By hand: Instant.toString's formatter spins lambdas on the hook path (HookStartupIT).
+    long second = Math.floorMod(at.getEpochSecond(), 86_400L);
+    return two(second / 3600) + ":" + two(second / 60 % 60) + ":" + two(second % 60) + " UTC";
+  }
+
+  private static String two(long n) {
+    return n < 10 ? "0" + n : Long.toString(n);
   }
 }

@@ -161,4 +161,9 @@ final class LineWaitTest {
       writer.join();
     }
   }
+
+  @Test
+  void clock_saysTheTimeOfDayInUtc() {
+    assertThat(LineText.clock(java.time.Instant.parse("2026-12-06T09:05:07.900Z"))).isEqualTo("09:05:07 UTC");
+  }
 }
