@@ -30,8 +30,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LineWait {
 
-  /** The safety net: the longest a waiter goes between two tries when nothing it watches changed. */
-  public static final long SAFETY_NET_MS = 50;
+  /**
+   * The watch's safety net: the longest a waiter on the lock directory goes between two tries when nothing it watches
+   * changed (a holder that died, a lease or ticket that ran out: nothing is written for those).
+   */
+  public static final long SAFETY_NET_MS = 200;
+
+  /** The poll of a store that cannot be watched (a database): every try is a round trip. */
+  public static final long POLL_MS = 50;
 
   /** Where the time and the changes come from: the system's, or a test's. */
   public interface Changes extends AutoCloseable {
@@ -39,7 +45,10 @@ public final class LineWait {
     /** Now, in nanoseconds from any origin ({@link System#nanoTime}). */
     long nanoTime();
 
-    /** Returns once something that may let a waiter in changed, or after {@code maxNanos} at most. */
+    /**
+     * Returns once something that may let a waiter in changed, or after {@code maxNanos} at most (sooner: its own
+     * safety net or poll).
+     */
     void await(long maxNanos) throws InterruptedException;
 
     @Override
@@ -65,7 +74,7 @@ public final class LineWait {
         return turn;
       }
       try {
-        changes.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(SAFETY_NET_MS)));
+        changes.await(left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return turn;
@@ -136,7 +145,7 @@ public final class LineWait {
 
     @Override
     public void await(long maxNanos) throws InterruptedException {
-      TimeUnit.NANOSECONDS.sleep(Math.max(0, maxNanos));
+      TimeUnit.NANOSECONDS.sleep(Math.max(0, Math.min(maxNanos, TimeUnit.MILLISECONDS.toNanos(POLL_MS))));
     }
 
     @Override
@@ -157,9 +166,10 @@ public final class LineWait {
 
     @Override
     public void await(long maxNanos) throws InterruptedException {
-      long end = System.nanoTime() + Math.max(0, maxNanos);
+      long wait = Math.max(0, Math.min(maxNanos, TimeUnit.MILLISECONDS.toNanos(SAFETY_NET_MS)));
+      long end = System.nanoTime() + wait;
       try {
-        for (long left = maxNanos; left > 0; left = end - System.nanoTime()) {
+        for (long left = wait; left > 0; left = end - System.nanoTime()) {
           WatchKey key = watcher.poll(left, TimeUnit.NANOSECONDS);
           if (key == null) {
             return;
