@@ -57,7 +57,7 @@ final class HookLine {
     } while (isRace(turn, race) && backOff.again());
     long budget = budgetNanos(call.config);
     if (turn.isRight() && turn.get() instanceof Turn.Waiting && budget > 0 && deadline.waiting(budget)) {
-      LineWait.Changes changes = changesOf(store);
+      LineWait.Changes changes = LineWait.changesOf(store);
       try {
         turn = LineWait.await(line, keys, claimant, grantor, budget, changes);
       } finally {
@@ -68,11 +68,6 @@ final class HookLine {
       line.leave(keys, claimant); // no wait, no place kept; a failure here leaves a ticket its ttl ends
     }
     return turn;
-  }
-
-  /** The lock directory's changes, or the poll for a database store. */
-  static LineWait.Changes changesOf(OpenStore store) {
-    return store.files().isDefined() ? LineWait.ofDirectory(store.files().get().directory()) : LineWait.polling();
   }
 
   private static <G> boolean isRace(Either<LockFailure, Turn<G>> turn, Race<G> race) {

@@ -121,6 +121,11 @@ public final class LineWait {
     }
   }
 
+  /** The changes of {@code store}: its lock directory's, or the poll for a database store. */
+  public static Changes changesOf(OpenStore store) {
+    return store.files().isDefined() ? ofDirectory(store.files().get().directory()) : polling();
+  }
+
   /** The poll alone (a database store: nothing to watch on this machine). */
   public static Changes polling() {
     return new Polling();
