@@ -10,6 +10,7 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.Liveness;
+import dev.parallelsessionlock.core.FairLine;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
@@ -112,6 +113,11 @@ final class LockCommands {
   }
 
   /** File locks grouped by holder (session id or task), in key order within each. */
+  /** A waiter's place ({@code wait-...}) or a line's marker ({@code line-...}), the fair line's records. */
+  static boolean isLineRecord(LockKey key) {
+    return key.name().startsWith(FairLine.TICKET_PREFIX) || key.name().startsWith(FairLine.MARKER_PREFIX);
+  }
+
   static Map<String, java.util.List<LockStatus.Held>> byHolder(List<LockStatus> statuses) {
     Map<String, java.util.List<LockStatus.Held>> byHolder = new LinkedHashMap<>();
     for (LockStatus status : statuses.sortBy(s -> s instanceof LockStatus.Held held ? CommandText.pathOf(held) : s.key().name())) {
@@ -164,10 +170,12 @@ final class LockCommands {
       if (store.isLeft()) {
         return store.getLeft();
       }
-      Either<LockFailure, List<LockStatus>> all = store.get().lock(context.clock, context.config().ttl()).list();
-      if (all.isLeft()) {
-        return context.failed(all.getLeft());
+      Either<LockFailure, List<LockStatus>> listed = store.get().lock(context.clock, context.config().ttl()).list();
+      if (listed.isLeft()) {
+        return context.failed(listed.getLeft());
       }
+      // The fair line's own records (a waiter's place, a line's marker) are no locks: watch shows the lines.
+      Either<LockFailure, List<LockStatus>> all = Either.right(listed.get().filter(status -> !isLineRecord(status.key())));
       if (json) {
         JsonArray array = new JsonArray();
         for (LockStatus status : all.get()) {

@@ -238,6 +238,19 @@ final class FilesCommandsTest {
         "run the same command again");
   }
 
+  @Test
+  void list_whileASessionWaitsInLine_showsTheLocksAndNotTheLinesOwnRecords() throws Exception {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+    run(executor, "files", "acquire", "--session", "bob", "--wait", "1", "a.txt");
+    assertThat(hasTicket()).as("bob keeps his place").isTrue();
+
+    assertThat(run(executor, "list")).isZero();
+    assertThat(out()).contains(project + "/a.txt").doesNotContain("wait-", "line-");
+    assertThat(out().lines().count()).isEqualTo(1);
+    assertThat(run(executor, "files", "list")).isZero();
+    assertThat(out()).doesNotContain("wait-", "line-");
+  }
+
   private boolean hasTicket() throws IOException {
     try (java.util.stream.Stream<Path> files = Files.list(temp.resolve("locks"))) {
       return files.anyMatch(f -> f.getFileName().toString().startsWith("wait-"));
