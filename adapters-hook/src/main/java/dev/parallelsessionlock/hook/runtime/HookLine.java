@@ -90,7 +90,7 @@ final class HookLine {
 
   /**
    * What a tool call does, for the lease its session holds ({@code LockRecord.Details#doing}): the tool and its
-   * first file, or the start of its command.
+   * first file (a shell command: the tool alone).
    */
   static Option<String> doing(HookEvent event, JsonObject payload) {
     if (event.toolName().isEmpty()) {
@@ -101,9 +101,8 @@ final class HookLine {
     EditTargets targets = EditTargets.of(payload, tool);
     if (!targets.paths().isEmpty()) {
       what = targets.paths().get(0) + (targets.paths().size() > 1 ? " and " + (targets.paths().size() - 1) + " more" : "");
-    } else if (event.command().isDefined()) {
-      what = event.command().get();
     }
+    // A shell command is named by its tool alone: its text may hold secrets, and the lease is read by other sessions.
     String text = what.isEmpty() ? tool : tool + " " + what;
     text = text.replace('\n', ' ').replace('\r', ' ');
     return Option.some(text.length() > DOING_CHARS ? text.substring(0, DOING_CHARS - 3) + "..." : text);
