@@ -221,6 +221,12 @@ public final class HookRunner {
     if (turn.get() instanceof Turn.Waiting<WorkspaceAcquisition> waiting) {
       String line = LineText.waiting(waiting, HookLine.waited(start, call.config), clock.instant(), names);
       if (waiting.refused().isEmpty()) {
+        // Others wait ahead; while someone holds the workspace, the denial names that holder first, as always.
+        for (Acquisition.Blocked holder : waiting.holders()) {
+          if (holder.key().equals(key)) {
+            return denied(call, new WorkspaceAcquisition.Blocked(holder), claimant, workspace, clock, line);
+          }
+        }
         return call.deny("parallel session lock: other sessions wait in line for this workspace ahead of you. "
             + line + "\nWorkspace " + workspace + "; if those sessions are gone: " + call.config.releaseHint(workspace));
       }
