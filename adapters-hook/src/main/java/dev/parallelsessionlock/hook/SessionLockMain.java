@@ -127,6 +127,10 @@ public final class SessionLockMain {
     int code = ExitCodes.OK;
     String line = "";
     try {
+      if (!Rewake.wakesUnder(System.getenv())) {
+        finish(code, "", line);
+        return;
+      }
       Rewake.Outcome outcome = Rewake.run(System.in, HookConfig.from(System.getenv()), Clock.systemUTC(),
           Rewake.BOUND, Rewake.SLEEP);
       code = outcome.exitCode;

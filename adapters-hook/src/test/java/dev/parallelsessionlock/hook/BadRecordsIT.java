@@ -61,6 +61,7 @@ final class BadRecordsIT {
     env.keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
         || name.startsWith("COPILOT") || name.startsWith("GEMINI") || name.startsWith("CODEX"));
     env.put("SESSION_LOCK_DIR", locks.toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     running = builder.start();
     Process process = running;
     CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));

@@ -195,6 +195,7 @@ final class DatabaseContentionIT {
   private static Agent agent(Map<String, String> env) throws IOException {
     Map<String, String> all = new java.util.HashMap<>(env);
     all.put("SESSION_LOCK_DIR", temp.resolve("dir-single").toString());
+    all.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     all.putIfAbsent("XDG_RUNTIME_DIR", temp.resolve("run").toString());
     Agent agent = startAgent(all);
     return agent;
@@ -202,7 +203,8 @@ final class DatabaseContentionIT {
 
   private static void contend(String store, String name) throws Exception {
     Map<String, String> env = Map.of("SESSION_LOCK_STORE", store, "SESSION_LOCK_DIR",
-        temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString());
+        temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString(),
+        "SESSION_LOCK_WAIT_MS", "0");
     List<Agent> agents = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       Agent agent = startAgent(env);
@@ -305,7 +307,8 @@ final class DatabaseContentionIT {
    */
   private static void killMidRound(String store, String name) throws Exception {
     Map<String, String> env = Map.of("SESSION_LOCK_STORE", store, "SESSION_LOCK_DIR",
-        temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString());
+        temp.resolve("dir-" + name).toString(), "XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString(),
+        "SESSION_LOCK_WAIT_MS", "0");
     List<Agent> agents = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Agent agent = startAgent(env);
@@ -457,6 +460,7 @@ final class DatabaseContentionIT {
     Map<String, String> env = new java.util.HashMap<>(more);
     env.put("SESSION_LOCK_STORE", "jdbc:sqlite:" + temp.resolve(name + ".db"));
     env.put("SESSION_LOCK_DIR", temp.resolve("dir-" + name).toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     env.put("XDG_RUNTIME_DIR", temp.resolve("run-" + name).toString());
     return env;
   }

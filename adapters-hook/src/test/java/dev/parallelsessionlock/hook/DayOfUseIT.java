@@ -134,6 +134,7 @@ final class DayOfUseIT {
     env.put("SESSION_LOCK_HOME", installHome.toString());
     env.put("GIT_CONFIG_NOSYSTEM", "1");
     env.put("LC_ALL", "C.UTF-8");
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
   }
 
   /** A command a person or a script runs in the repository, through {@code sh -c}. */

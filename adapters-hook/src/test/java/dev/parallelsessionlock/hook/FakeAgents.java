@@ -25,10 +25,15 @@ final class FakeAgents {
 
   private final List<Agent> started = new ArrayList<>();
 
-  /** A new agent process whose hooks use the lock directory {@code locks}, with {@code extraEnv} on top. */
+  /**
+   * A new agent process whose hooks use the lock directory {@code locks}, with {@code extraEnv} on top; its hooks
+   * answer at once (no waiting in line) unless {@code extraEnv} says otherwise: these tests check one answer per
+   * call (waiting: WaitProcessIT).
+   */
   Agent start(Path locks, Map<String, String> extraEnv) throws IOException {
     Map<String, String> env = new java.util.HashMap<>(extraEnv);
     env.putIfAbsent("SESSION_LOCK_DIR", locks.toString());
+    env.putIfAbsent("SESSION_LOCK_WAIT_MS", "0");
     return start(env);
   }
 

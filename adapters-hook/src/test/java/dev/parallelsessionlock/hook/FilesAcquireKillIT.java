@@ -48,6 +48,7 @@ final class FilesAcquireKillIT {
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
         || name.startsWith("GEMINI"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.redirectOutput(temp.resolve("out-" + System.nanoTime()).toFile());
     builder.redirectError(temp.resolve("err-" + System.nanoTime()).toFile());
     return builder.start();
@@ -60,6 +61,7 @@ final class FilesAcquireKillIT {
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
         || name.startsWith("GEMINI"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     Path out = temp.resolve("run-out-" + System.nanoTime());
     Path err = temp.resolve("run-err-" + System.nanoTime());
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();

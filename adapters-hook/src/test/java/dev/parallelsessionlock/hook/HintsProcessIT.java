@@ -42,6 +42,7 @@ final class HintsProcessIT {
     elsewhere = Files.createDirectories(temp.resolve("elsewhere")).toRealPath();
     env.put("HOME", Files.createDirectories(temp.resolve("home")).toString());
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     env.put("SESSION_LOCK_OWNER", "session"); // the sessions here all run under this one JVM
     env.put("PATH", "/usr/bin:/bin"); // no session-lock on it
   }

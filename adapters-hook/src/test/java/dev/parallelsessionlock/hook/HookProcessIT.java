@@ -299,6 +299,7 @@ final class HookProcessIT {
     ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().putAll(env);
     Process process = builder.start();
     Thread writer = new Thread(() -> {
@@ -340,6 +341,7 @@ final class HookProcessIT {
   void stdinThatNeverCloses_isAllowedAtTheDeadline() throws Exception {
     ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "hook");
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().put("SESSION_LOCK_DEADLINE_MS", "300");
     Process process = builder.start();
 
@@ -612,6 +614,7 @@ final class HookProcessIT {
     ProcessBuilder builder = new ProcessBuilder("bash", "-c", script);
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     builder.environment().put("SESSION_LOCK_ITEMS", items.toString());
     builder.redirectErrorStream(true);
     Process bash = builder.start();

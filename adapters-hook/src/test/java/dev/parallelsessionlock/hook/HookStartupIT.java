@@ -73,6 +73,7 @@ final class HookStartupIT {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
     builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+    builder.environment().put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     if (sessionsAreRivals) {
       builder.environment().put("SESSION_LOCK_OWNER", "session");
     }
@@ -163,6 +164,29 @@ final class HookStartupIT {
         "dev.parallelsessionlock.hook.runtime.GitStatus");
     assertThat(forbidden(stop)).allMatch(name -> name.startsWith("java.lang.ProcessImpl")
         || name.startsWith("java.lang.ProcessHandleImpl") || name.startsWith("java.lang.invoke.LambdaForm$"));
+  }
+
+  /**
+   * A call that meets a held key waits in line (LineWait): the watch on the lock directory (inotify) and the tries
+   * between its wake-ups, in files and workspace mode, until the budget ends in a denial.
+   */
+  @Test
+  void theWaitInLinePath_loadsNoLambdaRegexRecordMethodsOrPicocliClass() throws Exception {
+    sessionsAreRivals = true;
+    loadedBy(edit("PreToolUse", "alice", "a.txt"), "hook", "--mode", "files");
+    extraEnv = java.util.Map.of("SESSION_LOCK_WAIT_MS", "300");
+    List<String> files = loadedBy(edit("PreToolUse", "bob", "a.txt"), "hook", "--mode", "files");
+    assertThat(Files.readString(lastStdout)).as("bob waited, then was denied").contains("Waited ", "deny");
+    loadedBy(event("Stop", "bob", ""), "hook", "--mode", "files");
+    loadedBy(event("PreToolUse", "carol", ""), "hook");
+    List<String> workspace = loadedBy(event("PreToolUse", "dave", ""), "hook");
+    assertThat(Files.readString(lastStdout)).as("dave waited, then was denied").contains("Waited ", "deny");
+
+    for (List<String> loaded : List.of(files, workspace)) {
+      assertThat(loaded).as("the hook waited on a watch").contains(
+          "dev.parallelsessionlock.hook.runtime.LineWait$DirectoryChanges");
+      assertThat(forbidden(loaded)).isEmpty();
+    }
   }
 
   /**

@@ -47,6 +47,7 @@ final class InstallProcessIT {
     env.put("HOME", temp.resolve("home").toString());
     env.put("SESSION_LOCK_HOME", installHome.toString());
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     env.putAll(extraEnv);
     Process process = builder.start();
     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

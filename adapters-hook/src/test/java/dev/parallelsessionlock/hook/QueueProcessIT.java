@@ -38,6 +38,7 @@ final class QueueProcessIT {
         || name.startsWith("COPILOT") || name.startsWith("GEMINI") || name.startsWith("CODEX"));
     env.put("HOME", temp.resolve("home").toString());
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     Process process = builder.start();
     process.getOutputStream().close();
     return process;

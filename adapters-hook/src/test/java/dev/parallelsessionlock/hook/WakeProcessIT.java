@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,11 +64,17 @@ final class WakeProcessIT {
     long sentAt;
 
     Stand() throws IOException {
+      this(Map.of());
+    }
+
+    Stand(Map<String, String> extraEnv) throws IOException {
       ProcessBuilder builder = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
           "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
       builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
       builder.environment().put("SESSION_LOCK_DIR", locks.toString());
+      builder.environment().put("SESSION_LOCK_WAIT_MS", "300"); // a short wait in line, then the deny
+      builder.environment().putAll(extraEnv);
       builder.redirectError(ProcessBuilder.Redirect.INHERIT);
       process = builder.start();
       toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -180,6 +187,27 @@ final class WakeProcessIT {
         Clock.systemUTC()), store).line(file).get();
     assertThat(line).as("the place is kept for the retry").hasSize(1);
     assertThat(waiter.run(registered("PreToolUse"), edit(bob, "src/App.java")).exit()).isZero();
+  }
+
+  @Test
+  void wake_underCopilotCli_endsAtOnce_evenForASessionThatWaits() throws Exception {
+    // Copilot CLI runs Claude Code's registrations too, but no handler in the background: a waker there would hold
+    // up the end of its turn for minutes.
+    String alice = "alice-" + run;
+    String bob = "bob-" + run;
+    Stand holder = new Stand();
+    Stand waiter = new Stand(Map.of("COPILOT_CLI", "1"));
+    assertThat(holder.run(registered("PreToolUse"), edit(alice, "src/App.java")).exit()).isZero();
+    Result denied = waiter.run(registered("PreToolUse"), edit(bob, "src/App.java"));
+    assertThat(denied.stdout()).as("Copilot's deny: exit 0 and a permission decision").contains("\"deny\"");
+    FileLockStore store = FileLockStore.open(locks).get();
+    assertThat(waitInLine(store, heldFile(store), bob, waiter)).isInstanceOf(Turn.Waiting.class);
+
+    Result quiet = waiter.run(waker(), event("Stop", bob));
+
+    assertThat(quiet.exit()).isZero();
+    assertThat(quiet.stderr()).isEmpty();
+    assertThat(quiet.millis()).as("it does not watch").isLessThan(5000);
   }
 
   @Test

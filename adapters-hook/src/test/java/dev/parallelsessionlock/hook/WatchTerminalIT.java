@@ -88,6 +88,7 @@ final class WatchTerminalIT {
         || name.equals("TMUX"));
     env.put("HOME", temp.resolve("home").toString());
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one answer per call; waiting: WaitProcessIT
     Process process = builder.start();
     process.getOutputStream().close();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -30,10 +30,12 @@ import java.util.Objects;
  * @param task the task id, when the claimant is a plan task
  * @param boundSession for a task: the agent session it was taken from
  * @param agent the agent's name, kept in the record for people
+ * @param doing what the claimant is doing now (its tool and file), kept in the records it writes for the sessions
+ *     that wait for it ({@link LockRecord.Details#doing})
  */
 public record Claimant(
     String sessionId, ProcessRef process, boolean sameProcessIsSameOwner, Option<String> task,
-    Option<String> boundSession, Option<String> agent) {
+    Option<String> boundSession, Option<String> agent, Option<String> doing) {
 
   /** The prefix of a task holder's {@code session_id}: tasks and sessions never share an id. */
   public static final String TASK_PREFIX = "task:";
@@ -47,6 +49,14 @@ public record Claimant(
     task = task == null ? Option.none() : task;
     boundSession = boundSession == null ? Option.none() : boundSession;
     agent = agent == null ? Option.none() : agent;
+    doing = doing == null ? Option.none() : doing;
+  }
+
+  /** A claimant that says nothing of what it is doing. */
+  public Claimant(
+      String sessionId, ProcessRef process, boolean sameProcessIsSameOwner, Option<String> task,
+      Option<String> boundSession, Option<String> agent) {
+    this(sessionId, process, sameProcessIsSameOwner, task, boundSession, agent, Option.none());
   }
 
   /** A session claimant; {@code sameProcessIsSameOwner} as above. */
@@ -74,7 +84,12 @@ public record Claimant(
 
   /** The same claimant, naming its agent in the records it writes. */
   public Claimant withAgent(Option<String> agentName) {
-    return new Claimant(sessionId, process, sameProcessIsSameOwner, task, boundSession, agentName);
+    return new Claimant(sessionId, process, sameProcessIsSameOwner, task, boundSession, agentName, doing);
+  }
+
+  /** The same claimant, saying in the records it writes what it is doing ({@code Edit src/A.java}). */
+  public Claimant withDoing(Option<String> what) {
+    return new Claimant(sessionId, process, sameProcessIsSameOwner, task, boundSession, agent, what);
   }
 
   /** Whether this claimant is a plan task. */
@@ -124,7 +139,8 @@ public record Claimant(
   /** A fresh lease for this claimant, starting now; {@code details} gain this claimant's task, session and agent. */
   LockRecord lease(Instant now, Duration ttl, Instant heldSince, long generation, LockRecord.Details details) {
     LockRecord.Details mine = new LockRecord.Details(details.path(), details.takenOverFrom(), task, boundSession,
-        agent.isDefined() ? agent : details.agent(), details.attempt(), details.pendingSince());
+        agent.isDefined() ? agent : details.agent(), details.attempt(), details.pendingSince(), Option.none(),
+        doing.isDefined() ? doing : details.doing());
     return new LockRecord(LockRecord.SCHEMA_VERSION, sessionId, process, now, ttl, heldSince, generation, mine);
   }
 }

@@ -159,6 +159,27 @@ public final class FairLine {
     return Either.right(removed);
   }
 
+  /**
+   * Leaves every line {@code claimant} waits in (the end of its turn or its session: it holds nobody up while it is
+   * not asking): one listing of the tickets, then {@link #leave} of the keys its session's tickets name.
+   */
+  public Either<LockFailure, Integer> leaveAll(Claimant claimant) {
+    Either<StoreFailure, List<Slot>> tickets = store.slots(TICKET_PREFIX);
+    if (tickets.isLeft()) {
+      return Either.left(new LockFailure.StoreUnavailable(tickets.getLeft()));
+    }
+    List<LockKey> keys = new ArrayList<>();
+    for (Slot slot : tickets.get()) {
+      if (slot instanceof Slot.Held held && held.record().sessionId().equals(claimant.sessionId())) {
+        Option<String> path = held.record().details().path();
+        if (path.isDefined() && LockKey.isValid(path.get()) && !keys.contains(new LockKey(path.get()))) {
+          keys.add(new LockKey(path.get()));
+        }
+      }
+    }
+    return keys.isEmpty() ? Either.right(0) : leave(keys, claimant);
+  }
+
   /** The line of {@code key} as it stands, by number, dead and vanished tickets included (not {@code live}). */
   public Either<LockFailure, List<Ticket>> line(LockKey key) {
     Either<LockFailure, List<Seen>> line = read(key, Option.none(), lock.now());

@@ -48,10 +48,14 @@ public record LockRecord(
    *     the lease is refreshed, another call of the same holder waits instead of renewing it as its own.
    * @param clamped never stored: what the protocol found out of bounds in the record as read and how it reads it
    *     instead ({@link RecordBounds}), for the people who see the record; none for a record within bounds
+   * @param doing (extra field {@code doing}) what the holder was doing at its last tool call, for those who wait for
+   *     it: its tool and file ({@code Edit src/A.java}); written by the claimant's leases ({@link
+   *     Claimant#withDoing}), kept by renewals that say nothing new, absent in older records
    */
   public record Details(
       Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
-      Option<String> agent, Option<String> attempt, Option<Instant> pendingSince, Option<String> clamped) {
+      Option<String> agent, Option<String> attempt, Option<Instant> pendingSince, Option<String> clamped,
+      Option<String> doing) {
 
     public static final Details NONE = new Details(Option.none(), Option.none());
 
@@ -64,6 +68,14 @@ public record LockRecord(
       attempt = attempt == null ? Option.none() : attempt;
       pendingSince = pendingSince == null ? Option.none() : pendingSince;
       clamped = clamped == null ? Option.none() : clamped;
+      doing = doing == null ? Option.none() : doing;
+    }
+
+    /** Details without a note of what the holder is doing. */
+    public Details(
+        Option<String> path, Option<String> takenOverFrom, Option<String> task, Option<String> boundSession,
+        Option<String> agent, Option<String> attempt, Option<Instant> pendingSince, Option<String> clamped) {
+      this(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, clamped, Option.none());
     }
 
     /** Details as stored: nothing clamped. */
@@ -87,17 +99,22 @@ public record LockRecord(
 
     /** The same details with another path and taken-over-from. */
     public Details with(Option<String> newPath, Option<String> newTakenOverFrom) {
-      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pendingSince, clamped);
+      return new Details(newPath, newTakenOverFrom, task, boundSession, agent, attempt, pendingSince, clamped, doing);
     }
 
     /** The same details with another attempt tag and pending mark. */
     public Details marked(Option<String> newAttempt, Option<Instant> newPendingSince) {
-      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPendingSince, clamped);
+      return new Details(path, takenOverFrom, task, boundSession, agent, newAttempt, newPendingSince, clamped, doing);
     }
 
     /** The same details saying what was clamped ({@code note}), or as stored when none. */
     public Details withClamped(Option<String> note) {
-      return new Details(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, note);
+      return new Details(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, note, doing);
+    }
+
+    /** The same details saying what the holder is doing (its last tool and file), or as they were when none. */
+    public Details withDoing(Option<String> what) {
+      return new Details(path, takenOverFrom, task, boundSession, agent, attempt, pendingSince, clamped, what);
     }
 
     /** Whether the holder is a plan task. */

@@ -129,6 +129,21 @@ final class FairLineTest {
   }
 
   @Test
+  void leaveAll_ofASessionWaitingForTwoKeys_removesItsPlacesAndNoOneElses() {
+    workspace(ALICE);
+    edit(ALICE, "a.txt");
+    workspace(BOB);
+    edit(BOB, "a.txt");
+    workspace(CAROL);
+
+    assertThat(line.leaveAll(BOB).get()).isEqualTo(2);
+
+    assertThat(line.line(WORKSPACE).get()).singleElement()
+        .satisfies(ticket -> assertThat(ticket.record().get().sessionId()).isEqualTo("carol"));
+    assertThat(line.leaveAll(BOB).get()).isZero();
+  }
+
+  @Test
   void attempt_newcomerWhileTheKeyIsFree_neverOvertakesALiveWaiter() {
     workspace(ALICE);
     workspace(BOB);

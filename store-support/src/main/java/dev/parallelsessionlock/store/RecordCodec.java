@@ -19,7 +19,7 @@ import java.time.format.DateTimeParseException;
 /**
  * JSON form of a {@link LockRecord}: the seed's {@code {schema_version, session_id, pid, acquired_at, ttl_ms}}
  * plus optional fields: {@code held_since}, {@code generation}, {@code path}, {@code taken_over_from}; for a plan
- * task's lock {@code holder_kind: "task"}, {@code task_id} and {@code bound_session}; {@code agent}; {@code attempt}
+ * task's lock {@code holder_kind: "task"}, {@code task_id} and {@code bound_session}; {@code agent}; {@code doing}; {@code attempt}
  * (the multi-file acquire that took it) and {@code pending_since} (a grant still checking the other granularity),
  * see {@code FileLocks} and {@code WorkspaceLease}; and the
  * holder's {@code host}, {@code process_started_at}, {@code boot_id}, {@code pid_ns}, {@code start_ticks}. A
@@ -77,6 +77,9 @@ public final class RecordCodec {
     }
     if (record.details().attempt().isDefined()) {
       writer.value("attempt", record.details().attempt().get());
+    }
+    if (record.details().doing().isDefined()) {
+      writer.value("doing", record.details().doing().get());
     }
     if (record.details().pendingSince().isDefined()) {
       writer.value("pending_since", record.details().pendingSince().get().toEpochMilli());
@@ -179,7 +182,8 @@ public final class RecordCodec {
     return Either.right(new LockRecord(LockRecord.SCHEMA_VERSION, (String) session, holder, acquiredAt.get(),
         Duration.ofMillis(json.getNumber("ttl_ms").longValue()), instant(json, "held_since").getOrElse(acquiredAt.get()),
         generation, new LockRecord.Details(text(json, "path"), text(json, "taken_over_from"), text(json, "task_id"),
-        text(json, "bound_session"), text(json, "agent"), text(json, "attempt"), instant(json, "pending_since"))));
+        text(json, "bound_session"), text(json, "agent"), text(json, "attempt"), instant(json, "pending_since"),
+        Option.none(), text(json, "doing"))));
   }
 
   private static Option<String> text(JsonObject json, String field) {

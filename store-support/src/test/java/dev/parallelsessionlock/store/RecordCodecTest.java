@@ -52,6 +52,26 @@ final class RecordCodecTest {
   }
 
   @Test
+  void roundTrip_ofALeaseThatSaysWhatItsHolderIsDoing_keepsIt() {
+    LockRecord record = new LockRecord(1, "sess-1", ProcessRef.ofPid(77), T0, Duration.ofMinutes(5), T0, 3,
+        new LockRecord.Details(Option.some("/repo"), Option.none()).withDoing(Option.some("Edit src/A.java")));
+
+    byte[] bytes = RecordCodec.encode(record);
+
+    assertThat(RecordCodec.decode(bytes).get()).isEqualTo(record);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"doing\":\"Edit src/A.java\"");
+  }
+
+  @Test
+  void decode_ofARecordWrittenBeforeDoingWasKept_readsNothingDoing() {
+    LockRecord record = RecordCodec.decode(("{\"schema_version\":1,\"session_id\":\"abc\",\"pid\":5678,"
+        + "\"acquired_at\":1795341600000,\"ttl_ms\":300000,\"agent\":\"codex\"}").getBytes(StandardCharsets.UTF_8)).get();
+
+    assertThat(record.details().doing()).isEqualTo(Option.none());
+    assertThat(record.details().agent()).isEqualTo(Option.some("codex"));
+  }
+
+  @Test
   void encode_writesTheSeedFieldsAsEpochMillis() {
     LockRecord record = new LockRecord(1, "abc", ProcessRef.ofPid(5678), T0, Duration.ofMinutes(5), T0);
 

@@ -90,6 +90,8 @@ public final class Commands {
       "  SESSION_LOCK_DIR          lock records (default ~/.claude/runtime)",
       "  SESSION_LOCK_TTL_MS       lease length (default 300000, at most 86400000)",
       "  SESSION_LOCK_DEADLINE_MS  the hook allows if it has not decided by then (default 1000)",
+      "  SESSION_LOCK_WAIT_MS      how long a tool call that meets a held lock waits in line (default 20000,",
+      "                            at most 25000; 0: deny at once)",
       "  SESSION_LOCK_OWNER        process (default) or session: what makes two events the same owner",
       "  SESSION_LOCK_STORE        jdbc:sqlite:/path or jdbc:postgresql://host/db: the records in a database",
       "  SESSION_LOCK_STORE_USER, SESSION_LOCK_STORE_PASSWORD, SESSION_LOCK_STORE_CREDENTIALS (a 0600 file)",

@@ -5,6 +5,8 @@ import dev.parallelsessionlock.hook.runtime.Agent;
 import dev.parallelsessionlock.hook.runtime.BackOff;
 import dev.parallelsessionlock.hook.runtime.Durations;
 import dev.parallelsessionlock.hook.runtime.FilesHook;
+import dev.parallelsessionlock.hook.runtime.LineText;
+import dev.parallelsessionlock.hook.runtime.LineWait;
 import dev.parallelsessionlock.hook.runtime.HookConfig;
 import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.hook.runtime.Workspaces;
@@ -14,6 +16,9 @@ import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.FileAcquisition;
+import dev.parallelsessionlock.core.Turn;
+import dev.parallelsessionlock.core.Grantor;
+import dev.parallelsessionlock.core.FairLine;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
@@ -100,7 +105,7 @@ final class FilesCommands {
       @Option(names = "--agent", paramLabel = "NAME", description = "the agent's name, kept for people") String agent,
       @Option(names = "--ttl", paramLabel = "SEC", description = "lease in seconds (default: $SESSION_LOCK_TTL_MS or 300)")
           Long ttlSeconds,
-      @Option(names = "--wait", paramLabel = "SEC", description = "poll with backoff until free, at most SEC seconds")
+      @Option(names = "--wait", paramLabel = "SEC", description = "wait in line until free, at most SEC seconds; served in order of arrival")
           Long waitSeconds,
       @Parameters(paramLabel = "FILE", arity = "1..*") List<String> files) {
     Either<Integer, Claimant> claimant = claimant(new Holder(session, task));
@@ -118,48 +123,66 @@ final class FilesCommands {
       return context.usage("--wait takes 0 to 86400 seconds");
     }
     Duration ttl = ttlSeconds != null ? Duration.ofSeconds(ttlSeconds) : context.config().ttl();
-    Either<Integer, FileLocks> locks = open(ttl);
-    if (locks.isLeft()) {
-      return locks.getLeft();
+    Either<Integer, OpenStore> store = context.openStore();
+    if (store.isLeft()) {
+      return store.getLeft();
     }
+    FileLocks locks = store.get().fileLocksWrittenHere(context.clock, ttl);
     Claimant who = claimant.get().withAgent(known.map(a -> a.id));
     List<FileLocks.LockedFile> locked = locked(files);
     Map<LockKey, String> paths = FilesHook.pathsByKey(locked);
-    Instant giveUp = context.clock.instant().plusSeconds(waitSeconds == null ? 0 : waitSeconds);
-    long pause = 50;
+    // Through the fair line, the hook's own (LineWait): --wait waits in line for a change of the lock directory,
+    // served in order of arrival; without it, one try, and no place is kept.
+    List<LockKey> keys = new ArrayList<>(locked.size());
+    for (FileLocks.LockedFile file : locked) {
+      keys.add(file.key());
+    }
+    FairLine line = FairLine.of(store.get().lock(context.clock, ttl), store.get().store());
+    Grantor<FileAcquisition> grantor = Grantor.files(locks, locked, who, ttl);
+    long budget = waitSeconds == null ? 0 : java.util.concurrent.TimeUnit.SECONDS.toNanos(waitSeconds);
     BackOff backOff = BackOff.within(FileLockStore.DEFAULT_GUARD_TIMEOUT);
-    while (true) {
-      Either<LockFailure, FileAcquisition> result = locks.get().acquire(locked, who, ttl);
+    Either<LockFailure, Turn<FileAcquisition>> turn;
+    do {
       // A round lost to a workspace lease written at the same moment (both gave way), or to another call of the
       // same holder still taking a file: try again shortly, whatever --wait says.
-      if (((result.isLeft() && result.getLeft() instanceof LockFailure.Contended)
-          || (result.isRight() && FilesHook.workspaceLease(result.get()) != null)) && backOff.again()) {
-        continue;
-      }
-      if (result.isLeft()) {
-        return context.failed(result.getLeft());
-      }
-      if (result.get() instanceof FileAcquisition.Acquired got) {
-        for (Acquisition.Acquired file : got.files()) {
-          context.out.println(acquiredLine(file));
-        }
-        return ExitCodes.OK;
-      }
-      Instant now = context.clock.instant();
-      if (!now.isBefore(giveUp)) {
-        for (Acquisition.Blocked blocked : ((FileAcquisition.Blocked) result.get()).held()) {
-          context.err.println(heldLine(blocked, paths.get(blocked.key()), now));
-        }
-        return ExitCodes.HELD;
-      }
+      turn = line.attempt(keys, who, grantor);
+    } while (((turn.isLeft() && turn.getLeft() instanceof LockFailure.Contended) || (turn.isRight()
+        && turn.get() instanceof Turn.Waiting<FileAcquisition> waiting && waiting.refused().isDefined()
+        && FilesHook.workspaceLease(waiting.refused().get()) != null)) && backOff.again());
+    if (turn.isRight() && turn.get() instanceof Turn.Waiting && budget > 0) {
+      LineWait.Changes changes = LineWait.changesOf(store.get());
       try {
-        Thread.sleep(Math.min(pause, Math.max(1, Duration.between(now, giveUp).toMillis())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return ExitCodes.HELD;
+        turn = LineWait.await(line, keys, who, grantor, budget, changes);
+      } finally {
+        changes.close();
       }
-      pause = Math.min(pause * 2, 1000);
     }
+    if (turn.isLeft()) {
+      return context.failed(turn.getLeft());
+    }
+    Instant now = context.clock.instant();
+    if (turn.get() instanceof Turn.Granted<FileAcquisition> granted) {
+      for (Acquisition.Acquired file : ((FileAcquisition.Acquired) granted.outcome()).files()) {
+        context.out.println(acquiredLine(file));
+      }
+      return ExitCodes.OK;
+    }
+    if (turn.get() instanceof Turn.Deadlock<FileAcquisition> deadlock) {
+      context.err.println(LineText.deadlock(deadlock, paths));
+      return ExitCodes.HELD;
+    }
+    Turn.Waiting<FileAcquisition> waiting = (Turn.Waiting<FileAcquisition>) turn.get();
+    if (budget == 0) {
+      line.leave(keys, who); // no wait, no place kept
+    }
+    for (Acquisition.Blocked blocked : waiting.holders()) {
+      context.err.println(heldLine(blocked, paths.get(blocked.key()), now));
+    }
+    if (waiting.refused().isEmpty() || budget > 0) {
+      context.err.println(LineText.waiting(waiting, budget == 0 ? Duration.ZERO : Duration.ofNanos(budget), now, paths)
+          .replace("try the same call again", "run the same command again"));
+    }
+    return ExitCodes.HELD;
   }
 
   /** Locks by path, as people look for them. */

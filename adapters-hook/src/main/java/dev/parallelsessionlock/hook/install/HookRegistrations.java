@@ -28,31 +28,38 @@ public final class HookRegistrations {
    */
   public record Registration(String event, boolean matched, int timeoutSeconds, boolean passEvent) {}
 
+  /**
+   * The timeout of the events before a tool, in seconds: a call that meets a held key waits in line there, up to
+   * {@code SESSION_LOCK_WAIT_MS} (20 s by default, 25 s at most, cut so the hook ends within 27 s). 30 s is Copilot
+   * CLI's own default and below every other client's limit (Gemini CLI's 60 s, Claude Code's 60 s, Codex's 600 s).
+   */
+  public static final int PRE_TOOL_TIMEOUT = 30;
+
   /** What each agent gets registered. SessionEnd budgets are short: 1.5 s in Claude Code, 3 s in Codex. */
   public static List<Registration> registrations(Agent agent) {
     switch (agent) {
       case COPILOT:
         return List.of(
-            new Registration("preToolUse", true, 10, true),
+            new Registration("preToolUse", true, PRE_TOOL_TIMEOUT, true),
             new Registration("postToolUse", true, 10, true),
             new Registration("postToolUseFailure", true, 10, true),
             new Registration("agentStop", false, 10, true),
             new Registration("sessionEnd", false, 5, true));
       case CODEX:
         return List.of(
-            new Registration("PreToolUse", true, 10, false),
+            new Registration("PreToolUse", true, PRE_TOOL_TIMEOUT, false),
             new Registration("PostToolUse", true, 10, false),
             new Registration("Stop", false, 10, false),
             new Registration("SessionEnd", false, 3, false));
       case GEMINI:
         return List.of(
-            new Registration("BeforeTool", true, 10, false),
+            new Registration("BeforeTool", true, PRE_TOOL_TIMEOUT, false),
             new Registration("AfterTool", true, 10, false),
             new Registration("AfterAgent", false, 10, false),
             new Registration("SessionEnd", false, 5, false));
       default:
         return List.of(
-            new Registration("PreToolUse", true, 10, false),
+            new Registration("PreToolUse", true, PRE_TOOL_TIMEOUT, false),
             new Registration("PostToolUse", true, 10, false),
             new Registration("PostToolUseFailure", true, 10, false),
             new Registration("Stop", false, 10, false),

@@ -5,6 +5,8 @@ import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.Decision;
 import dev.parallelsessionlock.core.FailOpen;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
 import dev.parallelsessionlock.core.FileAcquisition;
 import dev.parallelsessionlock.core.FileLocks;
 import dev.parallelsessionlock.core.LockFailure;
@@ -14,6 +16,7 @@ import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Release;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.Turn;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.process.ProcessTableLiveness;
@@ -55,7 +58,7 @@ public final class FilesHook {
   private FilesHook() {}
 
   static HookResult run(HookCall call, JsonObject payload, HookEvent event, Path processCwd, Clock clock,
-      Claimant claimant, List<GitCommands.Call> shellGitCalls) {
+      Claimant claimant, List<GitCommands.Call> shellGitCalls, HookDeadline deadline) {
     HookConfig config = call.config;
     String tool = event.toolName().isDefined() ? event.toolName().get() : "";
     boolean edit = EditTargets.isEditTool(tool);
@@ -87,6 +90,15 @@ public final class FilesHook {
     // A Stop runs past the deadline to finish its releases (HookDeadline): its git status may take longer too.
     long gitBudgetMs = event.kind() == HookEvent.Kind.END ? Math.max(config.deadline().toMillis() / 2, END_GIT_BUDGET_MS)
         : config.deadline().toMillis() / 2;
+    if (event.kind() == HookEvent.Kind.END) {
+      // A session that ends its turn or its session waits in no line: it leaves them, then releases.
+      ParallelSessionLock lock = store.get().lock(clock, config.ttl());
+      Either<LockFailure, Integer> left = HookLine.leaveAll(FairLine.of(lock, store.get().store()), claimant,
+          event, call.agent);
+      if (left.isLeft()) {
+        return call.failOpen("store", "leaving the line failed: " + left.getLeft().describe());
+      }
+    }
     if (event.kind() == HookEvent.Kind.END && event.endsSession()) {
       Either<LockFailure, List<Release.Released>> released = files.releaseAll(claimant, false);
       return released.isLeft()
@@ -123,15 +135,39 @@ public final class FilesHook {
       }
       return acceptOwnEdits(call, config, claimant, locked);
     }
-    // A round in which a workspace-mode session wrote its lease at the same moment, and both gave way, or in which
-    // another call of this session was still taking a file, is tried again after a short random pause.
-    BackOff backOff = BackOff.within(config.deadline().dividedBy(2));
-    Either<LockFailure, FileAcquisition> acquired;
-    do {
-      acquired = files.acquire(locked, claimant, config.ttl());
-    } while (((acquired.isLeft() && acquired.getLeft() instanceof LockFailure.Contended)
-        || (acquired.isRight() && workspaceLease(acquired.get()) != null)) && backOff.again());
+    // Through the line (HookLine): a round in which a workspace-mode session wrote its lease at the same moment, and
+    // both gave way, or in which another call of this session was still taking a file, is tried again after a short
+    // random pause; a held file is waited for, in line.
+    long start = System.nanoTime();
+    List<LockKey> keys = new ArrayList<>(locked.size());
+    for (FileLocks.LockedFile file : locked) {
+      keys.add(file.key());
+    }
+    ParallelSessionLock lock = store.get().lock(clock, config.ttl());
+    Either<LockFailure, Turn<FileAcquisition>> turn = HookLine.take(call, store.get(),
+        FairLine.of(lock, store.get().store()), keys, claimant, Grantor.files(files, locked, claimant, config.ttl()),
+        deadline, WORKSPACE_RACE);
     Instant now = clock.instant();
+    Map<LockKey, String> names = pathsByKey(locked);
+    if (turn.isRight() && turn.get() instanceof Turn.Deadlock<FileAcquisition> deadlock) {
+      return call.deny(PREFIX + LineText.deadlock(deadlock, names));
+    }
+    String line = "";
+    Either<LockFailure, FileAcquisition> acquired;
+    if (turn.isLeft()) {
+      acquired = Either.left(turn.getLeft());
+    } else if (turn.get() instanceof Turn.Waiting<FileAcquisition> waiting) {
+      line = LineText.waiting(waiting, HookLine.waited(start, config), now, names);
+      if (waiting.refused().isEmpty()) {
+        return call.deny(PREFIX + (locked.size() == 1 ? "other sessions wait in line for this file"
+            : "other sessions wait in line for some of these files") + " ahead of you; nothing was locked or changed. "
+            + line);
+      }
+      acquired = Either.right(waiting.refused().get());
+      line = HookLine.budgetNanos(config) == 0 ? "" : line; // without waiting, the denial from before the line
+    } else {
+      acquired = Either.right(((Turn.Granted<FileAcquisition>) turn.get()).outcome());
+    }
     if (acquired.isLeft()) {
       // The same decision as workspace mode's (FailOpen): a failure allows, with its warning.
       Decision failed = FailOpen.decide(Either.<LockFailure, Acquisition>left(acquired.getLeft()), claimant, now);
@@ -139,7 +175,7 @@ public final class FilesHook {
     }
     Acquisition.Blocked lease = workspaceLease(acquired.get());
     if (lease != null) {
-      return workspaceHeld(call, lease, now);
+      return workspaceHeld(call, lease, now, line);
     }
     if (acquired.get() instanceof FileAcquisition.Acquired got) {
       List<String> takeovers = new ArrayList<>();
@@ -182,11 +218,22 @@ public final class FilesHook {
             .append(Durations.human(Duration.between(now, blocked.freeAt())));
       }
     }
+    if (!line.isEmpty()) {
+      reason.append('\n').append(line);
+    }
     reason.append("\nWork on other files, or wait until that session has finished its turn. If it is gone: ")
         .append(Hints.command(config.program(), "files", "release", "--force", held.get(0).holder().isDefined()
             ? pathOf(held.get(0).holder().get(), paths.get(held.get(0).key())) : paths.get(held.get(0).key())));
     return call.deny(reason.toString());
   }
+
+  /** A workspace lease of the other mode, written at the same moment, made the files give way: try again. */
+  private static final HookLine.Race<FileAcquisition> WORKSPACE_RACE = new HookLine.Race<FileAcquisition>() {
+    @Override
+    public boolean isRace(FileAcquisition refused) {
+      return workspaceLease(refused) != null;
+    }
+  };
 
   /** The workspace lease another session holds on a work tree of the files, when that is what blocked them. */
   public static Acquisition.Blocked workspaceLease(FileAcquisition acquisition) {
@@ -201,13 +248,14 @@ public final class FilesHook {
   }
 
   /** The denial of an edit while another session holds the whole work tree in workspace mode. */
-  private static HookResult workspaceHeld(HookCall call, Acquisition.Blocked lease, Instant now) {
+  private static HookResult workspaceHeld(HookCall call, Acquisition.Blocked lease, Instant now, String line) {
     String tree = lease.holder().isDefined() ? pathOf(lease.holder().get(), lease.key().name()) : lease.key().name();
     String reason = PREFIX + "the work tree " + tree + " is held by "
         + (lease.holder().isDefined() ? holder(lease.holder().get()) + " in workspace mode, for "
             + Durations.human(Duration.between(lease.holder().get().heldSince(), now)) : "a session in workspace mode")
         + ", lease ends in " + Durations.human(Duration.between(now, lease.freeAt()))
-        + "; nothing was locked or changed.\nWait until that session has finished its turn. If it is gone: "
+        + "; nothing was locked or changed." + (line.isEmpty() ? "" : "\n" + line)
+        + "\nWait until that session has finished its turn. If it is gone: "
         + call.config.releaseHint(Path.of(tree));
     return call.deny(reason);
   }

@@ -27,15 +27,24 @@ import java.util.Map;
  *       {@code SESSION_LOCK_STORE_PASSWORD} or the file {@code SESSION_LOCK_STORE_CREDENTIALS};
  *       {@code SESSION_LOCK_STORE_CLOCK=database} judges leases by the database's clock;
  *       {@code SESSION_LOCK_HELPER=off} turns its resident helper off.</li>
+ *   <li>{@code SESSION_LOCK_WAIT_MS}: how long a tool call that meets a held key waits in line before it is denied;
+ *       default 20000, at most 25000; {@code 0}: no wait, denied at once (its place in line is kept all the same).</li>
  * </ul>
  */
 public record HookConfig(
     boolean enabled, Path lockDir, Duration ttl, Duration deadline, boolean ownerIsProcess, Option<String> projectDir,
     Option<String> claudePid, Option<Agent> environmentAgent, Option<String> sessionFromEnvironment,
     Path noticeDir, String program, List<String> warnings, Option<String> store, Option<String> storeProblem,
-    boolean databaseClock, Map<String, String> storeCredentials) {
+    boolean databaseClock, Map<String, String> storeCredentials, Duration lineWait) {
 
   static final Duration DEFAULT_DEADLINE = Duration.ofMillis(1000);
+  /**
+   * How long a tool call that meets a held key waits in line by default: well inside the 30 s that install registers
+   * for the events before a tool (and Copilot CLI's own default), with room for the JVM's start and the decision.
+   */
+  public static final Duration DEFAULT_LINE_WAIT = Duration.ofSeconds(20);
+  /** The longest wait {@code SESSION_LOCK_WAIT_MS} may set: a hook the agent kills lets the tool run. */
+  public static final long MAX_LINE_WAIT_MS = 25_000L;
   /** A lease longer than a day is a mistake: a dead holder on another host would block for that long. */
   public static final long MAX_TTL_MS = 86_400_000L;
 
@@ -62,6 +71,22 @@ public record HookConfig(
     Option<Long> deadlineMs = positiveMillis(env, "SESSION_LOCK_DEADLINE_MS");
     if (env.containsKey("SESSION_LOCK_DEADLINE_MS") && deadlineMs.isEmpty()) {
       warnings.add("SESSION_LOCK_DEADLINE_MS=" + env.get("SESSION_LOCK_DEADLINE_MS") + " is not a positive number of milliseconds; using 1000");
+    }
+    Duration lineWait = DEFAULT_LINE_WAIT;
+    String rawWait = env.get("SESSION_LOCK_WAIT_MS");
+    if (rawWait != null) {
+      long waitMs = -1;
+      try {
+        waitMs = Long.parseLong(rawWait.trim());
+      } catch (NumberFormatException e) {
+        waitMs = -1;
+      }
+      if (waitMs < 0 || waitMs > MAX_LINE_WAIT_MS) {
+        warnings.add("SESSION_LOCK_WAIT_MS=" + rawWait + " is not a number of milliseconds from 0 to " + MAX_LINE_WAIT_MS
+            + "; using " + DEFAULT_LINE_WAIT.toMillis());
+      } else {
+        lineWait = Duration.ofMillis(waitMs);
+      }
     }
     String owner = env.getOrDefault("SESSION_LOCK_OWNER", "process");
     if (!owner.equals("process") && !owner.equals("session")) {
@@ -99,7 +124,7 @@ public record HookConfig(
         Path.of(System.getProperty("java.io.tmpdir"), "session-lock-" + System.getProperty("user.name"), "notices"),
         Hints.program(env, Path.of("").toAbsolutePath()),
         List.copyOf(warnings), store, storeProblem, clock.equals("database") && store.isDefined(),
-        Map.copyOf(credentials));
+        Map.copyOf(credentials), lineWait);
   }
 
   /** The start of a store URL, up to its host or path: what a person needs to see, without credentials. */
@@ -117,7 +142,8 @@ public record HookConfig(
   /** This configuration, with hints that name {@code program} (sh words) as the way to run this executable. */
   public HookConfig withProgram(String program) {
     return new HookConfig(enabled, lockDir, ttl, deadline, ownerIsProcess, projectDir, claudePid, environmentAgent,
-        sessionFromEnvironment, noticeDir, program, warnings, store, storeProblem, databaseClock, storeCredentials);
+        sessionFromEnvironment, noticeDir, program, warnings, store, storeProblem, databaseClock, storeCredentials,
+        lineWait);
   }
 
   /** The command that frees a workspace, for a deny reason ({@link Hints}: it runs as printed). */

@@ -81,6 +81,20 @@ public final class HookDeadline {
     return true;
   }
 
+  /**
+   * The hook waits in the fair line for up to {@code budgetNanos} from now ({@link HookLine}): the decision's
+   * deadline moves to the end of that wait plus the usual deadline, for the last try and the answer. False when the
+   * time was already up (the watchdog has answered).
+   */
+  synchronized boolean waiting(long budgetNanos) {
+    if (expired) {
+      return false;
+    }
+    long elapsed = System.nanoTime() - startNanos;
+    deadlineNanos = Math.max(deadlineNanos, elapsed + budgetNanos + decisionNanos);
+    return true;
+  }
+
   /** Whether the store is still opening (the watchdog then says that the store did not open). */
   public synchronized boolean isOpening() {
     return opening;

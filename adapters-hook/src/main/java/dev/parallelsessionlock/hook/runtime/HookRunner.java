@@ -7,6 +7,8 @@ import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
 import dev.parallelsessionlock.core.Decision;
 import dev.parallelsessionlock.core.FailOpen;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
@@ -17,6 +19,7 @@ import dev.parallelsessionlock.core.Slot;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.ProcessRef;
 import dev.parallelsessionlock.core.StoreFailure;
+import dev.parallelsessionlock.core.Turn;
 import dev.parallelsessionlock.core.WorkspaceAcquisition;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.core.WorkspaceLease;
@@ -33,7 +36,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -140,9 +145,10 @@ public final class HookRunner {
       return call.allow(); // the watchdog answered already
     }
     if (args.filesMode()) {
-      Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent);
+      Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent)
+          .withDoing(HookLine.doing(event, payload));
       return FilesHook.run(call.forSession(claimant.sessionId()), payload, event, processCwd, clock, claimant,
-          gitCalls);
+          gitCalls, deadline);
     }
     Path workspace = Workspaces.resolve(config.projectDir(), event.cwd(), processCwd);
     WorkspaceHash hash = WorkspaceHash.of(workspace.toString());
@@ -152,18 +158,24 @@ public final class HookRunner {
     if (store.isLeft()) {
       return call.failOpen("store", "lock store unavailable: " + store.getLeft().describe());
     }
-    Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent);
+    Claimant claimant = claimantOf(event, config, agentProcess.get(), call.agent)
+        .withDoing(HookLine.doing(event, payload));
     call = call.forSession(claimant.sessionId());
     ParallelSessionLock lock = store.get().lock(clock, config.ttl());
     switch (event.kind()) {
       case PRE_TOOL:
-        return preTool(call, store.get().workspaceLease(clock, config.ttl()), claimant, workspace, hash,
-            leaseFor(event, config.ttl()), clock);
+        return preTool(call, store.get(), lock, store.get().workspaceLease(clock, config.ttl()), claimant, workspace,
+            hash, leaseFor(event, config.ttl()), clock, deadline);
       case POST_TOOL:
         return postTool(call, lock.refresh(key, claimant, config.ttl()), claimant);
       default:
         Either<LockFailure, Release> released = lock.release(key, claimant);
-        return released.isLeft() ? call.failOpen("store", "release failed: " + released.getLeft().describe())
+        if (released.isLeft()) {
+          return call.failOpen("store", "release failed: " + released.getLeft().describe());
+        }
+        Either<LockFailure, Integer> left = HookLine.leaveAll(FairLine.of(lock, store.get().store()), claimant,
+          event, call.agent);
+        return left.isLeft() ? call.failOpen("store", "leaving the line failed: " + left.getLeft().describe())
             : call.allow();
     }
   }
@@ -190,20 +202,57 @@ public final class HookRunner {
    * a files-mode session wrote at the same moment, and both gave way, is tried again after a short random pause
    * within half the deadline.
    */
-  private static HookResult preTool(HookCall call, WorkspaceLease lease, Claimant claimant, Path workspace,
-      WorkspaceHash hash, Duration leaseTtl, Clock clock) {
-    BackOff backOff = BackOff.within(call.config.deadline().dividedBy(2));
-    Either<LockFailure, WorkspaceAcquisition> taken;
-    do {
-      taken = lease.acquire(hash, claimant, leaseTtl, Option.some(workspace.toString()));
-    } while (((taken.isLeft() && taken.getLeft() instanceof LockFailure.Contended)
-        || (taken.isRight() && taken.get() instanceof WorkspaceAcquisition.FilesHeld)) && backOff.again());
-    if (taken.isLeft()) {
-      return call.failOpen("store", "session lock unavailable: " + taken.getLeft().describe());
+  private static HookResult preTool(HookCall call, OpenStore store, ParallelSessionLock lock, WorkspaceLease lease,
+      Claimant claimant, Path workspace, WorkspaceHash hash, Duration leaseTtl, Clock clock, HookDeadline deadline) {
+    long start = System.nanoTime();
+    LockKey key = LockKey.workspace(hash);
+    List<LockKey> keys = new ArrayList<>(1);
+    keys.add(key);
+    Either<LockFailure, Turn<WorkspaceAcquisition>> turn = HookLine.take(call, store, FairLine.of(lock, store.store()),
+        keys, claimant, Grantor.workspace(lease, hash, claimant, leaseTtl, Option.some(workspace.toString())),
+        deadline, FILES_RACE);
+    if (turn.isLeft()) {
+      return call.failOpen("store", "session lock unavailable: " + turn.getLeft().describe());
     }
-    if (taken.get() instanceof WorkspaceAcquisition.FilesHeld held) {
-      return filesHeld(call, held.files(), workspace, clock.instant());
+    Map<LockKey, String> names = new HashMap<>();
+    names.put(key, workspace.toString());
+    if (turn.get() instanceof Turn.Deadlock<WorkspaceAcquisition> deadlock) {
+      return call.deny(PREFIX + LineText.deadlock(deadlock, names));
     }
+    if (turn.get() instanceof Turn.Waiting<WorkspaceAcquisition> waiting) {
+      String line = LineText.waiting(waiting, HookLine.waited(start, call.config), clock.instant(), names);
+      if (waiting.refused().isEmpty()) {
+        // Others wait ahead; while someone holds the workspace, the denial names that holder first, as always.
+        for (Acquisition.Blocked holder : waiting.holders()) {
+          if (holder.key().equals(key)) {
+            return denied(call, new WorkspaceAcquisition.Blocked(holder), claimant, workspace, clock, line);
+          }
+        }
+        return call.deny("parallel session lock: other sessions wait in line for this workspace ahead of you. "
+            + line + "\nWorkspace " + workspace + "; if those sessions are gone: " + call.config.releaseHint(workspace));
+      }
+      // Without waiting, the denial is the one from before the line.
+      return denied(call, waiting.refused().get(), claimant, workspace, clock,
+          HookLine.budgetNanos(call.config) == 0 ? "" : line);
+    }
+    return denied(call, ((Turn.Granted<WorkspaceAcquisition>) turn.get()).outcome(), claimant, workspace, clock, "");
+  }
+
+  /** A file lock of the other mode, written at the same moment, made the workspace lease give way: try again. */
+  private static final HookLine.Race<WorkspaceAcquisition> FILES_RACE = new HookLine.Race<WorkspaceAcquisition>() {
+    @Override
+    public boolean isRace(WorkspaceAcquisition refused) {
+      return refused instanceof WorkspaceAcquisition.FilesHeld;
+    }
+  };
+
+  /** The answer to the workspace lease's outcome; {@code line}: what the line says, for a denial. */
+  private static HookResult denied(HookCall call, WorkspaceAcquisition outcome, Claimant claimant, Path workspace,
+      Clock clock, String line) {
+    if (outcome instanceof WorkspaceAcquisition.FilesHeld held) {
+      return filesHeld(call, held.files(), workspace, clock.instant(), line);
+    }
+    Either<LockFailure, WorkspaceAcquisition> taken = Either.right(outcome);
     Either<LockFailure, Acquisition> result = taken.get() instanceof WorkspaceAcquisition.Acquired acquired
         ? Either.<LockFailure, Acquisition>right(acquired.lease())
         : Either.<LockFailure, Acquisition>right(((WorkspaceAcquisition.Blocked) taken.get()).lease());
@@ -223,7 +272,8 @@ public final class HookRunner {
     Acquisition.Blocked blocked = (Acquisition.Blocked) result.get();
     Option<String> lost = blocked.holder().isDefined() ? lostLease(blocked.holder().get(), claimant) : Option.none();
     String reason = (lost.isDefined() ? lost.get() + " " : "") + ((Decision.Block) decision).reason()
-        + ". Workspace " + workspace + "; if that session is gone: " + call.config.releaseHint(workspace);
+        + (line.isEmpty() ? ". " : ". " + line + "\n") + "Workspace " + workspace
+        + "; if that session is gone: " + call.config.releaseHint(workspace);
     return call.deny(reason);
   }
 
@@ -231,7 +281,8 @@ public final class HookRunner {
   private static final int NAMED = 5;
 
   /** The denial of a workspace lease while other holders have files in the work tree, naming them. */
-  private static HookResult filesHeld(HookCall call, List<LockStatus.Held> files, Path workspace, Instant now) {
+  private static HookResult filesHeld(HookCall call, List<LockStatus.Held> files, Path workspace, Instant now,
+      String line) {
     StringBuilder reason = new StringBuilder("parallel session lock: files in this work tree are locked in files mode"
         + " by another session - wait until it has finished its turn:");
     StringBuilder paths = new StringBuilder();
@@ -245,6 +296,9 @@ public final class HookRunner {
       reason.append("\n  ").append(path).append(" - ").append(FilesHook.holder(file.record())).append(", for ")
           .append(Durations.human(file.age())).append(", lease ends in ").append(Durations.human(file.remaining()));
       paths.append(' ').append(ShellCommands.quote(path));
+    }
+    if (!line.isEmpty()) {
+      reason.append('\n').append(line);
     }
     reason.append("\nWorkspace ").append(workspace).append("; if that session is gone: ")
         .append(Hints.command(call.config.program(), "files", "release", "--force")).append(paths);

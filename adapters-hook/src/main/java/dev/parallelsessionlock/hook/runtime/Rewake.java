@@ -98,6 +98,16 @@ public final class Rewake {
   private Rewake() {}
 
   /**
+   * Whether a waker may watch under the client whose variables are {@code env}: Claude Code's, or one that names no
+   * client. Copilot CLI and Gemini CLI also run the handlers of Claude Code's settings file but run none in the
+   * background: there a waker would hold up the end of every turn for minutes, so it ends at once.
+   */
+  public static boolean wakesUnder(java.util.Map<String, String> env) {
+    Option<Agent> agent = Agent.fromEnvironment(env);
+    return agent.isEmpty() || agent.get() == Agent.CLAUDE;
+  }
+
+  /**
    * One waker, from the hook event on {@code input} (the end of a turn: only its {@code session_id} is read).
    * Every problem (no session, unreadable input, a store that does not open) ends it quietly: a waker never blocks
    * and never warns; the deny already told the model when to retry.

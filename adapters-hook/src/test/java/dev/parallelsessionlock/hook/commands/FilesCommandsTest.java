@@ -14,6 +14,7 @@ import dev.parallelsessionlock.process.LocalProcesses;
 import dev.parallelsessionlock.testkit.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +45,7 @@ final class FilesCommandsTest {
   void setUp() throws Exception {
     project = Files.createDirectories(temp.resolve("project/.git")).getParent().toRealPath();
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
   }
 
   private int run(ProcessRef caller, String... args) {
@@ -204,6 +206,55 @@ final class FilesCommandsTest {
     run(executor, "files", "acquire", "--session", "alice", "a.txt");
 
     assertThat(run(executor, "files", "acquire", "--session", "bob", "--wait", "0", "a.txt")).isEqualTo(4);
+  }
+
+  @Test
+  void acquireWait_whileItWaitsInLine_isServedBeforeANewcomer() throws Exception {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+    ByteArrayOutputStream bobOut = new ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<Integer> bob = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> new Commands(env, project, new PrintStream(bobOut, true, StandardCharsets.UTF_8),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), clock, () -> executor)
+            .run(new String[] {"files", "acquire", "--session", "bob", "--wait", "20", "a.txt"}));
+    while (!bob.isDone() && !hasTicket()) {
+      Thread.sleep(5); // bob waits in line
+    }
+
+    assertThat(run(executor, "files", "release", "--session", "alice")).isZero();
+    int carol = run(executor, "files", "acquire", "--session", "carol", "a.txt");
+
+    assertThat(bob.get()).isZero();
+    assertThat(bobOut.toString(StandardCharsets.UTF_8)).contains("locked  " + project + "/a.txt");
+    assertThat(carol).as("the newcomer does not overtake bob").isEqualTo(4);
+  }
+
+  @Test
+  void acquireWait_whoseTimeEnds_saysThePlaceInLine() {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+
+    assertThat(run(executor, "files", "acquire", "--session", "bob", "--wait", "1", "a.txt")).isEqualTo(4);
+
+    assertThat(err()).contains("held: " + project + "/a.txt by session alice", "next in line (1st)",
+        "run the same command again");
+  }
+
+  @Test
+  void list_whileASessionWaitsInLine_showsTheLocksAndNotTheLinesOwnRecords() throws Exception {
+    run(executor, "files", "acquire", "--session", "alice", "a.txt");
+    run(executor, "files", "acquire", "--session", "bob", "--wait", "1", "a.txt");
+    assertThat(hasTicket()).as("bob keeps his place").isTrue();
+
+    assertThat(run(executor, "list")).isZero();
+    assertThat(out()).contains(project + "/a.txt").doesNotContain("wait-", "line-");
+    assertThat(out().lines().count()).isEqualTo(1);
+    assertThat(run(executor, "files", "list")).isZero();
+    assertThat(out()).doesNotContain("wait-", "line-");
+  }
+
+  private boolean hasTicket() throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(temp.resolve("locks"))) {
+      return files.anyMatch(f -> f.getFileName().toString().startsWith("wait-"));
+    }
   }
 
   @Test

@@ -45,6 +45,7 @@ final class PlanCommandsTest {
     repo = Files.createDirectories(temp.resolve("repo/.git")).getParent().toRealPath();
     Files.createDirectories(repo.resolve("src/api"));
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
   }
 
   private int run(String... args) {

@@ -97,7 +97,7 @@ final class InstallerTest {
     assertThat(ours.getArray("hooks").getObject(0).getString("command"))
         .startsWith("f='" + installHome.resolve("bin/session-lock") + "'; [ -x \"$f\" ] && exec \"$f\" hook --agent claude;")
         .endsWith("exit 0 # parallel-session-lock");
-    assertThat(ours.getArray("hooks").getObject(0).getInt("timeout")).isEqualTo(10);
+    assertThat(ours.getArray("hooks").getObject(0).getInt("timeout")).as("room to wait in line").isEqualTo(30);
     assertThat(hooks.getArray("SessionEnd").getObject(0).getArray("hooks").getObject(0).getInt("timeout")).isEqualTo(5);
     assertThat(installed).contains("\n            {\n                \"matcher\": \"Edit|Write");
 
@@ -315,7 +315,7 @@ final class InstallerTest {
     JsonObject pre = written.getObject("hooks").getArray("preToolUse").getObject(0);
     assertThat(pre.getString("bash")).contains("exec \"$f\" hook --agent copilot preToolUse;")
         .contains("echo 'session-lock: its launcher is missing").endsWith("exit 0 # parallel-session-lock");
-    assertThat(pre.getInt("timeoutSec")).isEqualTo(10);
+    assertThat(pre.getInt("timeoutSec")).as("room to wait in line, Copilot CLI's own default").isEqualTo(30);
     assertThat(pre.getString("matcher")).isEqualTo("edit|create|bash|powershell|apply_patch|str_replace_editor");
 
     installer.uninstall(Agent.COPILOT, Installer.Scope.PROJECT);
@@ -333,7 +333,7 @@ final class InstallerTest {
     assertThat(group.getString("matcher")).isEqualTo("write_file|replace|run_shell_command");
     JsonObject handler = group.getArray("hooks").getObject(0);
     assertThat(handler.getString("name")).isEqualTo("session-lock");
-    assertThat(handler.getInt("timeout")).isEqualTo(10_000);
+    assertThat(handler.getInt("timeout")).as("room to wait in line").isEqualTo(30_000);
     assertThat(handler.getString("command")).contains("hook --agent gemini;");
   }
 

@@ -42,6 +42,7 @@ final class FilesGitGuardTest {
   void setUp() throws Exception {
     repo = Files.createDirectories(temp.resolve("repo")).toRealPath();
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
     git("init", "-q", "-b", "main");
     Files.createDirectories(repo.resolve("src"));
     Files.writeString(repo.resolve("a.txt"), "a\n");

@@ -37,6 +37,7 @@ final class FilesHookTest {
     project = Files.createDirectories(temp.resolve("project/.git")).getParent().toRealPath();
     locks = temp.resolve("locks");
     env.put("SESSION_LOCK_DIR", locks.toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
   }
 
   private HookResult run(String payload, ProcessRef agent, String... registration) {

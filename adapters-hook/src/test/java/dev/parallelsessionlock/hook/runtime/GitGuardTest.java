@@ -104,7 +104,7 @@ final class GitGuardTest {
    */
   @Test
   void theHook_refusesAMergeOntoAGuardedBranch_beforeItRuns_inBothModes() throws Exception {
-    Map<String, String> env = Map.of("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    Map<String, String> env = Map.of("SESSION_LOCK_DIR", temp.resolve("locks").toString(), "SESSION_LOCK_WAIT_MS", "0");
     for (String[] mode : new String[][] {{"hook"}, {"hook", "--mode", "files"}}) {
       for (String command : List.of("git merge --no-edit feature", "nice git pull", "git reset --hard feature",
           "git rebase feature", "git commit --amend -m x")) {

@@ -47,6 +47,7 @@ final class HookHardeningTest {
   private Map<String, String> env(String projectDir) {
     Map<String, String> env = new HashMap<>();
     env.put("SESSION_LOCK_DIR", locks.toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
     if (projectDir != null) {
       env.put("CLAUDE_PROJECT_DIR", projectDir);
     }

@@ -37,6 +37,7 @@ final class HookRunnerTest {
     project = Files.createDirectory(temp.resolve("project"));
     locks = temp.resolve("locks");
     env.put("SESSION_LOCK_DIR", locks.toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
   }
 
   private HookResult run(String payload, ProcessRef agent) {
@@ -80,6 +81,86 @@ final class HookRunnerTest {
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"},"
         + "\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"" + reason + "\"}\n");
     assertThat(result.stderr()).containsExactly(reason);
+  }
+
+  private List<Path> tickets() throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(locks)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("wait-")).toList();
+    }
+  }
+
+  @Test
+  void preToolUse_whileAnotherSessionHoldsIt_waitsInLineAndRunsOnceTheHolderEndsItsTurn() throws Exception {
+    env.put("SESSION_LOCK_WAIT_MS", "20000");
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+    java.util.concurrent.CompletableFuture<HookResult> bob = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> run(claude("PreToolUse", "bob", "Write"), bobAgent));
+    while (tickets().isEmpty() && !bob.isDone()) {
+      Thread.sleep(5); // bob's ticket: it waits in line
+    }
+
+    run(claude("Stop", "alice", null), aliceAgent);
+
+    assertThat(bob.get().exitCode()).isZero();
+    assertThat(Files.readString(recordFile())).contains("\"session_id\":\"bob\"");
+    assertThat(tickets()).as("bob left the line when granted").isEmpty();
+  }
+
+  @Test
+  void preToolUse_whoseWaitEnds_deniesNamingTheHolderWhatItDoesAndThePlaceInLine() throws IOException {
+    env.put("SESSION_LOCK_WAIT_MS", "50");
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+
+    HookResult result = run(claude("PreToolUse", "bob", "Write"), bobAgent);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(String.join("\n", result.stderr())).contains("parallel session lock held by alice", "Waited ",
+        "next in line (1st)", "session alice (claude, pid " + aliceAgent.pid() + "), doing Edit " + project + "/x",
+        "lease ends in 5m0s", "Your place is kept until");
+    assertThat(tickets()).as("a denied waiter keeps its place").hasSize(1);
+  }
+
+  @Test
+  void stop_ofASessionThatWaitsInLine_leavesTheLine() throws IOException {
+    env.put("SESSION_LOCK_WAIT_MS", "50");
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+    run(claude("PreToolUse", "bob", "Write"), bobAgent);
+
+    env.put("COPILOT_CLI", "1"); // an agent without a waker: Copilot CLI running Claude Code's registration
+    run(claude("Stop", "bob", null), bobAgent);
+
+    assertThat(tickets()).isEmpty();
+  }
+
+  @Test
+  void stop_ofAClaudeCodeSessionThatWaitsInLine_keepsItsPlaceForItsWaker() throws IOException {
+    env.put("SESSION_LOCK_WAIT_MS", "50");
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+    run(claude("PreToolUse", "bob", "Write"), bobAgent);
+
+    run(claude("Stop", "bob", null), bobAgent);
+
+    assertThat(tickets()).as("the waker (Rewake) keeps it and wakes bob when it is his turn").hasSize(1);
+    run(claude("SessionEnd", "bob", null), bobAgent);
+    assertThat(tickets()).as("the end of the session leaves every line").isEmpty();
+  }
+
+  @Test
+  void preToolUse_withWaitingOff_deniesAtOnceAndKeepsNoPlace() throws IOException {
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+
+    assertThat(run(claude("PreToolUse", "bob", "Write"), bobAgent).exitCode()).isEqualTo(2);
+
+    assertThat(tickets()).isEmpty();
+  }
+
+  @Test
+  void postToolUse_ofTheHolder_recordsWhatItIsDoing() throws IOException {
+    run(claude("PreToolUse", "alice", "Edit"), aliceAgent);
+
+    run(claude("PostToolUse", "alice", "Write").replace(project + "/x", project + "/y"), aliceAgent);
+
+    assertThat(Files.readString(recordFile())).contains("\"doing\":\"Write " + project + "/y\"");
   }
 
   @Test

@@ -40,6 +40,7 @@ final class KeptFilesTest {
   void setUp() throws Exception {
     project = Files.createDirectories(temp.resolve("project")).toRealPath();
     env.put("SESSION_LOCK_DIR", temp.resolve("locks").toString());
+    env.put("SESSION_LOCK_WAIT_MS", "0"); // one decision per call; waiting in line: LineWaitTest, WaitProcessIT
     git("init", "-q", "-b", "main");
     Files.writeString(project.resolve("a.txt"), "a\n");
     Files.writeString(project.resolve("b.txt"), "b\n");
