@@ -246,7 +246,8 @@ final class FilesCommandsTest {
 
     assertThat(run(executor, "list")).isZero();
     assertThat(out()).contains(project + "/a.txt").doesNotContain("wait-", "line-");
-    assertThat(out().lines().count()).isEqualTo(1);
+    assertThat(out().lines().count()).as("the lock, then its line").isEqualTo(3);
+    assertThat(out()).contains("waiting for " + project + "/a.txt:\n  1st in line: session bob (pid ");
     assertThat(run(executor, "files", "list")).isZero();
     assertThat(out()).doesNotContain("wait-", "line-");
   }
