@@ -61,6 +61,9 @@ event rival > "$work/rival.json"
 # Each variant has its own lock directory, prepared so that "mine" already holds it (renew) or that a live
 # session, this script's shell, holds it (deny).
 export SESSION_LOCK_OWNER=session
+# The deny scenarios time the hook's answer, not a wait in line: with waiting on, a rival's hook waits up to its budget
+# (20 s) and then, once the holder's lease ran out, takes it over and renews. Waiting is timed by wait-bench.sh.
+export SESSION_LOCK_WAIT_MS=0
 scenarios="renew deny files-renew files-deny"
 for impl in $impls; do
   for scenario in $scenarios; do mkdir -p "$work/locks-$impl-$scenario"; done
