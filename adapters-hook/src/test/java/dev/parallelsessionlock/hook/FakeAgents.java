@@ -88,6 +88,11 @@ final class FakeAgents {
       toAgent.println(command + "\t" + payload);
     }
 
+    /** Whether the command {@link #send} started has answered (what {@link #receive} would read at once). */
+    boolean answered() throws IOException {
+      return fromAgent.ready();
+    }
+
     /** What the command {@link #send} started gave. */
     Result receive() throws IOException {
       String[] answer = fromAgent.readLine().split("\t", -1);

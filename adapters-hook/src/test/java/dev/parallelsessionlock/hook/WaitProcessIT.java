@@ -2,16 +2,12 @@ package dev.parallelsessionlock.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parallelsessionlock.hook.FakeAgents.Result;
 import dev.parallelsessionlock.hook.install.HookRegistrations;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,33 +31,22 @@ final class WaitProcessIT {
   private Path project;
   private Path locks;
   private final List<Agent> agents = new ArrayList<>();
+  private final FakeAgents fakeAgents = new FakeAgents();
   /** The hooks of killed agents, ended when the test ends. */
   private final List<ProcessHandle> orphans = new ArrayList<>();
 
-  record Result(int exit, String stdout, String stderr) {}
-
-  /** One agent CLI stand-in, alive until the test ends or kills it. */
+  /** One agent CLI stand-in ({@link FakeAgents}) for one session, alive until the test ends or kills it. */
   final class Agent {
     final Process process;
     final String session;
-    final PrintStream toAgent;
-    final BufferedReader fromAgent;
+    private final FakeAgents.Agent agent;
 
     Agent(String session, Map<String, String> extraEnv) throws IOException {
       this.session = session;
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
-      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK")
-          || name.startsWith("CODEX") || name.startsWith("GEMINI") || name.startsWith("COPILOT"));
-      builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-      builder.environment().put("SESSION_LOCK_WAIT_MS", "25000");
-      builder.environment().putAll(extraEnv);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      process = builder.start();
-      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      assertThat(fromAgent.readLine()).startsWith("READY ");
+      Map<String, String> env = new java.util.HashMap<>(extraEnv);
+      env.putIfAbsent("SESSION_LOCK_WAIT_MS", "25000");
+      agent = fakeAgents.start(locks, env);
+      process = agent.process;
       agents.add(this);
     }
 
@@ -79,14 +64,11 @@ final class WaitProcessIT {
     private void send(String event, String tool) {
       String payload = "{\"session_id\":\"" + session + "\",\"cwd\":\"" + project + "\",\"hook_event_name\":\"" + event
           + "\"" + tool + "}";
-      toAgent.println(registered(event) + "\t" + payload);
+      agent.send(registered(event), payload);
     }
 
     Result receive() throws IOException {
-      String[] answer = fromAgent.readLine().split("\t", -1);
-      Base64.Decoder b64 = Base64.getDecoder();
-      return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
-          new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
+      return agent.receive();
     }
 
     /** SIGKILL of the agent process (its hook, a child, runs on as an orphan, as when a client is killed). */
@@ -188,7 +170,7 @@ final class WaitProcessIT {
     Result head = waiters.get(0).receive();
     assertThat(head.exit()).as(head.stdout() + head.stderr()).isZero();
     assertThat(head.stderr()).contains("took over the lock on " + project + "/a.txt", "its holder is gone");
-    assertThat(waiters.get(1).fromAgent.ready()).as("the second still waits").isFalse();
+    assertThat(waiters.get(1).agent.answered()).as("the second still waits").isFalse();
   }
 
   @Test

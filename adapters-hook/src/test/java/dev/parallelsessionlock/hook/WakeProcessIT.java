@@ -16,17 +16,11 @@ import dev.parallelsessionlock.hook.runtime.Agent;
 import dev.parallelsessionlock.process.LocalProcesses;
 import dev.parallelsessionlock.process.ProcessTableLiveness;
 import io.vavr.control.Option;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,52 +44,43 @@ final class WakeProcessIT {
 
   private Path project;
   private Path locks;
-  private final List<Stand> agents = new ArrayList<>();
+  private final FakeAgents fakeAgents = new FakeAgents();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   record Result(int exit, String stdout, String stderr, long millis) {}
 
-  /** One agent CLI stand-in ({@link FakeAgent}): it runs commands through {@code sh -c}, one at a time. */
+  /** One agent CLI stand-in ({@link FakeAgents}): it runs commands through {@code sh -c}, one at a time, timed. */
   final class Stand {
     final Process process;
     final long pid;
-    final PrintStream toAgent;
-    final BufferedReader fromAgent;
-    long sentAt;
+    private final FakeAgents.Agent agent;
+    private long sentAt;
 
     Stand() throws IOException {
       this(Map.of());
     }
 
     Stand(Map<String, String> extraEnv) throws IOException {
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-          "-cp", System.getProperty("java.class.path"), FakeAgent.class.getName());
-      builder.environment().keySet().removeIf(name -> name.startsWith("CLAUDE") || name.startsWith("SESSION_LOCK"));
-      builder.environment().put("SESSION_LOCK_DIR", locks.toString());
-      builder.environment().put("SESSION_LOCK_WAIT_MS", "300"); // a short wait in line, then the deny
-      builder.environment().putAll(extraEnv);
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      process = builder.start();
-      toAgent = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-      fromAgent = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String ready = fromAgent.readLine();
-      assertThat(ready).startsWith("READY ");
-      pid = Long.parseLong(ready.substring(6));
-      agents.add(this);
+      Map<String, String> env = new java.util.HashMap<>(extraEnv);
+      env.putIfAbsent("SESSION_LOCK_WAIT_MS", "300"); // a short wait in line, then the deny
+      agent = fakeAgents.start(locks, env);
+      process = agent.process;
+      pid = agent.pid;
     }
 
     void send(String command, String payload) {
       sentAt = System.nanoTime();
-      toAgent.println(command + "\t" + payload);
+      agent.send(command, payload);
+    }
+
+    /** Whether the command {@link #send} started has answered. */
+    boolean answered() throws IOException {
+      return agent.answered();
     }
 
     Result receive() throws IOException {
-      String[] answer = fromAgent.readLine().split("\t", -1);
-      long millis = (System.nanoTime() - sentAt) / 1_000_000;
-      Base64.Decoder b64 = Base64.getDecoder();
-      return new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
-          new String(b64.decode(answer[2]), StandardCharsets.UTF_8), millis);
+      FakeAgents.Result answer = agent.receive();
+      return new Result(answer.exit(), answer.stdout(), answer.stderr(), (System.nanoTime() - sentAt) / 1_000_000);
     }
 
     Result run(String command, String payload) throws IOException {
@@ -112,9 +97,7 @@ final class WakeProcessIT {
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    for (Stand agent : agents) {
-      agent.process.destroyForcibly().waitFor();
-    }
+    fakeAgents.killAll();
   }
 
   private static String registered(String event) {
@@ -171,7 +154,7 @@ final class WakeProcessIT {
 
     waiter.send(waker(), event("Stop", bob));
     Thread.sleep(1500); // the waker is watching (nothing to fake: two real processes)
-    assertThat(waiter.fromAgent.ready()).as("still waiting while the file is held").isFalse();
+    assertThat(waiter.answered()).as("still waiting while the file is held").isFalse();
     long released = System.nanoTime();
     assertThat(holder.run(registered("SessionEnd"), event("SessionEnd", alice)).exit()).isZero();
     Result woken = waiter.receive();
