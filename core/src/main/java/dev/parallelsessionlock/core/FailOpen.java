@@ -6,16 +6,21 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The hook's decision, as a pure function. It blocks only on a {@link Acquisition.Blocked} result naming a
- * holder other than the caller; a missing result, a failure, or anything it does not understand allows, with
- * a warning. A lock tool that locks a user out of their own session on an internal error does more harm than
- * the collision it prevents.
+ * The hook's decision, as a pure function. It blocks on a {@link Acquisition.Blocked} result naming a holder
+ * other than the caller, and on {@link LockFailure.Contended}: the store works, and rivals were writing the same
+ * lock at the same moment through every try, so one of them is taking it; allowing then would let a second writer
+ * in, and a denial only costs a retry. A missing result, a store failure, or anything it does not understand
+ * allows, with a warning. A lock tool that locks a user out of their own session on an internal error does more
+ * harm than the collision it prevents.
  */
 public final class FailOpen {
 
   /** Why a block names the caller's own session id: it runs in another live process too. */
   public static final String SAME_SESSION_ELSEWHERE = "the same session id runs in another live process (resumed in a "
       + "second terminal?); only one of them may edit";
+
+  /** How a denial for contention starts: the lock is busy, not held against the caller for long. */
+  public static final String BUSY = "parallel session lock busy, nothing was changed: ";
 
   private FailOpen() {}
 
@@ -32,6 +37,9 @@ public final class FailOpen {
     }
     if (result.isLeft()) {
       LockFailure failure = result.getLeft();
+      if (failure instanceof LockFailure.Contended contended) {
+        return new Decision.Block(BUSY + contended.describe());
+      }
       return allowWithWarning("session lock unavailable, allowing: "
           + (failure == null ? "unknown failure" : failure.describe()));
     }

@@ -1,6 +1,9 @@
 package dev.parallelsessionlock.core;
 
-/** Why an operation could not reach an outcome. Callers on the hook path fail open on any of these. */
+/**
+ * Why an operation could not reach an outcome. On the hook path a store failure fails open; contention is a denial
+ * with "try again" ({@link FailOpen#decide}): the store works, and a rival is taking the lock.
+ */
 public sealed interface LockFailure {
 
   /** One line for a person. */

@@ -40,9 +40,11 @@ final class FailOpenProperties {
   private static final Gen<Claimant> CLAIMANTS = SESSIONS.map(session -> session.isBlank() ? "s1" : session)
       .zip(PROCESSES, Claimant::new);
 
+  private static final Gen<LockFailure> STORE_FAILURES = strings().basicLatinAlphabet().ofLengthBetween(0, 40)
+      .map(detail -> (LockFailure) new LockFailure.StoreUnavailable(new StoreFailure(KEY, "read", detail)));
+
   private static final Gen<LockFailure> FAILURES = Generate.oneOf(
-      strings().basicLatinAlphabet().ofLengthBetween(0, 40)
-          .map(detail -> (LockFailure) new LockFailure.StoreUnavailable(new StoreFailure(KEY, "read", detail))),
+      STORE_FAILURES,
       integers().between(1, 100).map(attempts -> (LockFailure) new LockFailure.Contended(KEY, attempts)));
 
   private static final Gen<Acquisition> ACQUIRED = RECORDS.zip(Generate.enumValues(Acquisition.How.class),
@@ -68,6 +70,9 @@ final class FailOpenProperties {
   }
 
   private static boolean blocksAnotherHolder(Either<LockFailure, Acquisition> result, Claimant caller) {
+    if (result != null && result.isLeft()) {
+      return result.getLeft() instanceof LockFailure.Contended; // rivals were taking it: a retry, never a 2nd writer
+    }
     return result != null
         && result.isRight()
         && result.get() instanceof Acquisition.Blocked
@@ -75,7 +80,7 @@ final class FailOpenProperties {
   }
 
   @Test
-  void decide_blocksExactlyWhenAnotherHolderIsNamed() {
+  void decide_blocksExactlyWhenAnotherHolderIsNamedOrRivalsWereTakingIt() {
     qt().withExamples(5000).forAll(RESULTS, CLAIMANTS).checkAssert((result, caller) -> {
       Decision decision = FailOpen.decide(result, caller, NOW);
       assertThat(decision instanceof Decision.Block).isEqualTo(blocksAnotherHolder(result, caller));
@@ -83,14 +88,24 @@ final class FailOpenProperties {
   }
 
   @Test
-  void decide_failsOpenWithAWarning_onMissingOrFailedResults() {
-    qt().withExamples(2000).forAll(FAILURES.map(Either::<LockFailure, Acquisition>left)
+  void decide_failsOpenWithAWarning_onMissingResultsOrStoreFailures() {
+    qt().withExamples(2000).forAll(STORE_FAILURES.map(Either::<LockFailure, Acquisition>left)
             .mix(Generate.constant((Either<LockFailure, Acquisition>) null)), CLAIMANTS)
         .checkAssert((result, caller) -> {
           Decision decision = FailOpen.decide(result, caller, NOW);
           assertThat(decision).isInstanceOf(Decision.Allow.class);
           assertThat(((Decision.Allow) decision).warning()).isNotEmpty();
         });
+  }
+
+  @Test
+  void decide_contended_blocksWithTryAgain_neverAllows() {
+    // The store works and rivals wrote the lock through every try: allowing would let a second writer in.
+    qt().withExamples(500).forAll(integers().between(1, 100), CLAIMANTS).checkAssert((attempts, caller) -> {
+      Decision decision = FailOpen.decide(Either.left(new LockFailure.Contended(KEY, attempts)), caller, NOW);
+      assertThat(decision).isInstanceOf(Decision.Block.class);
+      assertThat(((Decision.Block) decision).reason()).startsWith(FailOpen.BUSY).endsWith("try again");
+    });
   }
 
   @Test

@@ -169,9 +169,8 @@ public final class FilesHook {
       acquired = Either.right(((Turn.Granted<FileAcquisition>) turn.get()).outcome());
     }
     if (acquired.isLeft()) {
-      // The same decision as workspace mode's (FailOpen): a failure allows, with its warning.
-      Decision failed = FailOpen.decide(Either.<LockFailure, Acquisition>left(acquired.getLeft()), claimant, now);
-      return call.failOpen("store", ((Decision.Allow) failed).warning().getOrElse("file locks unavailable"));
+      // The same decision as workspace mode's (FailOpen): a store failure allows with its warning, contention denies.
+      return call.failed("file locks unavailable", acquired.getLeft(), claimant, now);
     }
     Acquisition.Blocked lease = workspaceLease(acquired.get());
     if (lease != null) {

@@ -1,6 +1,11 @@
 package dev.parallelsessionlock.hook.runtime;
 
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.Decision;
+import dev.parallelsessionlock.core.FailOpen;
+import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.ProcessRef;
+import io.vavr.control.Either;
 import io.vavr.control.Option;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,6 +86,20 @@ final class HookCall {
       return agent.allowWithNotice(Notices.text(problem, config.program()), plus(line));
     }
     return HookResult.allow(plus(line));
+  }
+
+  /**
+   * A lock operation that reached no outcome, decided as every result is ({@link FailOpen#decide}): rivals taking
+   * the same lock through every try deny, with "try again" (allowing would let a second writer in); a store that
+   * failed allows, with {@code what} and its warning.
+   */
+  HookResult failed(String what, LockFailure failure, Claimant claimant, java.time.Instant now) {
+    Decision decision = FailOpen.decide(Either.<LockFailure, dev.parallelsessionlock.core.Acquisition>left(failure),
+        claimant, now);
+    if (decision instanceof Decision.Block block) {
+      return deny(block.reason());
+    }
+    return failOpen("store", what + ": " + failure.describe());
   }
 
   private List<String> plus(String line) {

@@ -212,7 +212,7 @@ public final class HookRunner {
         keys, claimant, Grantor.workspace(lease, hash, claimant, leaseTtl, Option.some(workspace.toString())),
         deadline, FILES_RACE);
     if (turn.isLeft()) {
-      return call.failOpen("store", "session lock unavailable: " + turn.getLeft().describe());
+      return call.failed("session lock unavailable", turn.getLeft(), claimant, clock.instant());
     }
     Map<LockKey, String> names = new HashMap<>();
     names.put(key, workspace.toString());

@@ -3,6 +3,10 @@ package dev.parallelsessionlock.hook.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.StoreFailure;
 import dev.parallelsessionlock.process.LocalProcesses;
 import io.vavr.control.Option;
 import java.lang.reflect.Field;
@@ -46,5 +50,34 @@ final class HookCallTest {
     assertThat(call.agent).isEqualTo(Agent.CLAUDE);
     assertThat(call.session.isEmpty()).isTrue();
     assertThatThrownBy(() -> call.warnings.add("more")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void failed_contended_deniesWithTryAgain_neverAllows() {
+    // 16 sessions racing one lock through SQLite: one lost every try, and the hook let it write (a second writer).
+    HookCall call = call().read(Agent.CLAUDE, Option.some("s1"));
+    LockKey key = new LockKey("workspace-0123456789ab");
+
+    HookResult result = call.failed("session lock unavailable", new LockFailure.Contended(key, 8),
+        new Claimant("s1", LocalProcesses.current()), java.time.Instant.EPOCH);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(String.join("\n", result.stderr())).contains("parallel session lock busy, nothing was changed")
+        .endsWith("try again").doesNotContain("allowing");
+  }
+
+  @Test
+  void failed_storeUnavailable_allowsAndSaysSo() {
+    HookCall call = call().read(Agent.CLAUDE, Option.some("s1"));
+    LockKey key = new LockKey("workspace-0123456789ab");
+
+    HookResult result = call.failed("session lock unavailable",
+        new LockFailure.StoreUnavailable(new StoreFailure(key, "read", "disk full")),
+        new Claimant("s1", LocalProcesses.current()), java.time.Instant.EPOCH);
+
+    assertThat(result.exitCode()).isEqualTo(0);
+    assertThat(result.stderr().get(result.stderr().size() - 1))
+        .isEqualTo("session-lock: session lock unavailable: " + new StoreFailure(key, "read", "disk full").describe()
+            + "; allowing");
   }
 }
