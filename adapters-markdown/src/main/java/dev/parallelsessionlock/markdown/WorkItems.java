@@ -39,6 +39,12 @@ public final class WorkItems {
   /** A work item with its claim as people see it. */
   public record ItemClaim(Path file, Option<String> id, LockStatus status) {}
 
+  /**
+   * An item's claim as a key on the protocol, for what waits for it (the fair line): {@code key}, the lock that
+   * judges it, and {@code path}, the item's real path, kept in the claim.
+   */
+  public record ClaimKey(LockKey key, ParallelSessionLock lock, String path) {}
+
   private final ConcurrentMap<LockKey, Path> known = new ConcurrentHashMap<>();
   private final ParallelSessionLock lock;
 
@@ -118,6 +124,14 @@ public final class WorkItems {
   public Either<ClaimFailure, Acquisition> claim(Path item, Claimant claimant) {
     return keyOf(item).flatMap(key -> lock.acquire(key.key(), claimant, lock.ttl(), Option.some(key.path()))
         .mapLeft(failure -> failed(failure, item)));
+  }
+
+  /**
+   * The claim of {@code item} as a key on the one protocol: a fair line over it ({@code FairLine.of(lock, the lock
+   * directory)}, granted by {@code Grantor.lease(lock, key, ...)}) is the claim that {@link #claim} makes, in order.
+   */
+  public Either<ClaimFailure, ClaimKey> claimKey(Path item) {
+    return keyOf(item).map(key -> new ClaimKey(key.key(), lock, key.path()));
   }
 
   /** Removes {@code claimant}'s own claim on {@code item}; another session's stays ({@link Release.NotHolder}). */

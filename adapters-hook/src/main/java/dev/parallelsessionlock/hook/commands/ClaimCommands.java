@@ -9,6 +9,14 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonWriter;
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
+import dev.parallelsessionlock.core.Turn;
+import dev.parallelsessionlock.fs.FileLockStore;
+import dev.parallelsessionlock.hook.runtime.LineText;
+import dev.parallelsessionlock.hook.runtime.LineWait;
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
@@ -105,6 +113,10 @@ final class ClaimCommands {
         description = "a claim older than this is taken over (default 2h; 90m, 45s, 1d, PT2H)")
     String staleAfter;
 
+    @Option(names = "--wait", paramLabel = "SEC", description = "wait in line until the item is free, at most SEC "
+        + "seconds; served in order of arrival (default: one try, and no place kept)")
+    Long waitSeconds;
+
     Claim(CommandContext context) {
       super(context);
     }
@@ -124,25 +136,62 @@ final class ClaimCommands {
       if (path.isLeft()) {
         return path.getLeft();
       }
+      if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > 86400)) {
+        return context.usage("--wait takes 0 to 86400 seconds");
+      }
       Either<Integer, WorkItems> items = open(stale.get());
       if (items.isLeft()) {
         return items.getLeft();
       }
-      Either<ClaimFailure, Acquisition> result = items.get().claim(path.get(), claimant(id));
-      if (result.isLeft()) {
-        return failed(result.getLeft());
+      Either<ClaimFailure, WorkItems.ClaimKey> claim = items.get().claimKey(path.get());
+      if (claim.isLeft()) {
+        return failed(claim.getLeft());
+      }
+      // Through the fair line, as the hook and files acquire: its tickets in the lock directory, watched while
+      // --wait waits (an unclaim changes the item, not the directory: the watch's 200 ms safety net sees it).
+      Either<StoreFailure, FileLockStore> tickets = FileLockStore.open(context.config().lockDir());
+      if (tickets.isLeft()) {
+        context.err.println("session-lock: " + tickets.getLeft().describe());
+        return ExitCodes.UNAVAILABLE;
+      }
+      WorkItems.ClaimKey key = claim.get();
+      Claimant claimant = claimant(id);
+      FairLine line = FairLine.of(key.lock(), tickets.get());
+      java.util.List<LockKey> keys = java.util.List.of(key.key());
+      long budget = waitSeconds == null ? 0 : java.util.concurrent.TimeUnit.SECONDS.toNanos(waitSeconds);
+      Either<LockFailure, Turn<Acquisition>> turn = LineWait.inLine(line, keys, claimant,
+          Grantor.lease(key.lock(), key.key(), claimant, key.lock().ttl(), io.vavr.control.Option.some(key.path())),
+          budget, io.vavr.control.Option.some(context.config().lockDir()));
+      if (turn.isLeft()) {
+        return failed(new ClaimFailure.Unavailable(turn.getLeft()));
       }
       Instant now = context.clock.instant();
-      if (result.get() instanceof Acquisition.Blocked blocked) {
+      java.util.Map<LockKey, String> names = java.util.Map.of(key.key(), item);
+      if (turn.get() instanceof Turn.Deadlock<Acquisition> deadlock) {
+        context.err.println("session-lock: " + LineText.deadlock(deadlock, names));
+        return ExitCodes.HELD;
+      }
+      if (turn.get() instanceof Turn.Waiting<Acquisition> waiting) {
+        if (budget == 0) {
+          line.leave(keys, claimant); // no wait, no place kept; a failure leaves a ticket its ttl ends
+        }
+        String inLine = waiting.refused().isEmpty() || budget > 0
+            ? "\n" + LineText.waiting(waiting, Duration.ofNanos(budget), now, names)
+                .replace("try the same call again", "run the same command again") : "";
+        if (waiting.refused().isEmpty()) {
+          context.err.println("session-lock: other sessions wait in line for " + item + " ahead of you." + inLine);
+          return ExitCodes.HELD;
+        }
+        Acquisition.Blocked blocked = (Acquisition.Blocked) waiting.refused().get();
         LockRecord holder = blocked.holder().get();
         context.err.println("session-lock: " + item + " is claimed by session " + holder.sessionId()
             + processOf(holder) + " since " + Durations.human(Duration.between(holder.acquiredAt(), now))
             + " ago; it is stale in " + Durations.human(Duration.between(now, blocked.freeAt()))
-            + ". Pick another item, or (if that session is gone) "
-            + Hints.command(context.program(), "unclaim", path.get().toString(), "--force"));
+            + ". Pick another item, wait for it (--wait SEC), or (if that session is gone) "
+            + Hints.command(context.program(), "unclaim", path.get().toString(), "--force") + inLine);
         return ExitCodes.HELD;
       }
-      Acquisition.Acquired acquired = (Acquisition.Acquired) result.get();
+      Acquisition.Acquired acquired = (Acquisition.Acquired) ((Turn.Granted<Acquisition>) turn.get()).outcome();
       if (acquired.previous().isDefined() && acquired.how() != Acquisition.How.RENEWED) {
         LockRecord previous = acquired.previous().get();
         context.err.println("session-lock: warning: took " + item + " over from session " + previous.sessionId()

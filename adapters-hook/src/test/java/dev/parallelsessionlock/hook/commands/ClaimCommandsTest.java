@@ -50,6 +50,63 @@ final class ClaimCommandsTest {
         new PrintStream(err, true, StandardCharsets.UTF_8), clock, () -> agent).run(args);
   }
 
+  /** One command on its own thread with its own output: exit code, then stdout and stderr. */
+  private java.util.concurrent.CompletableFuture<String[]> runAside(String... args) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      ByteArrayOutputStream o = new ByteArrayOutputStream();
+      ByteArrayOutputStream e = new ByteArrayOutputStream();
+      int code = new Commands(env, temp, new PrintStream(o, true, StandardCharsets.UTF_8),
+          new PrintStream(e, true, StandardCharsets.UTF_8), clock, () -> agent).run(args);
+      return new String[] {Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    });
+  }
+
+  /** The tickets of the work items' lines in the lock directory. */
+  private long tickets() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(temp.resolve("locks"))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("wait-")).count();
+    }
+  }
+
+  private void awaitTickets(long count) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (tickets() != count) {
+      assertThat(System.nanoTime()).as("%d tickets in line", count).isLessThan(end);
+      Thread.sleep(10); // a real wait in another thread: polled, as a person would look
+    }
+  }
+
+  @Test
+  void claimWait_whileHeld_waitsInLine_andIsServedWhenUnclaimed_beforeANewcomer() throws Exception {
+    assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
+    java.util.concurrent.CompletableFuture<String[]> bob = runAside("claim", "WRK-157", "--session", "bob", "--wait", "60");
+    awaitTickets(1);
+
+    assertThat(run("claim", "WRK-157", "--session", "carol")).as("carol, while alice holds and bob waits").isEqualTo(4);
+    assertThat(tickets()).as("carol keeps no place without --wait").isEqualTo(1);
+    assertThat(run("unclaim", "WRK-157", "--session", "alice")).isZero();
+    int carol = run("claim", "WRK-157", "--session", "carol");
+    String[] served = bob.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(carol).as("carol never overtakes bob: " + err()).isEqualTo(4);
+    assertThat(served[0]).as(served[2]).isEqualTo("0");
+    assertThat(served[1]).startsWith("claimed WRK-157 for session bob");
+    assertThat(Files.readString(items.resolve("WRK-157.md"))).contains("locked_by: \"bob\"");
+    assertThat(tickets()).as("bob left the line when served").isZero();
+  }
+
+  @Test
+  void claimWait_budgetEnds_deniedWithItsPlace_andThePlaceIsKept() throws Exception {
+    assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
+
+    assertThat(run("claim", "WRK-157", "--session", "bob", "--wait", "1")).isEqualTo(4);
+
+    assertThat(err()).contains("is claimed by session alice").contains("Waited 1s in line; next in line (1st)")
+        .contains("run the same command again before then");
+    assertThat(tickets()).isEqualTo(1);
+    assertThat(run("claim", "WRK-157", "--session", "bob", "--wait", "-1")).isEqualTo(64);
+  }
+
   private String out() {
     return out.toString(StandardCharsets.UTF_8);
   }
@@ -66,7 +123,7 @@ final class ClaimCommandsTest {
     clock.advance(Duration.ofMinutes(35));
     assertThat(run("claim", "WRK-157", "--session", "bob")).isEqualTo(4);
     assertThat(err()).isEqualTo("session-lock: WRK-157 is claimed by session alice since 35m0s ago; it is stale in "
-        + "1h25m. Pick another item, or (if that session is gone) '/opt/sl/session-lock' unclaim '"
+        + "1h25m. Pick another item, wait for it (--wait SEC), or (if that session is gone) '/opt/sl/session-lock' unclaim '"
         + items.resolve("WRK-157.md") + "' --force\n");
 
     assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
