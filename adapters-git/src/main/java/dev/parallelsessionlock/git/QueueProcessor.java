@@ -2,6 +2,8 @@ package dev.parallelsessionlock.git;
 
 import dev.parallelsessionlock.core.Acquisition;
 import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
 import dev.parallelsessionlock.core.LockFailure;
 import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
@@ -9,6 +11,7 @@ import dev.parallelsessionlock.core.LockStore;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Refresh;
 import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.Turn;
 import dev.parallelsessionlock.process.LocalProcesses;
 import dev.parallelsessionlock.process.ProcessTableLiveness;
 import dev.parallelsessionlock.store.IoErrors;
@@ -53,6 +56,29 @@ public final class QueueProcessor {
   /** What a run did. */
   public record Summary(int landed, int rejected, int validations, Option<String> stoppedBecause) {}
 
+  /**
+   * How a run takes the processor's lease, through the lease's fair line: {@link #ONCE} by default (one try, no
+   * place kept), or waiting in line (the command's {@code --wait}, which watches for changes).
+   */
+  public interface LeaseTaking {
+    /** One try, and no place kept: another processor running is an answer at once. */
+    LeaseTaking ONCE = new LeaseTaking() {
+      @Override
+      public Either<LockFailure, Turn<Acquisition>> take(FairLine line, List<LockKey> keys, Claimant processor,
+          Grantor<Acquisition> grantor) {
+        Either<LockFailure, Turn<Acquisition>> turn = line.attempt(keys, processor, grantor);
+        if (turn.isRight() && !(turn.get() instanceof Turn.Granted)) {
+          line.leave(keys, processor); // a failure here leaves a ticket that its ttl ends
+        }
+        return turn;
+      }
+    };
+
+    /** Takes the lease for {@code processor}: granted, waiting (its place), a deadlock, or a failure. */
+    Either<LockFailure, Turn<Acquisition>> take(FairLine line, List<LockKey> keys, Claimant processor,
+        Grantor<Acquisition> grantor);
+  }
+
   static final LockKey LEASE = new LockKey("queue-processor");
   static final Duration LEASE_TTL = Duration.ofMinutes(2);
   static final int LOG_TAIL_LINES = 20;
@@ -75,6 +101,7 @@ public final class QueueProcessor {
   private int landed;
   private int rejected;
   private int validations;
+  private LeaseTaking taking = LeaseTaking.ONCE;
   /** The lease this run holds; set by {@link #process}. */
   private ParallelSessionLock lock;
   private Claimant me;
@@ -119,16 +146,27 @@ public final class QueueProcessor {
     }
     lock = ParallelSessionLock.of(store.get(), ProcessTableLiveness.forThisHost(), clock).withTtl(LEASE_TTL);
     me = new Claimant("queue-processor-" + ProcessHandle.current().pid(), LocalProcesses.current(), false);
-    Either<LockFailure, Acquisition> lease = lock.acquire(LEASE, me);
-    if (lease.isLeft()) {
-      return Either.left(lease.getLeft().describe());
+    // Through the lease's fair line (its tickets beside the lease): processors that wait are served in order.
+    Either<LockFailure, Turn<Acquisition>> turn = taking.take(FairLine.of(lock, store.get()), List.of(LEASE), me,
+        Grantor.lease(lock, LEASE, me, LEASE_TTL, Option.none()));
+    if (turn.isLeft()) {
+      return Either.left(turn.getLeft().describe());
     }
-    if (lease.get() instanceof Acquisition.Blocked blocked) {
-      LockRecord holder = blocked.holder().get();
-      return Either.left("another processor (pid " + holder.pid() + ") is processing this queue; it ends, or its "
-          + "lease does, before this one can start");
+    if (!(turn.get() instanceof Turn.Granted<Acquisition> granted)) {
+      Option<LockRecord> holder = Option.none();
+      if (turn.get() instanceof Turn.Waiting<Acquisition> waiting && waiting.refused().isDefined()
+          && waiting.refused().get() instanceof Acquisition.Blocked blocked) {
+        holder = blocked.holder();
+      }
+      return Either.left(holder.isDefined()
+          ? "another processor (pid " + holder.get().pid() + ") is processing this queue; it ends, or its lease "
+              + "does, before this one can start"
+          : "another processor waits to process this queue ahead of this one");
     }
-    generation = ((Acquisition.Acquired) lease.get()).record().generation();
+    if (!(granted.outcome() instanceof Acquisition.Acquired acquired)) {
+      return Either.left("another processor is processing this queue");
+    }
+    generation = acquired.record().generation();
     Thread heartbeat = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted() && lostLease == null) {
         try {
@@ -247,6 +285,12 @@ public final class QueueProcessor {
    * How the advice in rejection reasons names this program: the launcher, quoted for sh ({@code session-lock}
    * when not told).
    */
+  /** Takes the lease by {@code taking} (for example waiting in line for the running processor to end). */
+  public QueueProcessor takingLeaseBy(LeaseTaking taking) {
+    this.taking = java.util.Objects.requireNonNull(taking, "taking");
+    return this;
+  }
+
   public QueueProcessor hintsAs(String program) {
     this.program = program;
     return this;

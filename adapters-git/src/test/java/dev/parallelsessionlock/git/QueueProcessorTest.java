@@ -250,6 +250,64 @@ final class QueueProcessorTest {
     assertThat(scratch.getParent()).doesNotExist();
   }
 
+  /**
+   * A second processor that waits in the lease's line (as {@code queue process --wait}) keeps a ticket beside the
+   * lease while the first runs, and is served when the first ends (here SIGKILLed): it reconciles and lands.
+   */
+  @Test
+  void aSecondProcessorWaitingInLine_isServedWhenTheFirstEnds_andLandsItsWork() throws Exception {
+    repo.branch("slow", "slow.txt", "s\n");
+    enqueue("slow");
+    Path started = temp.resolve("started");
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(),
+        "touch " + started + "; sleep 60").redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(started) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(started).exists();
+    java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+    QueueProcessor.LeaseTaking polling = (line, keys, me, grantor) -> {
+      while (true) { // the command watches with LineWait; a plain poll here (adapters-git has no watch)
+        var turn = line.attempt(keys, me, grantor);
+        tries.incrementAndGet();
+        if (turn.isLeft() || !(turn.get() instanceof dev.parallelsessionlock.core.Turn.Waiting)) {
+          return turn;
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return turn;
+        }
+      }
+    };
+    var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> new QueueProcessor(queue, "true",
+        Duration.ofMinutes(1), 1, Clock.systemUTC(), new PrintStream(progress, true, StandardCharsets.UTF_8))
+        .takingLeaseBy(polling).process());
+    while (tries.get() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    try (var files = Files.list(queue.dir().resolve("lease"))) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("wait-queue-processor.")))
+          .as("the waiting processor's ticket").hasSize(1);
+    }
+    assertThat(second).isNotDone();
+
+    other.descendants().forEach(ProcessHandle::destroyForcibly);
+    other.destroyForcibly().waitFor();
+    var summary = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(summary.isRight()).as(summary.toString()).isTrue();
+    assertThat(summary.get().landed()).isEqualTo(1);
+    assertThat(entry("slow").state()).isEqualTo(QueueEntry.State.LANDED);
+    try (var files = Files.list(queue.dir().resolve("lease"))) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("wait-")))
+          .as("served, it left the line").isEmpty();
+    }
+  }
+
   /** A processor in a JVM of its own, with {@code env} on top of this one's; its output and exit code. */
   private String processElsewhere(java.util.Map<String, String> env, String command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -127,8 +127,9 @@ final class QueueProcessIT {
 
     assertThat(followed.exit()).as(followed.stderr()).isZero();
     assertThat(followed.stdout()).startsWith("queued #2 gone at ");
-    assertThat(sessionLock("queue", "process", "--validate", "true").stdout()).contains("landed 1");
+    assertThat(sessionLock("queue", "process", "--validate", "true", "--wait", "5").stdout()).contains("landed 1");
     git("cat-file", "-e", "main:gone.txt");
+    assertThat(sessionLock("queue", "process", "--validate", "true", "--wait", "-1").exit()).isEqualTo(64);
   }
 
   @Test

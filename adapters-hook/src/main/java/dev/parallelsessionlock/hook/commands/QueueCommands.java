@@ -2,6 +2,7 @@ package dev.parallelsessionlock.hook.commands;
 
 import dev.parallelsessionlock.hook.ExitCodes;
 import dev.parallelsessionlock.hook.runtime.OpenStore;
+import dev.parallelsessionlock.hook.runtime.LineWait;
 import dev.parallelsessionlock.hook.runtime.LockDirectoryStores;
 import dev.parallelsessionlock.hook.runtime.Workspaces;
 import com.grack.nanojson.JsonArray;
@@ -9,10 +10,17 @@ import com.grack.nanojson.JsonObject;
 import com.grack.nanojson.JsonParser;
 import com.grack.nanojson.JsonParserException;
 import com.grack.nanojson.JsonWriter;
+import dev.parallelsessionlock.core.Acquisition;
+import dev.parallelsessionlock.core.Claimant;
+import dev.parallelsessionlock.core.FairLine;
+import dev.parallelsessionlock.core.Grantor;
+import dev.parallelsessionlock.core.LockFailure;
+import dev.parallelsessionlock.core.LockKey;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
 import dev.parallelsessionlock.core.ParallelSessionLock;
 import dev.parallelsessionlock.core.Slot;
+import dev.parallelsessionlock.core.Turn;
 import dev.parallelsessionlock.core.WorkspaceHash;
 import dev.parallelsessionlock.fs.FileHolderIndex;
 import dev.parallelsessionlock.fs.FileLockStore;
@@ -91,17 +99,34 @@ final class QueueCommands {
             description = "the validation's time limit (default 1800)") long timeout,
         @picocli.CommandLine.Option(names = "--batch", paramLabel = "N", defaultValue = "1",
             description = "validate up to N entries as one candidate; a red batch is bisected") int batch,
-        @picocli.CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the repository") String dir) {
+        @picocli.CommandLine.Option(names = "--dir", paramLabel = "DIR", description = "the repository") String dir,
+        @picocli.CommandLine.Option(names = "--wait", paramLabel = "SEC", description = "while another processor "
+            + "runs, wait in line for it to end, at most SEC seconds, then process what is left (default: exit 7 "
+            + "at once)") Long waitSeconds) {
       if (timeout < 1 || batch < 1) {
         return context.usage("--timeout and --batch take positive numbers");
+      }
+      if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > 86400)) {
+        return context.usage("--wait takes 0 to 86400 seconds");
       }
       Either<Integer, MergeQueue> queue = open(dir);
       if (queue.isLeft()) {
         return queue.getLeft();
       }
-      Either<String, QueueProcessor.Summary> summary = new QueueProcessor(queue.get(), validate,
-          Duration.ofSeconds(timeout), batch, context.clock, context.err)
-          .hintsAs(context.program()).process();
+      QueueProcessor processor = new QueueProcessor(queue.get(), validate, Duration.ofSeconds(timeout), batch,
+          context.clock, context.err).hintsAs(context.program());
+      if (waitSeconds != null && waitSeconds > 0) {
+        long budget = java.util.concurrent.TimeUnit.SECONDS.toNanos(waitSeconds);
+        // The hook's own wait (LineWait): tried again on every change the poll sees, served in order of arrival.
+        processor.takingLeaseBy(new QueueProcessor.LeaseTaking() {
+          @Override
+          public Either<LockFailure, Turn<Acquisition>> take(FairLine line, java.util.List<LockKey> keys,
+              Claimant me, Grantor<Acquisition> grantor) {
+            return LineWait.inLine(line, keys, me, grantor, budget, Option.none());
+          }
+        });
+      }
+      Either<String, QueueProcessor.Summary> summary = processor.process();
       if (summary.isLeft()) {
         context.err.println("session-lock: " + summary.getLeft());
         return summary.getLeft().startsWith("another processor") ? ExitCodes.QUEUE_BUSY : ExitCodes.UNAVAILABLE;
