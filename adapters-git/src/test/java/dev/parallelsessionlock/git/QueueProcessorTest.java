@@ -218,15 +218,7 @@ final class QueueProcessorTest {
   void aSecondProcessor_isToldAnotherRuns_andAKilledOnesWorkIsReconciledAndFinished() throws Exception {
     repo.branch("slow", "slow.txt", "s\n");
     enqueue("slow");
-    Path started = temp.resolve("started");
-    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(),
-        "touch " + started + "; sleep 60").redirectErrorStream(true).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Files.exists(started) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(started).exists();
+    Process other = processingSlowly();
 
     var second = new QueueProcessor(queue, "true", Duration.ofMinutes(1), 1, Clock.systemUTC(),
         new PrintStream(progress, true, StandardCharsets.UTF_8)).process();
@@ -258,15 +250,8 @@ final class QueueProcessorTest {
   void aSecondProcessorWaitingInLine_isServedWhenTheFirstEnds_andLandsItsWork() throws Exception {
     repo.branch("slow", "slow.txt", "s\n");
     enqueue("slow");
-    Path started = temp.resolve("started");
-    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(),
-        "touch " + started + "; sleep 60").redirectErrorStream(true).start();
+    Process other = processingSlowly();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Files.exists(started) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(started).exists();
     java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
     QueueProcessor.LeaseTaking polling = (line, keys, me, grantor) -> {
       while (true) { // the command watches with LineWait; a plain poll here (adapters-git has no watch)
@@ -306,6 +291,20 @@ final class QueueProcessorTest {
       assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("wait-")))
           .as("served, it left the line").isEmpty();
     }
+  }
+
+  /** A processor in a JVM of its own, once it has started validating (a validation that takes a minute). */
+  private Process processingSlowly() throws Exception {
+    Path started = temp.resolve("started");
+    Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), QueueContender.class.getName(), repo.dir.toString(),
+        "touch " + started + "; sleep 60").redirectErrorStream(true).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.exists(started) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(started).exists();
+    return other;
   }
 
   /** A processor in a JVM of its own, with {@code env} on top of this one's; its output and exit code. */
