@@ -66,11 +66,7 @@ public final class QueueProcessor {
       @Override
       public Either<LockFailure, Turn<Acquisition>> take(FairLine line, List<LockKey> keys, Claimant processor,
           Grantor<Acquisition> grantor) {
-        Either<LockFailure, Turn<Acquisition>> turn = line.attempt(keys, processor, grantor);
-        if (turn.isRight() && !(turn.get() instanceof Turn.Granted)) {
-          line.leave(keys, processor); // a failure here leaves a ticket that its ttl ends
-        }
-        return turn;
+        return line.tryOnce(keys, processor, grantor);
       }
     };
 

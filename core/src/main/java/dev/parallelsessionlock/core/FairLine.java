@@ -123,6 +123,22 @@ public final class FairLine {
    * lets it. {@link LockFailure} when the store failed, or the line changed under every try (try again).
    */
   public <G> Either<LockFailure, Turn<G>> attempt(List<LockKey> keys, Claimant claimant, Grantor<G> grantor) {
+    return attempt(keys, claimant, grantor, true);
+  }
+
+  /**
+   * One try that keeps no place (a caller that will not wait: waiting turned off, a command without {@code --wait}):
+   * granted when the line lets it, exactly as {@link #attempt}; otherwise {@link Turn.Waiting} with the place it
+   * would take, and nothing written for it: no ticket, no marker, and its own ticket (kept from an earlier wait)
+   * neither renewed nor removed. So a crowd of callers that do not wait writes nothing but the grant. It never
+   * answers a deadlock: it waits for nobody.
+   */
+  public <G> Either<LockFailure, Turn<G>> tryOnce(List<LockKey> keys, Claimant claimant, Grantor<G> grantor) {
+    return attempt(keys, claimant, grantor, false);
+  }
+
+  private <G> Either<LockFailure, Turn<G>> attempt(List<LockKey> keys, Claimant claimant, Grantor<G> grantor,
+      boolean keep) {
     Objects.requireNonNull(claimant, "claimant");
     Objects.requireNonNull(grantor, "grantor");
     List<LockKey> sorted = sortedDistinct(keys);
@@ -130,7 +146,7 @@ public final class FairLine {
       throw new IllegalArgumentException("an attempt needs at least one key");
     }
     for (int round = 0; round < lock.maxAttempts(); round++) {
-      Either<LockFailure, Turn<G>> turn = round(sorted, claimant, grantor);
+      Either<LockFailure, Turn<G>> turn = round(sorted, claimant, grantor, keep);
       if (turn != null) {
         return turn;
       }
@@ -244,7 +260,8 @@ public final class FairLine {
 
   // ---- One round of an attempt: null means the line changed under it, try again ----
 
-  private <G> Either<LockFailure, Turn<G>> round(List<LockKey> keys, Claimant claimant, Grantor<G> grantor) {
+  private <G> Either<LockFailure, Turn<G>> round(List<LockKey> keys, Claimant claimant, Grantor<G> grantor,
+      boolean keep) {
     Instant now = lock.now();
     boolean anyLine = false;
     for (LockKey key : keys) {
@@ -259,7 +276,7 @@ public final class FairLine {
     }
     if (!anyLine) {
       // No line ever formed on these keys (a marker is written before any ticket): straight to the protocol.
-      return tryGrant(keys, claimant, grantor, new HashMap<LockKey, List<Seen>>());
+      return tryGrant(keys, claimant, grantor, new HashMap<LockKey, List<Seen>>(), keep);
     }
     Map<LockKey, List<Seen>> lines = new HashMap<>();
     boolean clear = true;
@@ -279,14 +296,15 @@ public final class FairLine {
       clear &= ahead(line.get()).isEmpty();
     }
     if (clear) {
-      return tryGrant(keys, claimant, grantor, lines);
+      return tryGrant(keys, claimant, grantor, lines, keep);
     }
-    return wait(claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of());
+    return keep ? wait(claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of())
+        : placeWithout(claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of());
   }
 
   /** The claimant's turn: the protocol's grant. Taken, it leaves the lines; refused, it keeps (or takes) its place. */
   private <G> Either<LockFailure, Turn<G>> tryGrant(List<LockKey> keys, Claimant claimant, Grantor<G> grantor,
-      Map<LockKey, List<Seen>> lines) {
+      Map<LockKey, List<Seen>> lines, boolean keep) {
     Either<LockFailure, Grantor.Taking<G>> taking = grantor.take();
     if (taking.isLeft()) {
       return Either.left(taking.getLeft());
@@ -306,7 +324,8 @@ public final class FairLine {
           waitFor.add(key);
         }
       }
-      return wait(claimant, waitFor, Option.some(refused.outcome()), refused.by());
+      return keep ? wait(claimant, waitFor, Option.some(refused.outcome()), refused.by())
+          : placeWithout(claimant, waitFor, Option.some(refused.outcome()), refused.by());
     }
     for (List<Seen> line : lines.values()) {
       for (Seen seen : line) {
@@ -375,21 +394,14 @@ public final class FairLine {
       for (Seen seen : ahead(line.get())) {
         ahead.add(seen.ticket(key));
       }
-      places.add(new Turn.Place(key, ahead.size() + 1, ahead, mine.ticket(key)));
+      places.add(new Turn.Place(key, ahead.size() + 1, ahead, Option.some(mine.ticket(key))));
       position = Math.max(position, ahead.size() + 1);
     }
-    List<Acquisition.Blocked> holders = new ArrayList<>(by);
-    if (refused.isEmpty()) {
-      for (LockKey key : sorted) {
-        Either<LockFailure, Option<Acquisition.Blocked>> holder = lock.wouldBlock(key, claimant);
-        if (holder.isLeft()) {
-          return Either.left(holder.getLeft());
-        }
-        if (holder.get().isDefined()) {
-          holders.add(holder.get().get());
-        }
-      }
+    Either<LockFailure, List<Acquisition.Blocked>> held = holders(sorted, claimant, refused.isEmpty(), by);
+    if (held.isLeft()) {
+      return Either.left(held.getLeft());
     }
+    List<Acquisition.Blocked> holders = held.get();
     Either<LockFailure, List<Turn.Wait>> cycle = cycle(claimant, holders, now);
     if (cycle.isLeft()) {
       return Either.left(cycle.getLeft());
@@ -402,6 +414,57 @@ public final class FairLine {
       return Either.right(new Turn.Deadlock<>(cycle.get(), holders));
     }
     return Either.right(new Turn.Waiting<>(position, places, holders, refused));
+  }
+
+  /**
+   * Not the claimant's turn, or refused, for a try that keeps no place ({@link #tryOnce}): the place it would take,
+   * read and never written (its own ticket, when it has one, as it stands), and the holders.
+   */
+  private <G> Either<LockFailure, Turn<G>> placeWithout(Claimant claimant, java.util.Collection<LockKey> waitFor,
+      Option<G> refused, List<Acquisition.Blocked> by) {
+    List<LockKey> sorted = sortedDistinct(waitFor);
+    Instant now = lock.now();
+    List<Turn.Place> places = new ArrayList<>();
+    int position = 1;
+    for (LockKey key : sorted) {
+      Either<LockFailure, List<Seen>> line = read(key, Option.some(claimant), now);
+      if (line.isLeft()) {
+        return Either.left(line.getLeft());
+      }
+      Seen mine = mine(line.get());
+      List<Ticket> ahead = new ArrayList<>();
+      for (Seen seen : ahead(line.get())) {
+        ahead.add(seen.ticket(key));
+      }
+      places.add(new Turn.Place(key, ahead.size() + 1, ahead,
+          mine == null ? Option.<Ticket>none() : Option.some(mine.ticket(key))));
+      position = Math.max(position, ahead.size() + 1);
+    }
+    Either<LockFailure, List<Acquisition.Blocked>> held = holders(sorted, claimant, refused.isEmpty(), by);
+    if (held.isLeft()) {
+      return Either.left(held.getLeft());
+    }
+    List<Acquisition.Blocked> holders = held.get();
+    return Either.right(new Turn.Waiting<>(position, places, holders, refused));
+  }
+
+  /**
+   * Who holds {@code keys} against {@code claimant}: {@code by} (what refused the grant), and when the grant was
+   * not tried ({@code read}), the holder of each key as it stands.
+   */
+  private Either<LockFailure, List<Acquisition.Blocked>> holders(List<LockKey> keys, Claimant claimant, boolean read,
+      List<Acquisition.Blocked> by) {
+    List<Acquisition.Blocked> holders = new ArrayList<>(by);
+    for (int i = 0; read && i < keys.size(); i++) {
+      Either<LockFailure, Option<Acquisition.Blocked>> holder = lock.wouldBlock(keys.get(i), claimant);
+      if (holder.isLeft()) {
+        return Either.left(holder.getLeft());
+      }
+      if (holder.get().isDefined()) {
+        holders.add(holder.get().get());
+      }
+    }
+    return Either.right(holders);
   }
 
   /**

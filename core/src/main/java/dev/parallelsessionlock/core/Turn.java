@@ -58,9 +58,10 @@ public sealed interface Turn<G> {
    *
    * @param position 1 + the live waiters ahead
    * @param ahead the live tickets ahead, first first
-   * @param own the claimant's own ticket; its {@link Ticket#keptUntil} is how long the place is kept without a retry
+   * @param own the claimant's own ticket; its {@link Ticket#keptUntil} is how long the place is kept without a retry.
+   *     None after {@link FairLine#tryOnce} by a claimant not in the line: the place is the one it would take
    */
-  record Place(LockKey key, int position, List<Ticket> ahead, Ticket own) {
+  record Place(LockKey key, int position, List<Ticket> ahead, io.vavr.control.Option<Ticket> own) {
     public Place {
       ahead = List.copyOf(ahead);
     }

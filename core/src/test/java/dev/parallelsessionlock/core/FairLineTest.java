@@ -106,6 +106,48 @@ final class FairLineTest {
     assertThat(store.list().get().map(Slot::key)).containsExactly(WORKSPACE);
   }
 
+  private Turn<Acquisition> tryWorkspace(Claimant who) {
+    return line.tryOnce(List.of(WORKSPACE), who, Grantor.lease(lock, WORKSPACE, who, TTL, Option.none())).get();
+  }
+
+  @Test
+  void tryOnce_heldKey_isRefusedWithThePlaceItWouldTake_andWritesNothing() {
+    workspace(ALICE);
+    workspace(BOB);
+    List<Slot> before = store.list().get().toJavaList();
+
+    Turn<Acquisition> turn = tryWorkspace(CAROL);
+
+    Turn.Waiting<?> waiting = (Turn.Waiting<?>) turn;
+    assertThat(waiting.position()).isEqualTo(2);
+    assertThat(waiting.refused()).as("bob waits ahead: carol's grant is not even tried").isEmpty();
+    assertThat(waiting.holders()).singleElement().satisfies(h -> assertThat(h.holder().get().sessionId()).isEqualTo("alice"));
+    assertThat(waiting.places()).singleElement().satisfies(place -> assertThat(place.own()).isEmpty());
+    assertThat(store.list().get().toJavaList()).as("no ticket, no marker written").isEqualTo(before);
+  }
+
+  @Test
+  void tryOnce_heldKeyNoLine_isRefusedByTheHolder_andFormsNoLine() {
+    workspace(ALICE);
+
+    Turn<Acquisition> turn = tryWorkspace(BOB);
+
+    assertThat(((Turn.Waiting<?>) turn).refused()).isNotEmpty();
+    assertThat(((Turn.Waiting<?>) turn).position()).isEqualTo(1);
+    assertThat(store.list().get().map(Slot::key)).containsExactly(WORKSPACE);
+  }
+
+  @Test
+  void tryOnce_neverOvertakesALiveWaiter_butTheHeadWaitersTryIsGranted() {
+    workspace(ALICE);
+    workspace(BOB);
+    lock.release(WORKSPACE, ALICE).get();
+
+    assertThat(tryWorkspace(CAROL)).as("carol, a newcomer, behind bob").isInstanceOf(Turn.Waiting.class);
+    assertThat(tryWorkspace(BOB)).as("bob, first in line, tries once").isInstanceOf(Turn.Granted.class);
+    assertThat(waiting(WORKSPACE)).as("served, bob left the line").isEmpty();
+  }
+
   @Test
   void attempt_heldKey_takesAPlaceAndNamesTheHolderAndTheLeaseEnd() {
     workspace(ALICE);
@@ -122,7 +164,7 @@ final class FairLineTest {
     });
     assertThat(waiting.refused()).isNotEmpty();
     assertThat(waiting.places()).singleElement().satisfies(place -> {
-      assertThat(place.own().keptUntil().get()).isEqualTo(clock.instant().plus(FairLine.DEFAULT_TICKET_TTL));
+      assertThat(place.own().get().keptUntil().get()).isEqualTo(clock.instant().plus(FairLine.DEFAULT_TICKET_TTL));
       assertThat(place.ahead()).isEmpty();
     });
     assertThat(waiting(WORKSPACE)).containsExactly("bob");

@@ -81,6 +81,9 @@ public abstract class FairLineProperties {
     /** {@code files}: a bit mask of the three files, 1 to 7. */
     record Attempt(int session, int files) implements Op {}
 
+    /** One try that keeps no place ({@link FairLine#tryOnce}): waiting turned off. */
+    record Try(int session, int files) implements Op {}
+
     record Release(int session) implements Op {}
 
     record Leave(int session, int files) implements Op {}
@@ -95,6 +98,7 @@ public abstract class FairLineProperties {
 
   private static final Gen<Op> OPS = Generate.frequency(java.util.List.of(
       Pair.of(12, SESSION.zip(MASK, (s, m) -> (Op) new Op.Attempt(s, m))),
+      Pair.of(3, SESSION.zip(MASK, (s, m) -> (Op) new Op.Try(s, m))),
       Pair.of(3, SESSION.map(s -> (Op) new Op.Release(s))),
       Pair.of(1, SESSION.zip(MASK, (s, m) -> (Op) new Op.Leave(s, m))),
       Pair.of(3, integers().between(0, 40_000).map(ms -> (Op) new Op.Advance(ms))),
@@ -111,6 +115,7 @@ public abstract class FairLineProperties {
     assertThat(stats.skipped.get()).as("grants past a dead or vanished waiter").isPositive();
     assertThat(stats.deadlocks.get()).as("deadlocks answered").isPositive();
     assertThat(stats.renewedPastWaiters.get()).as("holders renewing while others wait").isPositive();
+    assertThat(stats.triedWithoutPlace.get()).as("tries refused that kept no place").isPositive();
   }
 
   /**
@@ -237,6 +242,7 @@ public abstract class FairLineProperties {
     final AtomicInteger skipped = new AtomicInteger();
     final AtomicInteger deadlocks = new AtomicInteger();
     final AtomicInteger renewedPastWaiters = new AtomicInteger();
+    final AtomicInteger triedWithoutPlace = new AtomicInteger();
   }
 
   /** A waiter in the model's line of one file. */
@@ -320,6 +326,10 @@ public abstract class FairLineProperties {
         if (op instanceof Op.Attempt attempt) {
           if (!dead[attempt.session()]) {
             attempt(attempt.session(), attempt.files());
+          }
+        } else if (op instanceof Op.Try once) {
+          if (!dead[once.session()]) {
+            step(once.session(), once.files(), false);
           }
         } else if (op instanceof Op.Release release) {
           if (!dead[release.session()]) {
@@ -446,7 +456,24 @@ public abstract class FairLineProperties {
     // ---- Steps: the core and the model side by side ----
 
     Turn<FileAcquisition> attempt(int session, int mask) {
+      return step(session, mask, true);
+    }
+
+    /** The names of the line's records in the store (tickets and markers). */
+    Set<String> lineRecords() {
+      Set<String> names = new HashSet<>();
+      for (dev.parallelsessionlock.core.Slot slot : store.list().get()) {
+        if (FairLine.isLineRecord(slot.key())) {
+          names.add(slot.key().name());
+        }
+      }
+      return names;
+    }
+
+    /** An attempt ({@code keep}) or a try that keeps no place, in the core and in the model. */
+    Turn<FileAcquisition> step(int session, int mask, boolean keep) {
       List<Integer> chosen = filesOf(mask);
+      Set<String> recordsBefore = keep ? Set.of() : lineRecords();
       Claimant me = claimant(session);
       List<FileLocks.LockedFile> wanted = new ArrayList<>();
       List<LockKey> keys = new ArrayList<>();
@@ -454,7 +481,8 @@ public abstract class FairLineProperties {
         wanted.add(file(f));
         keys.add(file(f).key());
       }
-      Turn<FileAcquisition> turn = line.attempt(keys, me, Grantor.files(files, wanted, me, LEASE)).get();
+      Turn<FileAcquisition> turn = keep ? line.attempt(keys, me, Grantor.files(files, wanted, me, LEASE)).get()
+          : line.tryOnce(keys, me, Grantor.files(files, wanted, me, LEASE)).get();
 
       List<Integer> waitFor = new ArrayList<>();
       boolean someoneAhead = false;
@@ -497,7 +525,9 @@ public abstract class FairLineProperties {
       int position = 1;
       for (int f : waitFor) {
         Entry entry = own(session, f);
-        if (entry == null) {
+        if (!keep) {
+          // no ticket written or renewed: the place it would take (behind every live waiter when it has none)
+        } else if (entry == null) {
           lines.get(f).removeIf(old -> old.session == session);
           lines.get(f).add(new Entry(session, now()));
         } else {
@@ -505,7 +535,13 @@ public abstract class FairLineProperties {
         }
         position = Math.max(position, ahead(session, f).size() + 1);
       }
-      if (answeredWithDeadlock(session)) {
+      if (!keep) {
+        Set<String> after = lineRecords();
+        after.removeAll(recordsBefore);
+        assertThat(after).as("s%d's try at %s wrote no ticket or marker", session, chosen).isEmpty();
+        stats.triedWithoutPlace.incrementAndGet();
+      }
+      if (keep && answeredWithDeadlock(session)) {
         assertThat(turn).as("s%d at %s: deadlock", session, chosen).isInstanceOf(Turn.Deadlock.class);
         List<Turn.Wait> cycle = ((Turn.Deadlock<?>) turn).cycle();
         assertThat(cycle.get(0).waiter()).isEqualTo(me.sessionId());

@@ -51,11 +51,12 @@ final class HookLine {
   static <G> Either<LockFailure, Turn<G>> take(HookCall call, OpenStore store, FairLine line, List<LockKey> keys,
       Claimant claimant, Grantor<G> grantor, HookDeadline deadline, Race<G> race) {
     BackOff backOff = BackOff.within(call.config.deadline().dividedBy(2));
+    long budget = budgetNanos(call.config);
     Either<LockFailure, Turn<G>> turn;
     do {
-      turn = line.attempt(keys, claimant, grantor);
+      // Without waiting, a try that writes no ticket: a crowd of rivals then writes nothing but the grant.
+      turn = budget == 0 ? line.tryOnce(keys, claimant, grantor) : line.attempt(keys, claimant, grantor);
     } while (isRace(turn, race) && backOff.again());
-    long budget = budgetNanos(call.config);
     if (turn.isRight() && turn.get() instanceof Turn.Waiting && budget > 0 && deadline.waiting(budget)) {
       LineWait.Changes changes = LineWait.changesOf(store);
       try {
@@ -64,10 +65,20 @@ final class HookLine {
         changes.close();
       }
     }
-    if (turn.isRight() && turn.get() instanceof Turn.Waiting && budget == 0) {
-      line.leave(keys, claimant); // no wait, no place kept; a failure here leaves a ticket its ttl ends
+    if (turn.isRight() && turn.get() instanceof Turn.Waiting<G> waiting && budget == 0 && keptPlace(waiting)) {
+      line.leave(keys, claimant); // a place kept from a wait before: no wait, no place; a failure: its ttl ends it
     }
     return turn;
+  }
+
+  /** Whether the claimant has a ticket in one of the lines of {@code waiting}. */
+  static boolean keptPlace(Turn.Waiting<?> waiting) {
+    for (Turn.Place place : waiting.places()) {
+      if (place.own().isDefined()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static <G> boolean isRace(Either<LockFailure, Turn<G>> turn, Race<G> race) {

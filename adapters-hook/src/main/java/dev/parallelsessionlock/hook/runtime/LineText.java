@@ -41,7 +41,7 @@ public final class LineText {
     }
     Option<Instant> kept = Option.none();
     for (Turn.Place place : turn.places()) {
-      Option<Instant> until = place.own().keptUntil();
+      Option<Instant> until = place.own().isDefined() ? place.own().get().keptUntil() : Option.<Instant>none();
       if (until.isDefined() && (kept.isEmpty() || until.get().isBefore(kept.get()))) {
         kept = until;
       }

@@ -90,7 +90,8 @@ public final class LineWait {
   public static <G> Either<LockFailure, Turn<G>> inLine(FairLine line, List<LockKey> keys, Claimant claimant,
       Grantor<G> grantor, long budgetNanos, Option<Path> lockDir) {
     long start = System.nanoTime();
-    Either<LockFailure, Turn<G>> first = line.attempt(keys, claimant, grantor);
+    Either<LockFailure, Turn<G>> first = budgetNanos == 0 ? line.tryOnce(keys, claimant, grantor)
+        : line.attempt(keys, claimant, grantor);
     boolean again = first.isLeft() ? first.getLeft() instanceof LockFailure.Contended
         : first.get() instanceof Turn.Waiting;
     long left = budgetNanos - (System.nanoTime() - start);
