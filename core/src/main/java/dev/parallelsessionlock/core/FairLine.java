@@ -154,6 +154,14 @@ public final class FairLine {
     return Either.left(new LockFailure.Contended(sorted.get(0), lock.maxAttempts()));
   }
 
+  /**
+   * Whether {@code claimant}'s process is provably gone (a waiter whose agent was killed): the others skip its place
+   * already, and its own wait should end rather than be granted a lease for a dead process.
+   */
+  public boolean isGone(Claimant claimant) {
+    return lock.liveness().of(claimant.process()) == Liveness.DEAD;
+  }
+
   /** Leaves the line of every key in {@code keys} (gives up waiting); answers how many tickets it removed. */
   public Either<LockFailure, Integer> leave(List<LockKey> keys, Claimant claimant) {
     int removed = 0;

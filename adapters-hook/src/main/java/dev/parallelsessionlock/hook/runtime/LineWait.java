@@ -60,7 +60,8 @@ public final class LineWait {
   /**
    * Tries {@code keys} for {@code claimant} until granted, a deadlock, or {@code budgetNanos} from now: the last
    * turn. A try that lost every round to rivals ({@link LockFailure.Contended}) is tried again after the next change;
-   * any other failure ends the wait at once. A budget of 0 is one try.
+   * any other failure ends the wait at once, and so does the claimant's own process found dead (its agent killed:
+   * it leaves the line). A budget of 0 is one try.
    */
   public static <G> Either<LockFailure, Turn<G>> await(FairLine line, List<LockKey> keys, Claimant claimant,
       Grantor<G> grantor, long budgetNanos, Changes changes) {
@@ -77,6 +78,10 @@ public final class LineWait {
         changes.await(left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return turn;
+      }
+      if (line.isGone(claimant)) {
+        line.leave(keys, claimant); // its agent was killed: nobody waits for the answer; a failure: the ttl ends it
         return turn;
       }
     }

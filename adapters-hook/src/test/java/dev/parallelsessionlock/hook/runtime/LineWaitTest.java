@@ -119,6 +119,20 @@ final class LineWaitTest {
   }
 
   @Test
+  void await_whenTheWaitersOwnAgentIsKilled_stopsAtItsNextWake_andLeavesTheLine() {
+    lock.acquire(KEY, ALICE, TTL, Option.none());
+    FakeChanges changes = new FakeChanges();
+    changes.onWait = () -> liveness.kill(200);
+
+    Turn<Acquisition> turn = LineWait.await(line, List.of(KEY), BOB, grantor(BOB), TimeUnit.SECONDS.toNanos(20),
+        changes).get();
+
+    assertThat(turn).isInstanceOf(Turn.Waiting.class);
+    assertThat(changes.waits).as("not the 200 safety-net waits of its budget").isEqualTo(1);
+    assertThat(line.line(KEY).get()).as("its ticket is gone").isEmpty();
+  }
+
+  @Test
   void await_withNoBudget_triesOnce() {
     lock.acquire(KEY, ALICE, TTL, Option.none());
     FakeChanges changes = new FakeChanges();
