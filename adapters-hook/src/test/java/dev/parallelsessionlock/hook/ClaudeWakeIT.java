@@ -81,22 +81,7 @@ final class ClaudeWakeIT {
   private static final String API_KEY = "sk-ant-offline-test-key-0123456789";
 
   private static Path claudeBinary() {
-    String explicit = System.getenv("SESSION_LOCK_TEST_CLAUDE");
-    if (explicit != null && Files.isExecutable(Path.of(explicit))) {
-      return Path.of(explicit);
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "claude"))) {
-        return Path.of(dir, "claude");
-      }
-    }
-    String asked = System.getenv().getOrDefault("SESSION_LOCK_REAL_CLIENTS", "");
-    if ("true".equals(System.getenv("CI")) && asked.contains("claude")) {
-      fail("SESSION_LOCK_REAL_CLIENTS asks for claude, but no claude binary was found (SESSION_LOCK_TEST_CLAUDE, PATH)");
-    }
-    System.out.println("ClaudeWakeIT skipped: no claude binary (set SESSION_LOCK_TEST_CLAUDE or put claude on PATH)");
-    Assumptions.abort("no claude binary");
-    return null;
+    return RealClients.find("claude", ClaudeWakeIT.class);
   }
 
   @AfterEach

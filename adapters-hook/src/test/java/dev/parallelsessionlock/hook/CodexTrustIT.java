@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,22 +34,7 @@ final class CodexTrustIT {
   Path temp;
 
   private static Path codex() {
-    String explicit = System.getenv("SESSION_LOCK_TEST_CODEX");
-    if (explicit != null && Files.isExecutable(Path.of(explicit))) {
-      return Path.of(explicit);
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "codex"))) {
-        return Path.of(dir, "codex");
-      }
-    }
-    String asked = System.getenv().getOrDefault("SESSION_LOCK_REAL_CLIENTS", "");
-    if ("true".equals(System.getenv("CI")) && asked.contains("codex")) {
-      fail("SESSION_LOCK_REAL_CLIENTS asks for codex, but no codex binary was found (SESSION_LOCK_TEST_CODEX, PATH)");
-    }
-    System.out.println("CodexTrustIT skipped: no codex binary (set SESSION_LOCK_TEST_CODEX or put codex on PATH)");
-    Assumptions.abort("no codex binary");
-    return null;
+    return RealClients.find("codex", CodexTrustIT.class);
   }
 
   @Test

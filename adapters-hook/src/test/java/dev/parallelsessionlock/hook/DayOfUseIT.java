@@ -109,7 +109,9 @@ final class DayOfUseIT {
       Base64.Decoder b64 = Base64.getDecoder();
       Result result = new Result(Integer.parseInt(answer[0]), new String(b64.decode(answer[1]), StandardCharsets.UTF_8),
           new String(b64.decode(answer[2]), StandardCharsets.UTF_8));
-      printed.append(result.all()).append('\n');
+      synchronized (printed) { // a waiting hook answers on a thread of its own
+        printed.append(result.all()).append('\n');
+      }
       return result;
     }
 
@@ -155,7 +157,9 @@ final class DayOfUseIT {
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).as(command).isTrue();
     Result result = new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8),
         new String(err.get(), StandardCharsets.UTF_8));
-    printed.append(result.all()).append('\n');
+    synchronized (printed) {
+      printed.append(result.all()).append('\n');
+    }
     return result;
   }
 
@@ -416,8 +420,35 @@ final class DayOfUseIT {
     }
     assertThat(carol.shell(sl() + " worktree remove " + q(worktree)).exit()).isZero();
 
-    // 12:00 Lunch: everyone commits their own work; a script (no git identity on this machine) runs the queue.
+    // 11:55 Bob wants src/a.txt once more, now with waiting on (the default; the rest of the day answers at once):
+    // his edit waits in line, `list` shows him first in line, and when alice's commit releases the file, his edit
+    // goes through without a retry. He commits it too.
+    String bobsEdit = payload(bob, "PreToolUse-Edit", Map.of("file_path", repo.resolve("src/a.txt").toString(),
+        "old_string", "x", "new_string", "a: bob, after alice"));
+    java.util.concurrent.CompletableFuture<Result> bobWaits = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return bob.hook("PreToolUse", bobsEdit, "SESSION_LOCK_WAIT_MS=20000");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    long lineDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    Result line = script(sl() + " list");
+    while (!line.stdout().contains("1st in line: session " + bobId) && System.nanoTime() < lineDeadline) {
+      line = script(sl() + " list"); // a person looking again: each look is a whole process
+    }
+    assertThat(line.stdout()).as("list while bob waits: " + line.all()).contains("waiting for ", "src/a.txt:\n",
+        "1st in line: session " + bobId);
+    assertThat(bobWaits).as("bob still waits while alice holds the file").isNotDone();
     assertThat(bash(alice, "git commit -q -m 'a: alice' src/a.txt").exit()).isZero();
+    Result bobServed = bobWaits.get(60, TimeUnit.SECONDS);
+    assertThat(bobServed.exit()).as("bob's waiting edit, once alice committed: " + bobServed.all()).isZero();
+    Files.writeString(repo.resolve("src/a.txt"), "a: bob, after alice");
+    assertThat(bob.hook("PostToolUse", payload(bob, "PostToolUse-Edit", Map.of("file_path",
+        repo.resolve("src/a.txt").toString(), "old_string", "x", "new_string", "a: bob, after alice"))).exit()).isZero();
+    assertThat(bash(bob, "git commit -q -m 'a: bob after alice' src/a.txt").exit()).isZero();
+
+    // 12:00 Lunch: everyone commits their own work; a script (no git identity on this machine) runs the queue.
     assertThat(bash(carol, "git commit -q -m 'c: carol' src/c.txt").exit()).isZero();
     assertThat(git("status", "--porcelain", "--untracked-files=no")).isEmpty();
     assertThat(script(sl() + " queue enqueue worktree-feat").exit()).isZero();
