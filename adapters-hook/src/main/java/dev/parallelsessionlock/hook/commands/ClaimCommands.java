@@ -17,6 +17,7 @@ import dev.parallelsessionlock.core.Turn;
 import dev.parallelsessionlock.fs.FileLockStore;
 import dev.parallelsessionlock.hook.runtime.LineText;
 import dev.parallelsessionlock.hook.runtime.LineWait;
+import dev.parallelsessionlock.hook.runtime.OpenStore;
 import dev.parallelsessionlock.core.Liveness;
 import dev.parallelsessionlock.core.LockRecord;
 import dev.parallelsessionlock.core.LockStatus;
@@ -147,21 +148,21 @@ final class ClaimCommands {
       if (claim.isLeft()) {
         return failed(claim.getLeft());
       }
-      // Through the fair line, as the hook and files acquire: its tickets in the lock directory, watched while
-      // --wait waits (an unclaim changes the item, not the directory: the watch's 200 ms safety net sees it).
-      Either<StoreFailure, FileLockStore> tickets = FileLockStore.open(context.config().lockDir());
+      // Through the fair line, as the hook and files acquire: its tickets in the configured store (where list and
+      // watch show them), watched while --wait waits (an unclaim changes the item, not the lock directory: the
+      // watch's 200 ms safety net sees it; a database store is polled).
+      Either<Integer, OpenStore> tickets = context.openStore();
       if (tickets.isLeft()) {
-        context.err.println("session-lock: " + tickets.getLeft().describe());
-        return ExitCodes.UNAVAILABLE;
+        return tickets.getLeft();
       }
       WorkItems.ClaimKey key = claim.get();
       Claimant claimant = claimant(id);
-      FairLine line = FairLine.of(key.lock(), tickets.get());
+      FairLine line = FairLine.of(key.lock(), tickets.get().store());
       java.util.List<LockKey> keys = java.util.List.of(key.key());
       long budget = waitSeconds == null ? 0 : java.util.concurrent.TimeUnit.SECONDS.toNanos(waitSeconds);
       Either<LockFailure, Turn<Acquisition>> turn = LineWait.inLine(line, keys, claimant,
           Grantor.lease(key.lock(), key.key(), claimant, key.lock().ttl(), io.vavr.control.Option.some(key.path())),
-          budget, io.vavr.control.Option.some(context.config().lockDir()));
+          budget, tickets.get().files().map(FileLockStore::directory));
       if (turn.isLeft()) {
         return failed(new ClaimFailure.Unavailable(turn.getLeft()));
       }
