@@ -174,6 +174,20 @@ final class WatchCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
+  @Test
+  void watchOnce_aSessionThatWaitedForAClaimedItem_isShownInTheItemsLine() throws Exception {
+    assertThat(run("alice", alive, "claim", "WRK-7", "--items", items.toString())).isZero();
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(run("bob", alive, "claim", "WRK-7", "--items", items.toString(), "--wait", "1")).isEqualTo(4);
+    clock.advance(Duration.ofSeconds(3));
+
+    assertThat(run(null, alive, "watch", "--once", "--items", items.toString())).isZero();
+
+    String frame = out();
+    String lines = frame.substring(frame.indexOf("\nlines\n"), frame.indexOf("\nclaims "));
+    assertThat(lines).as(frame).contains("WRK-7", "held by alice", "1. bob (pid " + alive.pid() + ")  waiting 3s");
+  }
+
   /** The pid bob's record names (a process that has exited), as printed. */
   private static String deadPid(String text) {
     return pidAfter(text, "  bob (codex, pid ");
