@@ -78,8 +78,15 @@ final class ClaimCommands {
     }
 
     Either<Integer, WorkItems> open(Duration staleAfter) {
+      return open(staleAfter, true);
+    }
+
+    /** The work items; {@code warn}: say the configuration's warnings (not when the lock store said them already). */
+    Either<Integer, WorkItems> open(Duration staleAfter, boolean warn) {
       HookConfig config = context.config();
-      config.warnings().forEach(w -> context.err.println("session-lock: " + w));
+      if (warn) {
+        config.warnings().forEach(w -> context.err.println("session-lock: " + w));
+      }
       Either<StoreFailure, WorkItems> items = WorkItems.open(config.lockDir(), ProcessTableLiveness.forThisHost(),
           context.clock, staleAfter);
       if (items.isLeft()) {
@@ -140,20 +147,20 @@ final class ClaimCommands {
       if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > 86400)) {
         return context.usage("--wait takes 0 to 86400 seconds");
       }
-      Either<Integer, WorkItems> items = open(stale.get());
-      if (items.isLeft()) {
-        return items.getLeft();
-      }
-      Either<ClaimFailure, WorkItems.ClaimKey> claim = items.get().claimKey(path.get());
-      if (claim.isLeft()) {
-        return failed(claim.getLeft());
-      }
       // Through the fair line, as the hook and files acquire: its tickets in the configured store (where list and
       // watch show them), watched while --wait waits (an unclaim changes the item, not the lock directory: the
       // watch's 200 ms safety net sees it; a database store is polled).
       Either<Integer, OpenStore> tickets = context.openStore();
       if (tickets.isLeft()) {
         return tickets.getLeft();
+      }
+      Either<Integer, WorkItems> items = open(stale.get(), false);
+      if (items.isLeft()) {
+        return items.getLeft();
+      }
+      Either<ClaimFailure, WorkItems.ClaimKey> claim = items.get().claimKey(path.get());
+      if (claim.isLeft()) {
+        return failed(claim.getLeft());
       }
       WorkItems.ClaimKey key = claim.get();
       Claimant claimant = claimant(id);

@@ -96,6 +96,15 @@ final class ClaimCommandsTest {
   }
 
   @Test
+  void claim_withAMistypedSetting_saysItsWarningOnce() {
+    env.put("SESSION_LOCK_TTL_MS", "ten minutes");
+
+    assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
+
+    assertThat(err().lines().filter(line -> line.contains("SESSION_LOCK_TTL_MS"))).hasSize(1);
+  }
+
+  @Test
   void claimWait_budgetEnds_deniedWithItsPlace_andThePlaceIsKept() throws Exception {
     assertThat(run("claim", "WRK-157", "--session", "alice")).isZero();
 
