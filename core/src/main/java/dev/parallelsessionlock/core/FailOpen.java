@@ -9,8 +9,8 @@ import java.time.Instant;
  * The hook's decision, as a pure function. It blocks on a {@link Acquisition.Blocked} result naming a holder
  * other than the caller, and on {@link LockFailure.Contended}: the store works, and rivals were writing the same
  * lock at the same moment through every try, so one of them is taking it; allowing then would let a second writer
- * in, and a denial only costs a retry. A missing result, a store failure, or anything it does not understand
- * allows, with a warning. A lock tool that locks a user out of their own session on an internal error does more
+ * in, and a denial only costs a retry. A missing result, a store failure, the caller's own other call still taking
+ * the lock ({@link LockFailure.Busy}), or anything it does not understand allows, with a warning. A lock tool that locks a user out of their own session on an internal error does more
  * harm than the collision it prevents.
  */
 public final class FailOpen {

@@ -26,7 +26,7 @@ import java.util.Objects;
  *       the lease). A workspace acquire writes its lease first and then reads the file records, so of two racers
  *       at least one sees the other. Until its check has passed, what an acquire wrote is marked (a single file:
  *       its {@code pending_since} mark, cleared after the check; several files: the attempt tag, pending while the
- *       intent below is there), and another call of the same holder waits for it ({@link LockFailure.Contended})
+ *       intent below is there), and another call of the same holder waits for it ({@link LockFailure.Busy})
  *       instead of renewing it as its own. Renewing locks the holder already held, fresh and settled, needs no
  *       check and never backs off: the existing holder wins.</li>
  *   <li>A crash half-way leaves nothing that stays: an acquire of several files first creates an intent record
@@ -98,7 +98,7 @@ public final class FileLocks {
    * taken in key order, so two callers that want overlapping sets meet on the same first file. Blocked by another
    * holder's file, or by another session's workspace lease on a work tree of the files (then the answer names the
    * lease, with its workspace key): every file this call took is given back, as it found it. {@link
-   * LockFailure.Contended} when another call of the same holder is still taking one of the files: try again.
+   * LockFailure.Busy} when another call of the same holder is still taking one of the files: try again.
    */
   public Either<LockFailure, FileAcquisition> acquire(List<LockedFile> files, Claimant claimant, Duration ttl) {
     Map<LockKey, LockedFile> byKey = byKey(files);
@@ -155,7 +155,7 @@ public final class FileLocks {
         forget(claimant, key);
       } else {
         // Busy: another call of this holder is taking it (its index entry stays); this call tries again later.
-        return Either.left(new LockFailure.Contended(key, 1));
+        return Either.left(new LockFailure.Busy(key));
       }
     }
     if (!blocked.isEmpty()) {

@@ -58,7 +58,7 @@ public final class WorkspaceLease {
       return Either.right(new WorkspaceAcquisition.Blocked(refused.blocked()));
     }
     if (!(result.get() instanceof ParallelSessionLock.Grant.Granted granted)) {
-      return Either.left(new LockFailure.Contended(key, 1)); // a grant of the same session is still checking
+      return Either.left(new LockFailure.Busy(key)); // a grant of the same session is still checking
     }
     Acquisition.Acquired got = granted.acquired();
     if (granted.checked()) {

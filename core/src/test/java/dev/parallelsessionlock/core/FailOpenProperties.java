@@ -45,7 +45,8 @@ final class FailOpenProperties {
 
   private static final Gen<LockFailure> FAILURES = Generate.oneOf(
       STORE_FAILURES,
-      integers().between(1, 100).map(attempts -> (LockFailure) new LockFailure.Contended(KEY, attempts)));
+      integers().between(1, 100).map(attempts -> (LockFailure) new LockFailure.Contended(KEY, attempts)),
+      Generate.constant((LockFailure) new LockFailure.Busy(KEY)));
 
   private static final Gen<Acquisition> ACQUIRED = RECORDS.zip(Generate.enumValues(Acquisition.How.class),
       (record, how) -> new Acquisition.Acquired(KEY, record, how, Option.none()));
@@ -88,8 +89,9 @@ final class FailOpenProperties {
   }
 
   @Test
-  void decide_failsOpenWithAWarning_onMissingResultsOrStoreFailures() {
-    qt().withExamples(2000).forAll(STORE_FAILURES.map(Either::<LockFailure, Acquisition>left)
+  void decide_failsOpenWithAWarning_onMissingResultsStoreFailuresOrTheCallersOwnOtherCall() {
+    qt().withExamples(2000).forAll(STORE_FAILURES.mix(Generate.constant((LockFailure) new LockFailure.Busy(KEY)))
+            .map(Either::<LockFailure, Acquisition>left)
             .mix(Generate.constant((Either<LockFailure, Acquisition>) null)), CLAIMANTS)
         .checkAssert((result, caller) -> {
           Decision decision = FailOpen.decide(result, caller, NOW);

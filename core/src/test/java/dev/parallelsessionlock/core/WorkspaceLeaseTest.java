@@ -139,7 +139,7 @@ final class WorkspaceLeaseTest {
     lock.refresh(LEASE, ALICE); // the session's PostToolUse
 
     assertThat(lease.acquire(WS, ALICE, TTL).getLeft()).as("a grant of its own may still be checking")
-        .isInstanceOf(LockFailure.Contended.class);
+        .isInstanceOf(LockFailure.Busy.class);
     assertThat(lease.acquire(WS, BOB, TTL).get()).as("to a rival it is held").isInstanceOf(WorkspaceAcquisition.Blocked.class);
 
     advance(Duration.ofMillis(600));

@@ -372,7 +372,7 @@ public abstract class MixedModesProperties {
           Either<LockFailure, ?> result = op instanceof Op.Workspace w
               ? lease.acquire(WS, claimant(w.session()), TTL, Option.some(WS_PATH))
               : files.acquire(locked(((Op.Files) op).files()), claimant(((Op.Files) op).holder()), TTL);
-          // Contended is an answer too: another call of the same holder was taking it; the adapter tries again.
+          // Busy or Contended is an answer too: another call was taking it at the same moment; the adapter tries again.
           return result.isRight() ? result.get() : result.getLeft();
         }
       });

@@ -146,7 +146,7 @@ final class FilesCommands {
       // A round lost to a workspace lease written at the same moment (both gave way), or to another call of the
       // same holder still taking a file: try again shortly, whatever --wait says.
       turn = budget == 0 ? line.tryOnce(keys, who, grantor) : line.attempt(keys, who, grantor);
-    } while (((turn.isLeft() && turn.getLeft() instanceof LockFailure.Contended) || (turn.isRight()
+    } while (((turn.isLeft() && turn.getLeft().tryAgain()) || (turn.isRight()
         && turn.get() instanceof Turn.Waiting<FileAcquisition> waiting && waiting.refused().isDefined()
         && FilesHook.workspaceLease(waiting.refused().get()) != null)) && backOff.again());
     if (turn.isRight() && turn.get() instanceof Turn.Waiting && budget > 0) {

@@ -83,7 +83,7 @@ final class HookLine {
 
   private static <G> boolean isRace(Either<LockFailure, Turn<G>> turn, Race<G> race) {
     if (turn.isLeft()) {
-      return turn.getLeft() instanceof LockFailure.Contended;
+      return turn.getLeft().tryAgain();
     }
     if (turn.get() instanceof Turn.Waiting<G> waiting && waiting.refused().isDefined()) {
       return race.isRace(waiting.refused().get());

@@ -59,7 +59,7 @@ public final class LineWait {
 
   /**
    * Tries {@code keys} for {@code claimant} until granted, a deadlock, or {@code budgetNanos} from now: the last
-   * turn. A try that lost every round to rivals ({@link LockFailure.Contended}) is tried again after the next change;
+   * turn. A try that lost every round to rivals, or met its own holder's other call ({@link LockFailure#tryAgain}), is tried again after the next change;
    * any other failure ends the wait at once, and so does the claimant's own process found dead (its agent killed:
    * it leaves the line). A budget of 0 is one try.
    */
@@ -68,7 +68,7 @@ public final class LineWait {
     long end = changes.nanoTime() + Math.max(0, budgetNanos);
     while (true) {
       Either<LockFailure, Turn<G>> turn = line.attempt(keys, claimant, grantor);
-      boolean again = turn.isLeft() ? turn.getLeft() instanceof LockFailure.Contended
+      boolean again = turn.isLeft() ? turn.getLeft().tryAgain()
           : turn.get() instanceof Turn.Waiting;
       long left = end - changes.nanoTime();
       if (!again || left <= 0) {
@@ -97,7 +97,7 @@ public final class LineWait {
     long start = System.nanoTime();
     Either<LockFailure, Turn<G>> first = budgetNanos == 0 ? line.tryOnce(keys, claimant, grantor)
         : line.attempt(keys, claimant, grantor);
-    boolean again = first.isLeft() ? first.getLeft() instanceof LockFailure.Contended
+    boolean again = first.isLeft() ? first.getLeft().tryAgain()
         : first.get() instanceof Turn.Waiting;
     long left = budgetNanos - (System.nanoTime() - start);
     if (!again || left <= 0) {

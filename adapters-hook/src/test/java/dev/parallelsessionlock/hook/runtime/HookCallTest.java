@@ -67,6 +67,18 @@ final class HookCallTest {
   }
 
   @Test
+  void failed_busyWithTheSessionsOwnOtherCall_allows_neverLocksTheSessionOutOfItsOwnWork() {
+    HookCall call = call().read(Agent.CLAUDE, Option.some("s1"));
+
+    HookResult result = call.failed("session lock unavailable", new LockFailure.Busy(new LockKey("workspace-0123456789ab")),
+        new Claimant("s1", LocalProcesses.current()), java.time.Instant.EPOCH);
+
+    assertThat(result.exitCode()).isEqualTo(0);
+    assertThat(result.stderr().get(result.stderr().size() - 1)).contains("another call of the same session")
+        .endsWith("; allowing");
+  }
+
+  @Test
   void failed_storeUnavailable_allowsAndSaysSo() {
     HookCall call = call().read(Agent.CLAUDE, Option.some("s1"));
     LockKey key = new LockKey("workspace-0123456789ab");
