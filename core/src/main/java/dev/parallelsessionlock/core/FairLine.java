@@ -387,24 +387,15 @@ public final class FairLine {
         return Either.left(joined.getLeft());
       }
     }
-    List<Turn.Place> places = new ArrayList<>();
-    int position = 1;
-    for (LockKey key : sorted) {
-      Either<LockFailure, List<Seen>> line = read(key, Option.some(claimant), now);
-      if (line.isLeft()) {
-        return Either.left(line.getLeft());
-      }
-      Seen mine = mine(line.get());
-      if (mine == null) {
-        return null; // removed under us (a person, a prune): try again
-      }
-      List<Ticket> ahead = new ArrayList<>();
-      for (Seen seen : ahead(line.get())) {
-        ahead.add(seen.ticket(key));
-      }
-      places.add(new Turn.Place(key, ahead.size() + 1, ahead, Option.some(mine.ticket(key))));
-      position = Math.max(position, ahead.size() + 1);
+    Either<LockFailure, List<Turn.Place>> placed = places(sorted, claimant, now, true);
+    if (placed == null) {
+      return null; // a ticket removed under us (a person, a prune): try again
     }
+    if (placed.isLeft()) {
+      return Either.left(placed.getLeft());
+    }
+    List<Turn.Place> places = placed.get();
+    int position = position(places);
     Either<LockFailure, List<Acquisition.Blocked>> held = holders(sorted, claimant, refused.isEmpty(), by);
     if (held.isLeft()) {
       return Either.left(held.getLeft());
@@ -431,29 +422,52 @@ public final class FairLine {
   private <G> Either<LockFailure, Turn<G>> placeWithout(Claimant claimant, java.util.Collection<LockKey> waitFor,
       Option<G> refused, List<Acquisition.Blocked> by) {
     List<LockKey> sorted = sortedDistinct(waitFor);
-    Instant now = lock.now();
-    List<Turn.Place> places = new ArrayList<>();
-    int position = 1;
-    for (LockKey key : sorted) {
-      Either<LockFailure, List<Seen>> line = read(key, Option.some(claimant), now);
-      if (line.isLeft()) {
-        return Either.left(line.getLeft());
-      }
-      Seen mine = mine(line.get());
-      List<Ticket> ahead = new ArrayList<>();
-      for (Seen seen : ahead(line.get())) {
-        ahead.add(seen.ticket(key));
-      }
-      places.add(new Turn.Place(key, ahead.size() + 1, ahead,
-          mine == null ? Option.<Ticket>none() : Option.some(mine.ticket(key))));
-      position = Math.max(position, ahead.size() + 1);
+    Either<LockFailure, List<Turn.Place>> places = places(sorted, claimant, lock.now(), false);
+    if (places.isLeft()) {
+      return Either.left(places.getLeft());
     }
     Either<LockFailure, List<Acquisition.Blocked>> held = holders(sorted, claimant, refused.isEmpty(), by);
     if (held.isLeft()) {
       return Either.left(held.getLeft());
     }
     List<Acquisition.Blocked> holders = held.get();
-    return Either.right(new Turn.Waiting<>(position, places, holders, refused));
+    return Either.right(new Turn.Waiting<>(position(places.get()), places.get(), holders, refused));
+  }
+
+  /**
+   * The claimant's place in the line of each of {@code keys}, read now: behind the live waiters ahead of its ticket,
+   * or of every live waiter when it has none. Null when {@code own} (it has just joined or renewed) and one of its
+   * tickets is gone.
+   */
+  private Either<LockFailure, List<Turn.Place>> places(List<LockKey> keys, Claimant claimant, Instant now,
+      boolean own) {
+    List<Turn.Place> places = new ArrayList<>(keys.size());
+    for (LockKey key : keys) {
+      Either<LockFailure, List<Seen>> line = read(key, Option.some(claimant), now);
+      if (line.isLeft()) {
+        return Either.left(line.getLeft());
+      }
+      Seen mine = mine(line.get());
+      if (own && mine == null) {
+        return null;
+      }
+      List<Ticket> ahead = new ArrayList<>();
+      for (Seen seen : ahead(line.get())) {
+        ahead.add(seen.ticket(key));
+      }
+      places.add(new Turn.Place(key, ahead.size() + 1, ahead,
+          mine == null ? Option.<Ticket>none() : Option.some(mine.ticket(key))));
+    }
+    return Either.right(places);
+  }
+
+  /** The claimant's place in line: the furthest back of its places, 1 being next. */
+  private static int position(List<Turn.Place> places) {
+    int position = 1;
+    for (Turn.Place place : places) {
+      position = Math.max(position, place.position());
+    }
+    return position;
   }
 
   /**
