@@ -91,13 +91,18 @@ final class HookCall {
   /**
    * A lock operation that reached no outcome, decided as every result is ({@link FailOpen#decide}): rivals taking
    * the same lock through every try deny, with "try again" (allowing would let a second writer in); a store that
-   * failed allows, with {@code what} and its warning.
+   * failed allows, with {@code what} and its warning, and tells the user once; the session's own other call still
+   * taking the lock allows, with a line on stderr only.
    */
   HookResult failed(String what, LockFailure failure, Claimant claimant, java.time.Instant now) {
     Decision decision = FailOpen.decide(Either.<LockFailure, dev.parallelsessionlock.core.Acquisition>left(failure),
         claimant, now);
     if (decision instanceof Decision.Block block) {
       return deny(block.reason());
+    }
+    if (failure instanceof LockFailure.Busy) {
+      // The session's own other call holds the moment: nothing is broken, so no notice that protection is off.
+      return HookResult.allow(plus(PREFIX + what + ": " + failure.describe() + "; allowing"));
     }
     return failOpen("store", what + ": " + failure.describe());
   }

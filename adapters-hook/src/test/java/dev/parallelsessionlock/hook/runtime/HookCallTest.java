@@ -76,6 +76,7 @@ final class HookCallTest {
     assertThat(result.exitCode()).isEqualTo(0);
     assertThat(result.stderr().get(result.stderr().size() - 1)).contains("another call of the same session")
         .endsWith("; allowing");
+    assertThat(result.stdout()).as("no notice that protection is off: nothing is").isEmpty();
   }
 
   @Test
