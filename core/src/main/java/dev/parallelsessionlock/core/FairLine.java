@@ -129,9 +129,9 @@ public final class FairLine {
   /**
    * One try that keeps no place (a caller that will not wait: waiting turned off, a command without {@code --wait}):
    * granted when the line lets it, exactly as {@link #attempt}; otherwise {@link Turn.Waiting} with the place it
-   * would take, and nothing written for it: no ticket, no marker, and its own ticket (kept from an earlier wait)
-   * neither renewed nor removed. So a crowd of callers that do not wait writes nothing but the grant. It never
-   * answers a deadlock: it waits for nobody.
+   * would take, and nothing written for it: no ticket, no marker; a ticket of its own, kept from an earlier wait, is
+   * given up ({@link #leave} of {@code keys}: it does not wait now). So a crowd of callers that do not wait writes
+   * nothing but the grant. It never answers a deadlock: it waits for nobody.
    */
   public <G> Either<LockFailure, Turn<G>> tryOnce(List<LockKey> keys, Claimant claimant, Grantor<G> grantor) {
     return attempt(keys, claimant, grantor, false);
@@ -240,6 +240,11 @@ public final class FairLine {
     return new LockKey(name.append(digits).toString());
   }
 
+  /** The number of the ticket keyed {@code ticket} in {@code key}'s line; -1 when it is no ticket of that line. */
+  public static long numberOf(LockKey ticket, LockKey key) {
+    return numberOf(ticket.name(), ticketPrefix(key));
+  }
+
   /** What every ticket of {@code key}'s line starts with. */
   static String ticketPrefix(LockKey key) {
     return TICKET_PREFIX + lineName(key) + ".";
@@ -307,7 +312,7 @@ public final class FairLine {
       return tryGrant(keys, claimant, grantor, lines, keep);
     }
     return keep ? wait(claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of())
-        : placeWithout(claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of());
+        : placeWithout(keys, claimant, lines.keySet(), Option.none(), List.<Acquisition.Blocked>of());
   }
 
   /** The claimant's turn: the protocol's grant. Taken, it leaves the lines; refused, it keeps (or takes) its place. */
@@ -333,7 +338,7 @@ public final class FairLine {
         }
       }
       return keep ? wait(claimant, waitFor, Option.some(refused.outcome()), refused.by())
-          : placeWithout(claimant, waitFor, Option.some(refused.outcome()), refused.by());
+          : placeWithout(keys, claimant, waitFor, Option.some(refused.outcome()), refused.by());
     }
     for (List<Seen> line : lines.values()) {
       for (Seen seen : line) {
@@ -416,22 +421,32 @@ public final class FairLine {
   }
 
   /**
-   * Not the claimant's turn, or refused, for a try that keeps no place ({@link #tryOnce}): the place it would take,
-   * read and never written (its own ticket, when it has one, as it stands), and the holders.
+   * Not the claimant's turn, or refused, for a try that keeps no place ({@link #tryOnce}): the place it would take
+   * (behind its own ticket's place, when it had one), and the holders. Nothing is written for it; a ticket of its own
+   * in a line of {@code waitFor} is given up, for every one of the attempt's {@code keys} (a failure to remove it
+   * leaves it to its ttl: the answer stands).
    */
-  private <G> Either<LockFailure, Turn<G>> placeWithout(Claimant claimant, java.util.Collection<LockKey> waitFor,
-      Option<G> refused, List<Acquisition.Blocked> by) {
+  private <G> Either<LockFailure, Turn<G>> placeWithout(List<LockKey> keys, Claimant claimant,
+      java.util.Collection<LockKey> waitFor, Option<G> refused, List<Acquisition.Blocked> by) {
     List<LockKey> sorted = sortedDistinct(waitFor);
-    Either<LockFailure, List<Turn.Place>> places = places(sorted, claimant, lock.now(), false);
-    if (places.isLeft()) {
-      return Either.left(places.getLeft());
+    Either<LockFailure, List<Turn.Place>> read = places(sorted, claimant, lock.now(), false);
+    if (read.isLeft()) {
+      return Either.left(read.getLeft());
+    }
+    List<Turn.Place> places = new ArrayList<>(read.get().size());
+    boolean kept = false;
+    for (Turn.Place place : read.get()) {
+      kept |= place.own().isDefined();
+      places.add(new Turn.Place(place.key(), place.position(), place.ahead(), Option.<Ticket>none()));
+    }
+    if (kept) {
+      leave(keys, claimant);
     }
     Either<LockFailure, List<Acquisition.Blocked>> held = holders(sorted, claimant, refused.isEmpty(), by);
     if (held.isLeft()) {
       return Either.left(held.getLeft());
     }
-    List<Acquisition.Blocked> holders = held.get();
-    return Either.right(new Turn.Waiting<>(position(places.get()), places.get(), holders, refused));
+    return Either.right(new Turn.Waiting<>(position(places), places, held.get(), refused));
   }
 
   /**

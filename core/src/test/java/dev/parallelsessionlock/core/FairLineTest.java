@@ -138,6 +138,19 @@ final class FairLineTest {
   }
 
   @Test
+  void tryOnce_byAWaiterWithAKeptPlace_isRefusedAndGivesThePlaceUp() {
+    workspace(ALICE);
+    workspace(BOB);
+    workspace(CAROL);
+
+    Turn<Acquisition> turn = tryWorkspace(BOB);
+
+    assertThat(((Turn.Waiting<?>) turn).position()).as("the place it had").isEqualTo(1);
+    assertThat(((Turn.Waiting<?>) turn).places()).singleElement().satisfies(place -> assertThat(place.own()).isEmpty());
+    assertThat(waiting(WORKSPACE)).as("bob does not wait now").containsExactly("carol");
+  }
+
+  @Test
   void tryOnce_neverOvertakesALiveWaiter_butTheHeadWaitersTryIsGranted() {
     workspace(ALICE);
     workspace(BOB);

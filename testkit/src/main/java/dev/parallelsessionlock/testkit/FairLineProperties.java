@@ -536,6 +536,15 @@ public abstract class FairLineProperties {
         position = Math.max(position, ahead(session, f).size() + 1);
       }
       if (!keep) {
+        boolean kept = false;
+        for (int f : waitFor) {
+          kept |= own(session, f) != null;
+        }
+        for (int f = 0; kept && f < FILES; f++) {
+          if (chosen.contains(f)) {
+            lines.get(f).removeIf(entry -> entry.session == session); // it does not wait now: its place is given up
+          }
+        }
         Set<String> after = lineRecords();
         after.removeAll(recordsBefore);
         assertThat(after).as("s%d's try at %s wrote no ticket or marker", session, chosen).isEmpty();

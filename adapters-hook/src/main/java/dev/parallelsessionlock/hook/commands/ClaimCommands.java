@@ -179,10 +179,7 @@ final class ClaimCommands {
         context.err.println("session-lock: " + LineText.deadlock(deadlock, names));
         return ExitCodes.HELD;
       }
-      if (turn.get() instanceof Turn.Waiting<Acquisition> waiting) {
-        if (budget == 0) {
-          line.leave(keys, claimant); // no wait, no place kept; a failure leaves a ticket its ttl ends
-        }
+      if (turn.get() instanceof Turn.Waiting<Acquisition> waiting) { // without --wait tryOnce kept no place
         String inLine = waiting.refused().isEmpty() || budget > 0
             ? "\n" + LineText.waiting(waiting, Duration.ofNanos(budget), now, names)
                 .replace("try the same call again", "run the same command again") : "";

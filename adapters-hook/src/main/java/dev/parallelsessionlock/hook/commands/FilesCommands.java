@@ -171,10 +171,7 @@ final class FilesCommands {
       context.err.println(LineText.deadlock(deadlock, paths));
       return ExitCodes.HELD;
     }
-    Turn.Waiting<FileAcquisition> waiting = (Turn.Waiting<FileAcquisition>) turn.get();
-    if (budget == 0) {
-      line.leave(keys, who); // no wait, no place kept
-    }
+    Turn.Waiting<FileAcquisition> waiting = (Turn.Waiting<FileAcquisition>) turn.get(); // no wait: no place kept
     for (Acquisition.Blocked blocked : waiting.holders()) {
       context.err.println(heldLine(blocked, paths.get(blocked.key()), now));
     }

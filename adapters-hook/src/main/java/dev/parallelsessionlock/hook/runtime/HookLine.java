@@ -65,20 +65,7 @@ final class HookLine {
         changes.close();
       }
     }
-    if (turn.isRight() && turn.get() instanceof Turn.Waiting<G> waiting && budget == 0 && keptPlace(waiting)) {
-      line.leave(keys, claimant); // a place kept from a wait before: no wait, no place; a failure: its ttl ends it
-    }
-    return turn;
-  }
-
-  /** Whether the claimant has a ticket in one of the lines of {@code waiting}. */
-  static boolean keptPlace(Turn.Waiting<?> waiting) {
-    for (Turn.Place place : waiting.places()) {
-      if (place.own().isDefined()) {
-        return true;
-      }
-    }
-    return false;
+    return turn; // without waiting, tryOnce gave up a place kept from a wait before
   }
 
   private static <G> boolean isRace(Either<LockFailure, Turn<G>> turn, Race<G> race) {

@@ -194,7 +194,8 @@ public final class Rewake {
           store.delete(ticket);
           continue;
         }
-        Either<LockFailure, Boolean> clear = clearAhead(line, key, session, numberOf(ticket));
+        long number = FairLine.numberOf(ticket.key(), key);
+        Either<LockFailure, Boolean> clear = clearAhead(line, key, session, number < 0 ? Long.MAX_VALUE : number);
         if (clear.isLeft()) {
           return Outcome.quiet();
         }
@@ -249,21 +250,6 @@ public final class Rewake {
     }
     return Either.right(read.get().isDefined() && read.get().get() instanceof Slot.Held held
         && held.record().sessionId().equals(session) && !held.record().isStaleAt(now));
-  }
-
-  /** The number at the end of a ticket's key ({@code wait-<key>.<number>}). */
-  private static long numberOf(Slot.Held ticket) {
-    String name = ticket.key().name();
-    int dot = name.lastIndexOf('.');
-    long number = 0;
-    for (int i = dot + 1; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < '0' || c > '9') {
-        return Long.MAX_VALUE;
-      }
-      number = number * 10 + (c - '0');
-    }
-    return number;
   }
 
   /** Whether no live waiter of another session is ahead of ticket {@code number} in {@code key}'s line. */
