@@ -157,14 +157,13 @@ public final class FilesHook {
     if (turn.isLeft()) {
       acquired = Either.left(turn.getLeft());
     } else if (turn.get() instanceof Turn.Waiting<FileAcquisition> waiting) {
-      line = LineText.waiting(waiting, HookLine.waited(start, config), now, names);
+      line = HookLine.text(waiting, config, start, now, names);
       if (waiting.refused().isEmpty()) {
         return call.deny(PREFIX + (locked.size() == 1 ? "other sessions wait in line for this file"
             : "other sessions wait in line for some of these files") + " ahead of you; nothing was locked or changed. "
             + line);
       }
       acquired = Either.right(waiting.refused().get());
-      line = HookLine.budgetNanos(config) == 0 ? "" : line; // without waiting, the denial from before the line
     } else {
       acquired = Either.right(((Turn.Granted<FileAcquisition>) turn.get()).outcome());
     }

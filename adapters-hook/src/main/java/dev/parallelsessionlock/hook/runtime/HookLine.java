@@ -78,6 +78,18 @@ final class HookLine {
     return false;
   }
 
+  /**
+   * What the line says in a denial: nothing when waiting is off and the grant itself was refused (the denial is then
+   * the one from before the line), else the wait, the place and who is ahead ({@link LineText#waiting}).
+   */
+  static String text(Turn.Waiting<?> waiting, HookConfig config, long startNanos, java.time.Instant now,
+      java.util.Map<?, String> names) {
+    if (waiting.refused().isDefined() && budgetNanos(config) == 0) {
+      return "";
+    }
+    return LineText.waiting(waiting, waited(startNanos, config), now, names);
+  }
+
   /** How long the call waited, for its answer: zero when waiting is off. */
   static Duration waited(long startNanos, HookConfig config) {
     if (budgetNanos(config) == 0) {

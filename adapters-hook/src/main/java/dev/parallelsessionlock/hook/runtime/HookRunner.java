@@ -220,7 +220,7 @@ public final class HookRunner {
       return call.deny(PREFIX + LineText.deadlock(deadlock, names));
     }
     if (turn.get() instanceof Turn.Waiting<WorkspaceAcquisition> waiting) {
-      String line = LineText.waiting(waiting, HookLine.waited(start, call.config), clock.instant(), names);
+      String line = HookLine.text(waiting, call.config, start, clock.instant(), names);
       if (waiting.refused().isEmpty()) {
         // Others wait ahead; while someone holds the workspace, the denial names that holder first, as always.
         for (Acquisition.Blocked holder : waiting.holders()) {
@@ -231,9 +231,7 @@ public final class HookRunner {
         return call.deny("parallel session lock: other sessions wait in line for this workspace ahead of you. "
             + line + "\nWorkspace " + workspace + "; if those sessions are gone: " + call.config.releaseHint(workspace));
       }
-      // Without waiting, the denial is the one from before the line.
-      return denied(call, waiting.refused().get(), claimant, workspace, clock,
-          HookLine.budgetNanos(call.config) == 0 ? "" : line);
+      return denied(call, waiting.refused().get(), claimant, workspace, clock, line);
     }
     return denied(call, ((Turn.Granted<WorkspaceAcquisition>) turn.get()).outcome(), claimant, workspace, clock, "");
   }
