@@ -180,9 +180,8 @@ final class ClaimCommands {
         return ExitCodes.HELD;
       }
       if (turn.get() instanceof Turn.Waiting<Acquisition> waiting) { // without --wait tryOnce kept no place
-        String inLine = waiting.refused().isEmpty() || budget > 0
-            ? "\n" + LineText.waiting(waiting, Duration.ofNanos(budget), now, names)
-                .replace("try the same call again", "run the same command again") : "";
+        String inLine = LineText.forCommand(waiting, budget, now, names);
+        inLine = inLine.isEmpty() ? "" : "\n" + inLine;
         if (waiting.refused().isEmpty()) {
           context.err.println("session-lock: other sessions wait in line for " + item + " ahead of you." + inLine);
           return ExitCodes.HELD;

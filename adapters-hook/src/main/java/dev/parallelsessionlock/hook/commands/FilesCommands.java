@@ -175,9 +175,9 @@ final class FilesCommands {
     for (Acquisition.Blocked blocked : waiting.holders()) {
       context.err.println(heldLine(blocked, paths.get(blocked.key()), now));
     }
-    if (waiting.refused().isEmpty() || budget > 0) {
-      context.err.println(LineText.waiting(waiting, budget == 0 ? Duration.ZERO : Duration.ofNanos(budget), now, paths)
-          .replace("try the same call again", "run the same command again"));
+    String inLine = LineText.forCommand(waiting, budget, now, paths);
+    if (!inLine.isEmpty()) {
+      context.err.println(inLine);
     }
     return ExitCodes.HELD;
   }

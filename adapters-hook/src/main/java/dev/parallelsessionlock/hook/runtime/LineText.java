@@ -20,6 +20,19 @@ public final class LineText {
   private LineText() {}
 
   /**
+   * {@link #waiting} for a command a person runs with {@code --wait} of {@code budgetNanos} (0: none): a command is
+   * run again, not a call tried again; nothing when it did not wait and the grant itself was refused (its denial
+   * names the holder).
+   */
+  public static String forCommand(Turn.Waiting<?> turn, long budgetNanos, Instant now, Map<?, String> names) {
+    if (turn.refused().isDefined() && budgetNanos == 0) {
+      return "";
+    }
+    return waiting(turn, Duration.ofNanos(budgetNanos), now, names)
+        .replace("try the same call again", "run the same command again");
+  }
+
+  /**
    * The end of a wait that was not granted: {@code waited} long, {@code turn} as it stands. {@code names} gives the
    * path each key stands for (people never see a {@code file-<hash>} key); keys not in it are named as they are.
    */
